@@ -1,0 +1,233 @@
+//! The model encoder, behind the `encode` feature (used by the CLI).
+
+use std::collections::BTreeMap;
+
+use super::{
+    FLAG_METADATA, HEADER_LEN, ITEM_OUT_OF_STOCK, ITEM_SENSITIVE, MAGIC, MAX_ID_LEN, NO_CATEGORY,
+    STEPS_PER_OCTAVE, VERSION,
+};
+
+/// Per-item metadata written into the model's metadata sections.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ItemMeta {
+    /// The item's category, if known.
+    pub category: Option<String>,
+    /// The merchant marked the item out of stock.
+    pub out_of_stock: bool,
+    /// The item is in a sensitive category: never pushed by ranking.
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Entry {
+    neighbors: BTreeMap<String, f32>,
+    count: u64,
+    meta: Option<ItemMeta>,
+}
+
+/// Collects items, neighbours and metadata, and writes a model file.
+///
+/// The output is deterministic: the same calls, in any order, give the same
+/// bytes. Neighbour lists are sorted by weight (ties by item id) and cut to
+/// [`ModelBuilder::max_neighbors`].
+#[derive(Clone, Debug, Default)]
+pub struct ModelBuilder {
+    items: BTreeMap<String, Entry>,
+    max_neighbors: Option<usize>,
+}
+
+impl ModelBuilder {
+    /// An empty builder.
+    pub fn new() -> ModelBuilder {
+        ModelBuilder::default()
+    }
+
+    /// Keeps at most `k` neighbours per item (the strongest).
+    pub fn max_neighbors(&mut self, k: usize) -> &mut ModelBuilder {
+        self.max_neighbors = Some(k);
+        self
+    }
+
+    fn entry(&mut self, id: &str) -> Option<&mut Entry> {
+        if id.is_empty() || id.len() > MAX_ID_LEN {
+            return None;
+        }
+        Some(self.items.entry(id.to_owned()).or_default())
+    }
+
+    /// Declares an item (so it exists even without neighbours). Empty ids and
+    /// ids over [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes are ignored.
+    pub fn add_item(&mut self, id: &str) -> &mut ModelBuilder {
+        self.entry(id);
+        self
+    }
+
+    /// Adds `count` occurrences to an item's popularity.
+    pub fn add_count(&mut self, id: &str, count: u64) -> &mut ModelBuilder {
+        if let Some(e) = self.entry(id) {
+            e.count = e.count.saturating_add(count);
+        }
+        self
+    }
+
+    /// Sets an item's metadata.
+    pub fn set_meta(&mut self, id: &str, meta: ItemMeta) -> &mut ModelBuilder {
+        if let Some(e) = self.entry(id) {
+            e.meta = Some(meta);
+        }
+        self
+    }
+
+    /// Adds `weight` to the similarity of `from` towards `to`. Self-pairs and
+    /// weights that are not positive and finite are ignored.
+    pub fn add_neighbor(&mut self, from: &str, to: &str, weight: f32) -> &mut ModelBuilder {
+        if from == to || !(weight.is_finite() && weight > 0.0) || self.entry(to).is_none() {
+            return self;
+        }
+        if let Some(e) = self.entry(from) {
+            *e.neighbors.entry(to.to_owned()).or_insert(0.0) += weight;
+        }
+        self
+    }
+
+    /// Writes the model file.
+    pub fn encode(&self) -> Vec<u8> {
+        let index: BTreeMap<&str, u32> = self
+            .items
+            .keys()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u32))
+            .collect();
+        let k = self.max_neighbors.unwrap_or(usize::MAX);
+        let lists: Vec<Vec<(u32, f32)>> = self
+            .items
+            .values()
+            .map(|e| {
+                let mut list: Vec<(u32, f32)> = e
+                    .neighbors
+                    .iter()
+                    .filter_map(|(to, &w)| index.get(to.as_str()).map(|&i| (i, w)))
+                    .collect();
+                list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                list.truncate(k);
+                list
+            })
+            .collect();
+        let scale = lists
+            .iter()
+            .flatten()
+            .map(|&(_, w)| w)
+            .fold(0f32, f32::max)
+            .max(f32::MIN_POSITIVE);
+
+        let has_metadata = self.items.values().any(|e| e.meta.is_some());
+        let categories: BTreeMap<&str, u16> = if has_metadata {
+            let names: std::collections::BTreeSet<&str> = self
+                .items
+                .values()
+                .filter_map(|e| e.meta.as_ref()?.category.as_deref())
+                .filter(|c| !c.is_empty() && c.len() <= MAX_ID_LEN)
+                .collect();
+            names
+                .into_iter()
+                .take(usize::from(NO_CATEGORY))
+                .enumerate()
+                .map(|(i, c)| (c, i as u16))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+
+        let mut body = Vec::new();
+        let ids: Vec<&str> = self.items.keys().map(String::as_str).collect();
+        write_strings(&mut body, &ids);
+        let mut offset = 0u32;
+        body.extend_from_slice(&0u32.to_le_bytes());
+        for list in &lists {
+            offset += list.len() as u32;
+            body.extend_from_slice(&offset.to_le_bytes());
+        }
+        for list in &lists {
+            for &(target, _) in list {
+                body.extend_from_slice(&target.to_le_bytes());
+            }
+        }
+        for list in &lists {
+            for &(_, w) in list {
+                body.push(quantize(w, scale));
+            }
+        }
+        for e in self.items.values() {
+            body.push(popularity_code(e.count));
+        }
+        if has_metadata {
+            for e in self.items.values() {
+                let c = e
+                    .meta
+                    .as_ref()
+                    .and_then(|m| categories.get(m.category.as_deref()?).copied())
+                    .unwrap_or(NO_CATEGORY);
+                body.extend_from_slice(&c.to_le_bytes());
+            }
+            for e in self.items.values() {
+                let m = e.meta.clone().unwrap_or_default();
+                let mut flags = 0;
+                if m.out_of_stock {
+                    flags |= ITEM_OUT_OF_STOCK;
+                }
+                if m.sensitive {
+                    flags |= ITEM_SENSITIVE;
+                }
+                body.push(flags);
+            }
+            let names: Vec<&str> = categories.keys().copied().collect();
+            write_strings(&mut body, &names);
+        }
+
+        let id_bytes: usize = ids.iter().map(|s| s.len()).sum();
+        let category_bytes: usize = categories.keys().map(|s| s.len()).sum();
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(if has_metadata { FLAG_METADATA } else { 0 }).to_le_bytes());
+        out.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&(id_bytes as u32).to_le_bytes());
+        out.extend_from_slice(&(categories.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(category_bytes as u32).to_le_bytes());
+        out.extend_from_slice(&scale.to_bits().to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&0u64.to_le_bytes());
+        out.extend_from_slice(&body);
+        let sum = super::body_checksum(&out).to_le_bytes();
+        if let Some(field) = out.get_mut(super::CHECKSUM_AT..HEADER_LEN) {
+            field.copy_from_slice(&sum);
+        }
+        out
+    }
+}
+
+fn write_strings(out: &mut Vec<u8>, strings: &[&str]) {
+    let mut offset = 0u32;
+    out.extend_from_slice(&0u32.to_le_bytes());
+    for s in strings {
+        offset += s.len() as u32;
+        out.extend_from_slice(&offset.to_le_bytes());
+    }
+    for s in strings {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The code `q` whose weight `scale * 2^((q - 255) / 16)` is nearest `w` on a
+/// log scale.
+fn quantize(w: f32, scale: f32) -> u8 {
+    let q = 255.0 + STEPS_PER_OCTAVE * f64::from(w / scale).log2();
+    q.round().clamp(0.0, 255.0) as u8
+}
+
+fn popularity_code(count: u64) -> u8 {
+    (16.0 * (count as f64).ln_1p() / std::f64::consts::LN_2)
+        .round()
+        .min(255.0) as u8
+}

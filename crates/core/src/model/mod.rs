@@ -1,0 +1,548 @@
+//! The compact item-similarity model and its binary wire format.
+//!
+//! A model maps each item to a short list of neighbours with quantized
+//! weights, plus optional per-item metadata (category, flags). The format is
+//! specified in `docs/model-format.md`; in short, a 48-byte little-endian
+//! header (magic, version, counts, weight scale, checksum) followed by flat
+//! sections whose sizes all follow from the header's counts.
+//!
+//! [`Model::decode`] validates everything once, up front — magic, version,
+//! checksum, every length and offset, every index, UTF-8, sort orders — and
+//! then reads values straight out of the caller's buffer: nothing is copied
+//! and no allocation depends on an untrusted length.
+
+#[cfg(feature = "encode")]
+mod encode;
+mod error;
+
+use core::ops::Range;
+
+#[cfg(feature = "encode")]
+pub use encode::{ItemMeta, ModelBuilder};
+pub use error::DecodeError;
+
+/// The eight bytes every model file starts with. Like PNG's signature, the
+/// high-bit first byte and the CR LF / LF pair catch text-mode transfers.
+pub const MAGIC: [u8; 8] = *b"\x89SWM\r\n\x1a\n";
+
+/// The format version this build reads and writes.
+pub const VERSION: u16 = 1;
+
+/// Size of the fixed header in bytes.
+pub const HEADER_LEN: usize = 48;
+
+/// Longest item id or category name accepted, in bytes.
+pub const MAX_ID_LEN: usize = 1024;
+
+/// Header flag: the file carries the metadata sections.
+const FLAG_METADATA: u16 = 1;
+
+/// Item flag: the merchant marked the item out of stock.
+pub const ITEM_OUT_OF_STOCK: u8 = 1;
+/// Item flag: the item belongs to a sensitive category and is never pushed.
+pub const ITEM_SENSITIVE: u8 = 2;
+const KNOWN_ITEM_FLAGS: u8 = ITEM_OUT_OF_STOCK | ITEM_SENSITIVE;
+
+/// Category index meaning "no category" in the metadata section.
+const NO_CATEGORY: u16 = u16::MAX;
+
+/// Weight quantization: `w(q) = scale * 2^((q - 255) / 16)`, sixteen steps
+/// per octave, so 256 codes span sixteen octaves with 4.4 % steps.
+const STEPS_PER_OCTAVE: f64 = 16.0;
+
+/// `2^(1/16)`, one quantization step.
+const STEP: f64 = 1.044_273_782_427_413_8;
+
+/// A decoded model, reading from the buffer `B` it was decoded from.
+///
+/// Item indices are dense `u32`s in `0..item_count()`, ordered by the items'
+/// ids (bytewise), which is what makes [`Model::item_index`] a binary search.
+#[derive(Clone, Debug)]
+pub struct Model<B> {
+    bytes: B,
+    item_count: u32,
+    edge_count: u32,
+    category_count: u32,
+    checksum: u64,
+    layout: Layout,
+    weights: [f32; 256],
+}
+
+/// Byte ranges of the sections inside the buffer, all validated.
+#[derive(Clone, Debug, Default)]
+struct Layout {
+    id_offsets: Range<usize>,
+    id_blob: Range<usize>,
+    edge_offsets: Range<usize>,
+    edge_targets: Range<usize>,
+    edge_weights: Range<usize>,
+    popularity: Range<usize>,
+    metadata: Option<MetaLayout>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct MetaLayout {
+    item_category: Range<usize>,
+    item_flags: Range<usize>,
+    category_offsets: Range<usize>,
+    category_blob: Range<usize>,
+}
+
+/// One neighbour of an item: its index and its similarity weight.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Neighbor {
+    /// Index of the neighbouring item.
+    pub item: u32,
+    /// Similarity weight, positive, in the model's scale.
+    pub weight: f32,
+}
+
+/// Counts and sizes of a model, as `shelfwise inspect` shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Format version.
+    pub version: u16,
+    /// Number of items.
+    pub items: u32,
+    /// Number of neighbour entries over all items.
+    pub edges: u32,
+    /// Number of distinct categories (0 without metadata).
+    pub categories: u32,
+    /// Whether the metadata sections are present.
+    pub has_metadata: bool,
+    /// Total file size in bytes.
+    pub bytes: usize,
+    /// The header checksum.
+    pub checksum: u64,
+    /// Longest neighbour list.
+    pub max_neighbors: u32,
+}
+
+impl<B: AsRef<[u8]>> Model<B> {
+    /// Validates `bytes` as a model file and returns a model reading from it.
+    ///
+    /// # Errors
+    ///
+    /// Returns an error when the bytes are not a model of this format
+    /// version, are truncated or corrupt (checksum), or break any structural
+    /// rule of `docs/model-format.md`.
+    pub fn decode(bytes: B) -> Result<Model<B>, DecodeError> {
+        let buf = bytes.as_ref();
+        let header = buf
+            .get(..HEADER_LEN)
+            .ok_or_else(|| DecodeError::truncated("header"))?;
+        let mut r = Reader {
+            buf: header,
+            pos: 0,
+        };
+        if r.take(8)? != MAGIC {
+            return Err(DecodeError::bad_magic());
+        }
+        let version = r.u16()?;
+        if version != VERSION {
+            return Err(DecodeError::unsupported_version(version));
+        }
+        let flags = r.u16()?;
+        let item_count = r.u32()?;
+        let edge_count = r.u32()?;
+        let id_bytes = r.u32()?;
+        let category_count = r.u32()?;
+        let category_bytes = r.u32()?;
+        let scale = f32::from_bits(r.u32()?);
+        let reserved = r.u32()?;
+        let checksum = r.u64()?;
+        if flags & !FLAG_METADATA != 0 || reserved != 0 {
+            return Err(DecodeError::invalid("unknown header flags"));
+        }
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(DecodeError::invalid(
+                "weight scale is not a positive number",
+            ));
+        }
+        let has_metadata = flags & FLAG_METADATA != 0;
+        if !has_metadata && (category_count != 0 || category_bytes != 0) {
+            return Err(DecodeError::invalid("categories without metadata"));
+        }
+        if category_count > u32::from(NO_CATEGORY) {
+            return Err(DecodeError::invalid("too many categories"));
+        }
+
+        // Lay the sections out with checked arithmetic, then demand that the
+        // file is exactly that long: no allocation follows from these counts.
+        let n = item_count as usize;
+        let mut at = Cursor { pos: HEADER_LEN };
+        let offsets_len = n.checked_add(1).and_then(|k| k.checked_mul(4));
+        let mut layout = Layout {
+            id_offsets: at.section(offsets_len)?,
+            id_blob: at.section(Some(id_bytes as usize))?,
+            edge_offsets: at.section(offsets_len)?,
+            edge_targets: at.section((edge_count as usize).checked_mul(4))?,
+            edge_weights: at.section(Some(edge_count as usize))?,
+            popularity: at.section(Some(n))?,
+            metadata: None,
+        };
+        if has_metadata {
+            let c = category_count as usize;
+            layout.metadata = Some(MetaLayout {
+                item_category: at.section(n.checked_mul(2))?,
+                item_flags: at.section(Some(n))?,
+                category_offsets: at.section(c.checked_add(1).and_then(|k| k.checked_mul(4)))?,
+                category_blob: at.section(Some(category_bytes as usize))?,
+            });
+        }
+        if at.pos > buf.len() {
+            return Err(DecodeError::truncated("sections"));
+        }
+        if at.pos < buf.len() {
+            return Err(DecodeError::trailing_bytes());
+        }
+        if body_checksum(buf) != checksum {
+            return Err(DecodeError::checksum_mismatch());
+        }
+
+        let model = Model {
+            bytes,
+            item_count,
+            edge_count,
+            category_count,
+            checksum,
+            layout,
+            weights: weight_table(scale),
+        };
+        model.validate()?;
+        Ok(model)
+    }
+
+    fn buf(&self) -> &[u8] {
+        self.bytes.as_ref()
+    }
+
+    fn section(&self, range: &Range<usize>) -> &[u8] {
+        self.buf().get(range.clone()).unwrap_or_default()
+    }
+
+    /// Checks every semantic rule; runs once, in `decode`.
+    fn validate(&self) -> Result<(), DecodeError> {
+        let n = self.item_count;
+        // Item ids: offsets strictly increasing (no empty id), blob UTF-8,
+        // ids strictly increasing bytewise (sorted, no duplicates).
+        let blob = self.section(&self.layout.id_blob);
+        validate_strings(self.section(&self.layout.id_offsets), blob, true)?;
+
+        // Neighbour lists: offsets non-decreasing and ending at edge_count;
+        // targets in range and not the item itself; weights non-increasing.
+        let offsets = self.section(&self.layout.edge_offsets);
+        let targets = self.section(&self.layout.edge_targets);
+        let weights = self.section(&self.layout.edge_weights);
+        if read_u32(offsets, 0) != Some(0) || read_u32(offsets, n as usize) != Some(self.edge_count)
+        {
+            return Err(DecodeError::invalid(
+                "neighbour offsets do not span the edges",
+            ));
+        }
+        let mut start = 0u32;
+        for item in 0..n {
+            let end = read_u32(offsets, item as usize + 1).unwrap_or(u32::MAX);
+            if end < start || end > self.edge_count {
+                return Err(DecodeError::invalid("neighbour offsets out of order"));
+            }
+            let mut previous = u8::MAX;
+            for e in start as usize..end as usize {
+                let target = read_u32(targets, e).unwrap_or(u32::MAX);
+                if target >= n || target == item {
+                    return Err(DecodeError::invalid("neighbour index out of range"));
+                }
+                let w = weights.get(e).copied().unwrap_or(u8::MAX);
+                if w > previous {
+                    return Err(DecodeError::invalid("neighbour weights not sorted"));
+                }
+                previous = w;
+            }
+            start = end;
+        }
+
+        if let Some(meta) = &self.layout.metadata {
+            let cats = self.section(&meta.item_category);
+            for c in cats.chunks_exact(2) {
+                let c = u16::from_le_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ]);
+                if c != NO_CATEGORY && u32::from(c) >= self.category_count {
+                    return Err(DecodeError::invalid("category index out of range"));
+                }
+            }
+            if self
+                .section(&meta.item_flags)
+                .iter()
+                .any(|f| f & !KNOWN_ITEM_FLAGS != 0)
+            {
+                return Err(DecodeError::invalid("unknown item flags"));
+            }
+            validate_strings(
+                self.section(&meta.category_offsets),
+                self.section(&meta.category_blob),
+                false,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Number of items in the model.
+    pub fn item_count(&self) -> u32 {
+        self.item_count
+    }
+
+    /// Returns a summary of the model's counts and sizes.
+    pub fn summary(&self) -> Summary {
+        let offsets = self.section(&self.layout.edge_offsets);
+        let max_neighbors = (0..self.item_count as usize)
+            .map(|i| {
+                let a = read_u32(offsets, i).unwrap_or(0);
+                read_u32(offsets, i + 1).unwrap_or(a).saturating_sub(a)
+            })
+            .max()
+            .unwrap_or(0);
+        Summary {
+            version: VERSION,
+            items: self.item_count,
+            edges: self.edge_count,
+            categories: self.category_count,
+            has_metadata: self.layout.metadata.is_some(),
+            bytes: self.buf().len(),
+            checksum: self.checksum,
+            max_neighbors,
+        }
+    }
+
+    /// Finds the index of the item with id `id`, by binary search.
+    pub fn item_index(&self, id: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0u32, self.item_count);
+        let needle = id.as_bytes();
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.item_id_bytes(mid).cmp(needle) {
+                core::cmp::Ordering::Less => lo = mid + 1,
+                core::cmp::Ordering::Greater => hi = mid,
+                core::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    fn item_id_bytes(&self, item: u32) -> &[u8] {
+        string_at(
+            self.section(&self.layout.id_offsets),
+            self.section(&self.layout.id_blob),
+            item as usize,
+        )
+    }
+
+    /// The id of item `item`, or `None` when the index is out of range.
+    pub fn item_id(&self, item: u32) -> Option<&str> {
+        if item >= self.item_count {
+            return None;
+        }
+        core::str::from_utf8(self.item_id_bytes(item)).ok()
+    }
+
+    /// The neighbours of `item`, strongest first (empty when out of range).
+    pub fn neighbors(&self, item: u32) -> impl Iterator<Item = Neighbor> + '_ {
+        let offsets = self.section(&self.layout.edge_offsets);
+        let start = read_u32(offsets, item as usize).unwrap_or(0) as usize;
+        let end = read_u32(offsets, item as usize + 1).unwrap_or(0) as usize;
+        let targets = self.section(&self.layout.edge_targets);
+        let weights = self.section(&self.layout.edge_weights);
+        (start..end.max(start)).map(move |e| Neighbor {
+            item: read_u32(targets, e).unwrap_or(0),
+            weight: self.weight(weights.get(e).copied().unwrap_or(0)),
+        })
+    }
+
+    fn weight(&self, q: u8) -> f32 {
+        self.weights.get(usize::from(q)).copied().unwrap_or(0.0)
+    }
+
+    /// The item's popularity code: `round(16 * log2(1 + count))`, capped at 255.
+    pub fn popularity(&self, item: u32) -> u8 {
+        self.section(&self.layout.popularity)
+            .get(item as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The item's category index, when the model has metadata and the item a
+    /// category.
+    pub fn category_of(&self, item: u32) -> Option<u16> {
+        let meta = self.layout.metadata.as_ref()?;
+        let c = read_u16(self.section(&meta.item_category), item as usize)?;
+        (c != NO_CATEGORY).then_some(c)
+    }
+
+    /// The name of category `category`.
+    pub fn category_name(&self, category: u16) -> Option<&str> {
+        let meta = self.layout.metadata.as_ref()?;
+        if u32::from(category) >= self.category_count {
+            return None;
+        }
+        let bytes = string_at(
+            self.section(&meta.category_offsets),
+            self.section(&meta.category_blob),
+            usize::from(category),
+        );
+        core::str::from_utf8(bytes).ok()
+    }
+
+    /// The index of the category named `name` (a linear scan: categories are few).
+    pub fn category_index(&self, name: &str) -> Option<u16> {
+        (0..self.category_count)
+            .filter_map(|c| u16::try_from(c).ok())
+            .find(|&c| self.category_name(c) == Some(name))
+    }
+
+    /// The item's flags ([`ITEM_OUT_OF_STOCK`], [`ITEM_SENSITIVE`]).
+    pub fn flags(&self, item: u32) -> u8 {
+        self.layout
+            .metadata
+            .as_ref()
+            .and_then(|m| self.section(&m.item_flags).get(item as usize).copied())
+            .unwrap_or(0)
+    }
+}
+
+/// Where the checksum sits in the header; it covers the header before it
+/// and everything after the header.
+const CHECKSUM_AT: usize = 40;
+
+/// The checksum of a whole file, as stored at [`CHECKSUM_AT`].
+pub(crate) fn body_checksum(file: &[u8]) -> u64 {
+    let header = file.get(..CHECKSUM_AT).unwrap_or_default();
+    let body = file.get(HEADER_LEN..).unwrap_or_default();
+    crate::hash::checksum(body, crate::hash::checksum(header, 0))
+}
+
+/// The 256 weights the quantization codes stand for, built by repeated
+/// division so the wasm build needs no `powf`.
+fn weight_table(scale: f32) -> [f32; 256] {
+    let mut table = [0f32; 256];
+    let mut w = f64::from(scale);
+    for slot in table.iter_mut().rev() {
+        *slot = w as f32;
+        w /= STEP;
+    }
+    table
+}
+
+/// Checks an offsets table and its blob: starts at 0, ends at the blob's
+/// length, strictly increasing, each string UTF-8 and at most `MAX_ID_LEN`
+/// bytes; with `sorted`, strings strictly increasing bytewise.
+fn validate_strings(offsets: &[u8], blob: &[u8], sorted: bool) -> Result<(), DecodeError> {
+    if core::str::from_utf8(blob).is_err() {
+        return Err(DecodeError::invalid("string table is not UTF-8"));
+    }
+    let count = (offsets.len() / 4).saturating_sub(1);
+    if read_u32(offsets, 0) != Some(0)
+        || read_u32(offsets, count).map(|v| v as usize) != Some(blob.len())
+    {
+        return Err(DecodeError::invalid("string offsets do not span the table"));
+    }
+    let mut previous: &[u8] = &[];
+    let mut start = 0usize;
+    for i in 0..count {
+        let end = read_u32(offsets, i + 1).unwrap_or(0) as usize;
+        if end <= start || end - start > MAX_ID_LEN {
+            return Err(DecodeError::invalid("string length out of range"));
+        }
+        let s = blob
+            .get(start..end)
+            .ok_or_else(|| DecodeError::invalid("string out of range"))?;
+        // Each string boundary must also be a character boundary.
+        if core::str::from_utf8(s).is_err() {
+            return Err(DecodeError::invalid("string is not UTF-8"));
+        }
+        if sorted && i > 0 && s <= previous {
+            return Err(DecodeError::invalid("item ids not sorted or not unique"));
+        }
+        previous = s;
+        start = end;
+    }
+    Ok(())
+}
+
+fn string_at<'a>(offsets: &[u8], blob: &'a [u8], i: usize) -> &'a [u8] {
+    let start = read_u32(offsets, i).unwrap_or(0) as usize;
+    let end = read_u32(offsets, i + 1).unwrap_or(0) as usize;
+    blob.get(start..end).unwrap_or_default()
+}
+
+#[inline(always)]
+fn read_u32(section: &[u8], i: usize) -> Option<u32> {
+    let at = i.checked_mul(4)?;
+    let b = section.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(b.try_into().ok()?))
+}
+
+#[inline(always)]
+fn read_u16(section: &[u8], i: usize) -> Option<u16> {
+    let at = i.checked_mul(2)?;
+    let b = section.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes(b.try_into().ok()?))
+}
+
+/// Reads fixed-size header fields.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self
+            .pos
+            .checked_add(len)
+            .ok_or_else(|| DecodeError::truncated("header"))?;
+        let bytes = self
+            .buf
+            .get(self.pos..end)
+            .ok_or_else(|| DecodeError::truncated("header"))?;
+        self.pos = end;
+        Ok(bytes)
+    }
+
+    fn u16(&mut self) -> Result<u16, DecodeError> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes(
+            b.try_into().map_err(|_| DecodeError::truncated("header"))?,
+        ))
+    }
+
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes(
+            b.try_into().map_err(|_| DecodeError::truncated("header"))?,
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        let b = self.take(8)?;
+        Ok(u64::from_le_bytes(
+            b.try_into().map_err(|_| DecodeError::truncated("header"))?,
+        ))
+    }
+}
+
+/// Lays sections out one after another with overflow-checked sizes.
+struct Cursor {
+    pos: usize,
+}
+
+impl Cursor {
+    fn section(&mut self, len: Option<usize>) -> Result<Range<usize>, DecodeError> {
+        let end = len
+            .and_then(|len| self.pos.checked_add(len))
+            .ok_or_else(|| DecodeError::invalid("section sizes overflow"))?;
+        let range = self.pos..end;
+        self.pos = end;
+        Ok(range)
+    }
+}

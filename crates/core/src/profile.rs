@@ -1,0 +1,766 @@
+//! The shopper's local profile: what Shelfwise learns, kept on the device.
+//!
+//! A [`Profile`] holds the recent item interactions (views, cart adds,
+//! purchases), the cart, past purchases, category affinities and the page
+//! context. Everything is bounded: lists have fixed caps, ids a maximum
+//! length, and the stored form at most [`MAX_STORED_BYTES`]. Entries older
+//! than the retention window are dropped when a stored profile is decoded.
+//!
+//! The stored form is a small line-based text format (see [`Profile::encode`])
+//! rather than JSON: it needs no serializer in the wasm build, and a corrupt
+//! or foreign value decodes to an empty profile instead of failing.
+
+use crate::context::Context;
+
+/// Most recent item interactions kept.
+pub const MAX_INTERACTIONS: usize = 50;
+/// Most cart lines kept.
+pub const MAX_CART: usize = 30;
+/// Most purchased items remembered (never pushed again).
+pub const MAX_PURCHASES: usize = 50;
+/// Most categories with an affinity kept.
+pub const MAX_CATEGORIES: usize = 20;
+/// Longest item id or category accepted, in characters; longer ones are
+/// rejected rather than cut, so that a cut id never matches another item.
+pub const MAX_ID_CHARS: usize = 200;
+/// Upper bound of the stored form as browsers count it (UTF-16, 2 bytes a unit).
+pub const MAX_STORED_BYTES: usize = 32 * 1024;
+/// Default retention window: 30 days.
+pub const DEFAULT_RETENTION_MS: u64 = 30 * DAY_MS;
+/// A visit ends after this much inactivity (the web-analytics convention).
+pub const VISIT_IDLE_MS: u64 = 30 * 60 * 1000;
+
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+const HEADER: &str = "swp1";
+
+/// What the shopper did, normalized from Segment or GA4 event names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// A product page or quick view: `Product Viewed`, `view_item`.
+    View,
+    /// `Product Added`, `add_to_cart`.
+    AddToCart,
+    /// `Product Removed`, `remove_from_cart`.
+    RemoveFromCart,
+    /// `Cart Viewed`, `view_cart`.
+    CartViewed,
+    /// `Checkout Started`, `begin_checkout`.
+    CheckoutStarted,
+    /// `Order Completed`, `purchase`.
+    Purchase,
+}
+
+impl EventKind {
+    /// Maps a Segment e-commerce spec name or a GA4 recommended event name.
+    ///
+    /// ```
+    /// use shelfwise_core::profile::EventKind;
+    /// assert_eq!(EventKind::from_name("Product Viewed"), Some(EventKind::View));
+    /// assert_eq!(EventKind::from_name("add_to_cart"), Some(EventKind::AddToCart));
+    /// assert_eq!(EventKind::from_name("Signed Up"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        Some(match name {
+            "Product Viewed" | "view_item" => EventKind::View,
+            "Product Added" | "add_to_cart" => EventKind::AddToCart,
+            "Product Removed" | "remove_from_cart" => EventKind::RemoveFromCart,
+            "Cart Viewed" | "view_cart" => EventKind::CartViewed,
+            "Checkout Started" | "begin_checkout" => EventKind::CheckoutStarted,
+            "Order Completed" | "purchase" => EventKind::Purchase,
+            _ => return None,
+        })
+    }
+
+    fn code(self) -> char {
+        match self {
+            EventKind::View => 'v',
+            EventKind::AddToCart => 'a',
+            EventKind::RemoveFromCart => 'r',
+            EventKind::CartViewed => 'c',
+            EventKind::CheckoutStarted => 'k',
+            EventKind::Purchase => 'p',
+        }
+    }
+
+    fn from_code(code: &str) -> Option<EventKind> {
+        Some(match code {
+            "v" => EventKind::View,
+            "a" => EventKind::AddToCart,
+            "p" => EventKind::Purchase,
+            _ => return None,
+        })
+    }
+
+    /// How much an interaction of this kind says about the shopper's intent:
+    /// a view < a cart add < a purchase (whose neighbours are what goes with it).
+    pub fn intent_weight(self) -> f32 {
+        match self {
+            EventKind::View => 1.0,
+            EventKind::AddToCart => 2.0,
+            EventKind::Purchase => 3.0,
+            _ => 0.0,
+        }
+    }
+}
+
+/// One remembered interaction with an item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interaction {
+    /// View, cart add or purchase.
+    pub kind: EventKind,
+    /// The merchant's item id.
+    pub item: String,
+    /// The item's category, when the page said.
+    pub category: Option<String>,
+    /// When it happened, in ms since the Unix epoch.
+    pub at_ms: u64,
+}
+
+/// One line of the cart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CartLine {
+    /// The merchant's item id.
+    pub item: String,
+    /// The item's category, when known.
+    pub category: Option<String>,
+    /// Unit price, when known (0 otherwise).
+    pub price: f64,
+    /// When it was (last) added.
+    pub added_ms: u64,
+}
+
+/// The shopper's affinity to a category, decaying with time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Affinity {
+    /// Category name.
+    pub category: String,
+    /// Accumulated intent weight, as of `updated_ms`.
+    pub score: f32,
+    /// When the score was last raised.
+    pub updated_ms: u64,
+}
+
+/// The local profile. See the [module docs](self).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    interactions: Vec<Interaction>,
+    cart: Vec<CartLine>,
+    purchases: Vec<(String, u64)>,
+    affinities: Vec<Affinity>,
+    visit_started_ms: u64,
+    last_active_ms: u64,
+    context: Context,
+}
+
+impl Profile {
+    /// An empty profile (cold start).
+    pub fn new() -> Profile {
+        Profile::default()
+    }
+
+    /// Records an event. `item` may be empty for cart-level events.
+    ///
+    /// Returns `false` when the event was rejected: an item event without an
+    /// item, or an id or category over [`MAX_ID_CHARS`].
+    pub fn record(
+        &mut self,
+        kind: EventKind,
+        item: &str,
+        category: Option<&str>,
+        price: f64,
+        now_ms: u64,
+    ) -> bool {
+        let category = category.filter(|c| !c.is_empty());
+        if too_long(item) || category.is_some_and(too_long) {
+            return false;
+        }
+        let needs_item = matches!(
+            kind,
+            EventKind::View
+                | EventKind::AddToCart
+                | EventKind::RemoveFromCart
+                | EventKind::Purchase
+        );
+        if needs_item && item.is_empty() {
+            return false;
+        }
+        self.touch(now_ms);
+        match kind {
+            EventKind::View | EventKind::AddToCart | EventKind::Purchase => {
+                self.push_interaction(kind, item, category, now_ms);
+                if let Some(c) = category {
+                    self.raise_affinity(c, kind.intent_weight(), now_ms);
+                }
+            }
+            _ => {}
+        }
+        match kind {
+            EventKind::AddToCart => {
+                self.cart.retain(|l| l.item != item);
+                push_bounded(
+                    &mut self.cart,
+                    CartLine {
+                        item: item.to_owned(),
+                        category: category.map(str::to_owned),
+                        price: if price.is_finite() && price > 0.0 {
+                            price
+                        } else {
+                            0.0
+                        },
+                        added_ms: now_ms,
+                    },
+                    MAX_CART,
+                );
+            }
+            EventKind::RemoveFromCart => self.cart.retain(|l| l.item != item),
+            EventKind::Purchase => {
+                self.cart.retain(|l| l.item != item);
+                self.purchases.retain(|(p, _)| p != item);
+                push_bounded(
+                    &mut self.purchases,
+                    (item.to_owned(), now_ms),
+                    MAX_PURCHASES,
+                );
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Marks activity at `now_ms`, starting a new visit after
+    /// [`VISIT_IDLE_MS`] of inactivity.
+    pub fn touch(&mut self, now_ms: u64) {
+        if now_ms.saturating_sub(self.last_active_ms) > VISIT_IDLE_MS || self.visit_started_ms == 0
+        {
+            self.visit_started_ms = now_ms;
+        }
+        self.last_active_ms = self.last_active_ms.max(now_ms);
+    }
+
+    /// Sets the context of the current page.
+    pub fn set_context(&mut self, context: Context) {
+        self.context = context;
+    }
+
+    /// The context of the latest page.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    fn push_interaction(
+        &mut self,
+        kind: EventKind,
+        item: &str,
+        category: Option<&str>,
+        now_ms: u64,
+    ) {
+        // A repeated view of the same item refreshes it instead of filling
+        // the list with copies; different kinds are kept apart.
+        self.interactions
+            .retain(|i| !(i.item == item && i.kind == kind));
+        push_bounded(
+            &mut self.interactions,
+            Interaction {
+                kind,
+                item: item.to_owned(),
+                category: category.map(str::to_owned),
+                at_ms: now_ms,
+            },
+            MAX_INTERACTIONS,
+        );
+    }
+
+    fn raise_affinity(&mut self, category: &str, weight: f32, now_ms: u64) {
+        let current = self
+            .affinities
+            .iter()
+            .position(|a| a.category == category)
+            .map(|i| self.affinities.remove(i));
+        let score = current.map_or(0.0, |a| {
+            a.score * decay(now_ms.saturating_sub(a.updated_ms), DAY_MS)
+        });
+        push_bounded(
+            &mut self.affinities,
+            Affinity {
+                category: category.to_owned(),
+                score: score + weight,
+                updated_ms: now_ms,
+            },
+            MAX_CATEGORIES,
+        );
+    }
+
+    /// Recent interactions, oldest first.
+    pub fn interactions(&self) -> &[Interaction] {
+        &self.interactions
+    }
+
+    /// The cart, oldest line first.
+    pub fn cart(&self) -> &[CartLine] {
+        &self.cart
+    }
+
+    /// Whether the shopper bought `item` (within the retention window).
+    pub fn has_purchased(&self, item: &str) -> bool {
+        self.purchases.iter().any(|(p, _)| p == item)
+    }
+
+    /// Purchased items with their time, oldest first.
+    pub fn purchases(&self) -> &[(String, u64)] {
+        &self.purchases
+    }
+
+    /// The cart was filled in an earlier visit and not bought: an abandoned
+    /// cart, remembered across visits.
+    pub fn cart_abandoned(&self) -> bool {
+        self.cart.iter().any(|l| l.added_ms < self.visit_started_ms)
+    }
+
+    /// Category affinities as of `now_ms`, strongest first.
+    pub fn affinities(&self, now_ms: u64) -> Vec<(&str, f32)> {
+        let mut out: Vec<(&str, f32)> = self
+            .affinities
+            .iter()
+            .map(|a| {
+                (
+                    a.category.as_str(),
+                    a.score * decay(now_ms.saturating_sub(a.updated_ms), DAY_MS),
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        out
+    }
+
+    /// True when nothing has been learned yet.
+    pub fn is_empty(&self) -> bool {
+        self.interactions.is_empty() && self.cart.is_empty() && self.purchases.is_empty()
+    }
+
+    /// Drops everything older than `retention_ms` before `now_ms`.
+    pub fn purge(&mut self, now_ms: u64, retention_ms: u64) {
+        let cutoff = now_ms.saturating_sub(retention_ms);
+        self.interactions.retain(|i| i.at_ms >= cutoff);
+        self.cart.retain(|l| l.added_ms >= cutoff);
+        self.purchases.retain(|(_, t)| *t >= cutoff);
+        self.affinities.retain(|a| a.updated_ms >= cutoff);
+    }
+
+    /// The stored form: a versioned, line-based text of at most
+    /// [`MAX_STORED_BYTES`] (the oldest entries are dropped to fit).
+    ///
+    /// Lines are `kind<TAB>field…`, fields percent-escaped (`%`, tab, CR, LF):
+    /// `t` visit start and last activity, `i` interaction, `c` cart line
+    /// (price in cents), `p` purchase, `g` category affinity (score in
+    /// thousandths), `x` context. Only integers are written, so neither
+    /// side needs float formatting or parsing.
+    pub fn encode(&self) -> String {
+        let mut trimmed = self.clone();
+        loop {
+            let text = trimmed.encode_untrimmed();
+            if text.encode_utf16().count() * 2 <= MAX_STORED_BYTES || !trimmed.drop_oldest() {
+                return text;
+            }
+        }
+    }
+
+    fn drop_oldest(&mut self) -> bool {
+        // Longest list first: interactions are the cheapest to lose.
+        for list_len in [
+            self.interactions.len(),
+            self.purchases.len(),
+            self.cart.len(),
+            self.affinities.len(),
+        ] {
+            if list_len > 0 {
+                if list_len == self.interactions.len() {
+                    self.interactions.remove(0);
+                } else if list_len == self.purchases.len() {
+                    self.purchases.remove(0);
+                } else if list_len == self.cart.len() {
+                    self.cart.remove(0);
+                } else {
+                    self.affinities.remove(0);
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    fn encode_untrimmed(&self) -> String {
+        let mut out = String::with_capacity(1024);
+        out.push_str(HEADER);
+        out.push('\n');
+        line(
+            &mut out,
+            't',
+            &[&num(self.visit_started_ms), &num(self.last_active_ms)],
+        );
+        for i in &self.interactions {
+            let kind = String::from(i.kind.code());
+            line(
+                &mut out,
+                'i',
+                &[
+                    &kind,
+                    &num(i.at_ms),
+                    &i.item,
+                    i.category.as_deref().unwrap_or(""),
+                ],
+            );
+        }
+        for l in &self.cart {
+            let cents = if l.price > 0.0 {
+                num((l.price * 100.0).round() as u64)
+            } else {
+                String::new()
+            };
+            line(
+                &mut out,
+                'c',
+                &[
+                    &num(l.added_ms),
+                    &l.item,
+                    l.category.as_deref().unwrap_or(""),
+                    &cents,
+                ],
+            );
+        }
+        for (item, at) in &self.purchases {
+            line(&mut out, 'p', &[&num(*at), item]);
+        }
+        for a in &self.affinities {
+            let milli = num((a.score * 1000.0).round() as u64);
+            line(&mut out, 'g', &[&num(a.updated_ms), &milli, &a.category]);
+        }
+        line(
+            &mut out,
+            'x',
+            &self
+                .context
+                .to_fields()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        out
+    }
+
+    /// Reads a stored profile, dropping entries older than `retention_ms`.
+    ///
+    /// Never fails: an unknown version or a corrupt value gives an empty
+    /// profile, and a malformed line is skipped. Caps are re-applied, so a
+    /// tampered value cannot grow the profile past its bounds.
+    pub fn decode(text: &str, now_ms: u64, retention_ms: u64) -> Profile {
+        let mut p = Profile::new();
+        let mut lines = text.split('\n');
+        if lines.next() != Some(HEADER) {
+            return p;
+        }
+        for raw in lines {
+            let fields: Vec<String> = raw.split('\t').map(unescape).collect();
+            let f = |i: usize| fields.get(i).map(String::as_str).unwrap_or("");
+            let t = |i: usize| {
+                f(i).parse::<u64>()
+                    .ok()
+                    .filter(|&t| t <= now_ms.saturating_add(DAY_MS))
+            };
+            let cat = |i: usize| {
+                Some(f(i))
+                    .filter(|c| !c.is_empty() && !too_long(c))
+                    .map(str::to_owned)
+            };
+            let id = |i: usize| {
+                Some(f(i))
+                    .filter(|c| !c.is_empty() && !too_long(c))
+                    .map(str::to_owned)
+            };
+            match f(0) {
+                "t" => {
+                    if let (Some(a), Some(b)) = (t(1), t(2)) {
+                        p.visit_started_ms = a;
+                        p.last_active_ms = b;
+                    }
+                }
+                "i" => {
+                    if let (Some(kind), Some(at_ms), Some(item)) =
+                        (EventKind::from_code(f(1)), t(2), id(3))
+                    {
+                        push_bounded(
+                            &mut p.interactions,
+                            Interaction {
+                                kind,
+                                item,
+                                category: cat(4),
+                                at_ms,
+                            },
+                            MAX_INTERACTIONS,
+                        );
+                    }
+                }
+                "c" => {
+                    if let (Some(added_ms), Some(item)) = (t(1), id(2)) {
+                        let price = f(4)
+                            .parse::<u64>()
+                            .map_or(0.0, |cents| cents as f64 / 100.0);
+                        push_bounded(
+                            &mut p.cart,
+                            CartLine {
+                                item,
+                                category: cat(3),
+                                price,
+                                added_ms,
+                            },
+                            MAX_CART,
+                        );
+                    }
+                }
+                "p" => {
+                    if let (Some(at), Some(item)) = (t(1), id(2)) {
+                        push_bounded(&mut p.purchases, (item, at), MAX_PURCHASES);
+                    }
+                }
+                "g" => {
+                    let score = f(2).parse::<u32>().ok().map(|milli| milli as f32 / 1000.0);
+                    if let (Some(updated_ms), Some(score), Some(category)) = (t(1), score, cat(3)) {
+                        push_bounded(
+                            &mut p.affinities,
+                            Affinity {
+                                category,
+                                score,
+                                updated_ms,
+                            },
+                            MAX_CATEGORIES,
+                        );
+                    }
+                }
+                "x" => p.context = Context::from_fields(fields.get(1..).unwrap_or_default()),
+                _ => {}
+            }
+        }
+        p.purge(now_ms, retention_ms);
+        p
+    }
+}
+
+/// Hyperbolic decay: 1 at age 0, 1/2 at `half_ms`, 1/3 at twice that. Needs
+/// no `exp`, so the wasm build carries no libm.
+pub(crate) fn decay(age_ms: u64, half_ms: u64) -> f32 {
+    1.0 / (1.0 + age_ms as f32 / half_ms.max(1) as f32)
+}
+
+fn too_long(s: &str) -> bool {
+    s.chars().nth(MAX_ID_CHARS).is_some()
+}
+
+fn push_bounded<T>(list: &mut Vec<T>, value: T, cap: usize) {
+    if list.len() >= cap {
+        list.remove(0);
+    }
+    list.push(value);
+}
+
+/// Decimal digits of `v`, without the formatting machinery.
+fn num(mut v: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || at == 0 {
+            break;
+        }
+    }
+    digits
+        .get(at..)
+        .map(|d| d.iter().map(|&b| b as char).collect())
+        .unwrap_or_default()
+}
+
+fn line(out: &mut String, kind: char, fields: &[&str]) {
+    out.push(kind);
+    for f in fields {
+        out.push('\t');
+        for ch in f.chars() {
+            match ch {
+                '%' => out.push_str("%25"),
+                '\t' => out.push_str("%09"),
+                '\n' => out.push_str("%0A"),
+                '\r' => out.push_str("%0D"),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('\n');
+}
+
+fn unescape(field: &str) -> String {
+    if !field.contains('%') {
+        return field.to_owned();
+    }
+    field
+        .replace("%09", "\t")
+        .replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%25", "%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    #[test]
+    fn segment_and_ga4_names_map_to_the_same_kinds() {
+        let pairs = [
+            ("Product Viewed", "view_item"),
+            ("Product Added", "add_to_cart"),
+            ("Product Removed", "remove_from_cart"),
+            ("Cart Viewed", "view_cart"),
+            ("Checkout Started", "begin_checkout"),
+            ("Order Completed", "purchase"),
+        ];
+        for (segment, ga4) in pairs {
+            assert!(EventKind::from_name(segment).is_some());
+            assert_eq!(EventKind::from_name(segment), EventKind::from_name(ga4));
+        }
+    }
+
+    #[test]
+    fn cart_follows_adds_removes_and_purchases() {
+        let mut p = Profile::new();
+        assert!(p.record(EventKind::AddToCart, "a", Some("shoes"), 10.0, NOW));
+        assert!(p.record(EventKind::AddToCart, "b", None, 0.0, NOW + 1));
+        assert!(p.record(EventKind::RemoveFromCart, "a", None, 0.0, NOW + 2));
+        assert_eq!(
+            p.cart().iter().map(|l| l.item.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert!(p.record(EventKind::Purchase, "b", None, 0.0, NOW + 3));
+        assert!(p.cart().is_empty());
+        assert!(p.has_purchased("b"));
+    }
+
+    #[test]
+    fn a_cart_left_in_an_earlier_visit_is_abandoned() {
+        let mut p = Profile::new();
+        p.record(EventKind::AddToCart, "a", None, 0.0, NOW);
+        assert!(!p.cart_abandoned());
+        p.touch(NOW + VISIT_IDLE_MS + 1);
+        assert!(p.cart_abandoned());
+        let restored = Profile::decode(&p.encode(), NOW + VISIT_IDLE_MS + 2, DEFAULT_RETENTION_MS);
+        assert!(restored.cart_abandoned());
+    }
+
+    #[test]
+    fn lists_stay_bounded_and_repeat_views_do_not_duplicate() {
+        let mut p = Profile::new();
+        for i in 0..500u64 {
+            p.record(
+                EventKind::View,
+                &format!("item-{}", i % 120),
+                Some("c"),
+                0.0,
+                NOW + i,
+            );
+        }
+        assert_eq!(p.interactions().len(), MAX_INTERACTIONS);
+        assert_eq!(p.interactions().last().unwrap().item, "item-19");
+    }
+
+    #[test]
+    fn stored_form_round_trips_awkward_ids() {
+        let mut p = Profile::new();
+        let ids = [
+            "plain",
+            "tab\there",
+            "new\nline",
+            "100%",
+            "<img src=x onerror=alert(1)>",
+            "\"quoted\"",
+            "ünïcødé ✓",
+            "__proto__",
+        ];
+        for (i, id) in ids.iter().enumerate() {
+            assert!(p.record(EventKind::AddToCart, id, Some(id), 1.5, NOW + i as u64));
+        }
+        let text = p.encode();
+        assert_eq!(Profile::decode(&text, NOW + 10, DEFAULT_RETENTION_MS), p);
+    }
+
+    #[test]
+    fn stored_form_is_capped_at_32_kib() {
+        let mut p = Profile::new();
+        let long = "é".repeat(MAX_ID_CHARS);
+        for i in 0..200u64 {
+            let id = format!("{i}{}", &long[..long.len() - 8]);
+            p.record(EventKind::AddToCart, &id, Some(&id), 1.0, NOW + i);
+            p.record(EventKind::Purchase, &id, None, 1.0, NOW + i);
+        }
+        let text = p.encode();
+        assert!(text.encode_utf16().count() * 2 <= MAX_STORED_BYTES);
+        let restored = Profile::decode(&text, NOW + 1000, DEFAULT_RETENTION_MS);
+        assert!(!restored.is_empty());
+    }
+
+    #[test]
+    fn entries_past_retention_are_purged_on_load() {
+        let mut p = Profile::new();
+        p.record(EventKind::View, "old", None, 0.0, NOW);
+        p.record(EventKind::View, "new", None, 0.0, NOW + 20 * DAY_MS);
+        let restored = Profile::decode(&p.encode(), NOW + 31 * DAY_MS, DEFAULT_RETENTION_MS);
+        let items: Vec<_> = restored
+            .interactions()
+            .iter()
+            .map(|i| i.item.as_str())
+            .collect();
+        assert_eq!(items, ["new"]);
+    }
+
+    #[test]
+    fn garbage_and_unknown_versions_decode_to_empty() {
+        for text in [
+            "",
+            "{\"__proto__\":{\"polluted\":1}}",
+            "swp9\ni\tv\t1\tx\t",
+            "\u{0}\u{ffff}",
+        ] {
+            assert!(
+                Profile::decode(text, NOW, DEFAULT_RETENTION_MS).is_empty(),
+                "{text:?}"
+            );
+        }
+        // Malformed lines are skipped, good ones kept.
+        let text = "swp1\ni\tv\tnot-a-time\tx\t\ni\tz\t1\tx\t\ni\tv\t5\tkept\t\n";
+        let p = Profile::decode(text, NOW, u64::MAX);
+        assert_eq!(p.interactions().len(), 1);
+    }
+
+    #[test]
+    fn oversized_ids_are_rejected_not_cut() {
+        let mut p = Profile::new();
+        assert!(!p.record(
+            EventKind::View,
+            &"x".repeat(MAX_ID_CHARS + 1),
+            None,
+            0.0,
+            NOW
+        ));
+        assert!(!p.record(EventKind::View, "", None, 0.0, NOW));
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn affinities_rank_the_most_engaged_category_first() {
+        let mut p = Profile::new();
+        p.record(EventKind::View, "a", Some("shoes"), 0.0, NOW);
+        p.record(EventKind::View, "b", Some("hats"), 0.0, NOW);
+        p.record(EventKind::AddToCart, "c", Some("hats"), 0.0, NOW);
+        assert_eq!(p.affinities(NOW)[0].0, "hats");
+    }
+}
