@@ -1,0 +1,278 @@
+//! The `shelfwise` command: builds, inspects and serves Shelfwise models.
+
+mod build;
+mod events;
+mod serve;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use lexopt::prelude::*;
+use shelfwise_core::model::{ItemMeta, Model};
+
+const USAGE: &str = "\
+shelfwise — build, inspect and serve Shelfwise personalization models
+
+USAGE:
+    shelfwise build --events FILE --out MODEL [OPTIONS]
+    shelfwise inspect MODEL [--json] [--item ID]
+    shelfwise serve --static DIR [--addr 127.0.0.1:8080]
+
+BUILD OPTIONS:
+    --events FILE       interaction log: CSV/TSV with a header, JSON lines
+                        (Segment track calls, GA4 export rows) or sessions text
+    --format FORMAT     csv | jsonl | sessions (default: detected)
+    --catalog FILE      CSV of item metadata: item id, category, out_of_stock,
+                        sensitive (columns found by name)
+    --neighbors K       neighbours kept per item (default 32)
+    --window N          co-occurrence window in positions (default 5)
+    --strict            fail on the first malformed row instead of skipping it
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("shelfwise: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let mut parser = lexopt::Parser::from_env();
+    let command = match parser.next()? {
+        Some(Value(v)) => v.string()?,
+        Some(Long("help") | Short('h')) | None => {
+            print!("{USAGE}");
+            return Ok(());
+        }
+        Some(other) => bail!("{}\n\n{USAGE}", other.unexpected()),
+    };
+    match command.as_str() {
+        "build" => cmd_build(&mut parser),
+        "inspect" => cmd_inspect(&mut parser),
+        "serve" => cmd_serve(&mut parser),
+        "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
+    let (mut events, mut out, mut format, mut catalog) = (None, None, None, None);
+    let mut settings = build::Settings::default();
+    let mut strict = false;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("events") => events = Some(PathBuf::from(parser.value()?)),
+            Long("out") => out = Some(PathBuf::from(parser.value()?)),
+            Long("format") => format = Some(events::Format::from_name(&parser.value()?.string()?)?),
+            Long("catalog") => catalog = Some(PathBuf::from(parser.value()?)),
+            Long("neighbors") => settings.neighbors = parser.value()?.parse()?,
+            Long("window") => settings.window = parser.value()?.parse()?,
+            Long("strict") => strict = true,
+            _ => bail!(arg.unexpected()),
+        }
+    }
+    let events = events.context("--events FILE is required")?;
+    let out = out.context("--out MODEL is required")?;
+    let started = Instant::now();
+    let file = File::open(&events).with_context(|| format!("opening {}", events.display()))?;
+    let (sessions, report) = events::read_sessions(BufReader::new(file), format, strict)
+        .with_context(|| format!("reading {}", events.display()))?;
+    for problem in &report.problems {
+        eprintln!("shelfwise: skipped {problem}");
+    }
+    let catalog = match catalog {
+        Some(path) => read_catalog(&path)?,
+        None => HashMap::new(),
+    };
+    let bytes = build::build(&sessions, &catalog, settings);
+    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    let model = Model::decode(&bytes[..]).context("the model just built does not decode")?;
+    let s = model.summary();
+    eprintln!(
+        "shelfwise: {} rows ({} skipped), {} sessions -> {} items, {} neighbours, {} bytes in {:.2?} -> {}",
+        report.rows,
+        report.skipped,
+        sessions.len(),
+        s.items,
+        s.edges,
+        s.bytes,
+        started.elapsed(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Reads item metadata: a delimited file whose header names an item column
+/// and any of category, out_of_stock, sensitive.
+fn read_catalog(path: &PathBuf) -> anyhow::Result<HashMap<String, ItemMeta>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text.lines();
+    let header = lines.next().context("the catalog is empty")?;
+    let sep = if header.contains('\t') {
+        '\t'
+    } else if header.contains(';') {
+        ';'
+    } else {
+        ','
+    };
+    let names: Vec<String> = header
+        .split(sep)
+        .map(|n| n.trim().to_ascii_lowercase().replace(['_', ' '], ""))
+        .collect();
+    let col = |wanted: &[&str]| {
+        wanted
+            .iter()
+            .find_map(|w| names.iter().position(|n| n == w))
+    };
+    let item = col(&["itemid", "item", "productid", "sku", "id"])
+        .context("the catalog header names no item column")?;
+    let (category, oos, sensitive) = (
+        col(&["category", "categoryid"]),
+        col(&["outofstock"]),
+        col(&["sensitive"]),
+    );
+    let truthy = |v: Option<&str>| {
+        matches!(
+            v.map(str::trim),
+            Some("1" | "true" | "yes" | "TRUE" | "Yes")
+        )
+    };
+    let mut out = HashMap::new();
+    for (n, line) in lines.enumerate() {
+        let fields: Vec<&str> = line.split(sep).collect();
+        let Some(id) = fields.get(item).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+            bail!("{} line {}: missing item id", path.display(), n + 2);
+        };
+        out.insert(
+            id.to_owned(),
+            ItemMeta {
+                category: category
+                    .and_then(|c| fields.get(c))
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
+                out_of_stock: truthy(oos.and_then(|c| fields.get(c).copied())),
+                sensitive: truthy(sensitive.and_then(|c| fields.get(c).copied())),
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
+    let (mut path, mut json, mut item) = (None, false, None);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Value(v) if path.is_none() => path = Some(PathBuf::from(v)),
+            Long("json") => json = true,
+            Long("item") => item = Some(parser.value()?.string()?),
+            _ => bail!(arg.unexpected()),
+        }
+    }
+    let path = path.context("a MODEL file is required")?;
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let model = Model::decode(&bytes[..])
+        .with_context(|| format!("{} is not a valid model", path.display()))?;
+    let s = model.summary();
+    let gzip = gzip_len(&bytes)?;
+    let per_item = |n: usize| {
+        if s.items == 0 {
+            0.0
+        } else {
+            n as f64 / f64::from(s.items)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let v = serde_json::json!({
+            "version": s.version, "items": s.items, "edges": s.edges, "categories": s.categories,
+            "metadata": s.has_metadata, "bytes": s.bytes, "gzip_bytes": gzip,
+            "bytes_per_item": per_item(s.bytes), "gzip_bytes_per_item": per_item(gzip),
+            "max_neighbors": s.max_neighbors, "checksum": format!("{:016x}", s.checksum),
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        writeln!(
+            out,
+            "{}: valid Shelfwise model, format version {}",
+            path.display(),
+            s.version
+        )?;
+        writeln!(out, "  items        {}", s.items)?;
+        writeln!(
+            out,
+            "  neighbours   {} (at most {} per item)",
+            s.edges, s.max_neighbors
+        )?;
+        writeln!(
+            out,
+            "  categories   {}{}",
+            s.categories,
+            if s.has_metadata { "" } else { " (no metadata)" }
+        )?;
+        writeln!(
+            out,
+            "  size         {} bytes, {} gzip ({:.1} / {:.1} bytes per item)",
+            s.bytes,
+            gzip,
+            per_item(s.bytes),
+            per_item(gzip)
+        )?;
+        writeln!(out, "  checksum     {:016x}", s.checksum)?;
+    }
+    if let Some(id) = item {
+        let index = model
+            .item_index(&id)
+            .with_context(|| format!("no item {id:?} in the model"))?;
+        let category = model
+            .category_of(index)
+            .and_then(|c| model.category_name(c))
+            .unwrap_or("-");
+        writeln!(
+            out,
+            "item {id:?}: category {category}, flags {}, popularity {}",
+            model.flags(index),
+            model.popularity(index)
+        )?;
+        for n in model.neighbors(index) {
+            writeln!(
+                out,
+                "  {:>10.4}  {}",
+                n.weight,
+                model.item_id(n.item).unwrap_or("?")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
+    let mut addr: SocketAddr = "127.0.0.1:8080".parse()?;
+    let mut dir = None;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("addr") => addr = parser.value()?.parse()?,
+            Long("static") => dir = Some(PathBuf::from(parser.value()?)),
+            _ => bail!(arg.unexpected()),
+        }
+    }
+    serve::run(addr, dir.context("--static DIR is required")?)
+}
