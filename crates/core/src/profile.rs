@@ -237,9 +237,17 @@ impl Profile {
         self.last_active_ms = self.last_active_ms.max(now_ms);
     }
 
-    /// Sets the context of the current page.
-    pub fn set_context(&mut self, context: Context) {
+    /// Starts a page view at `now_ms` with its context. The referrer class
+    /// is the visit's: it is taken from the visit's landing page and kept for
+    /// the rest of the visit, whatever later pages' referrers say.
+    pub fn begin_page(&mut self, context: Context, now_ms: u64) {
+        self.touch(now_ms);
+        let referrer = self.context.referrer;
+        let landing = self.visit_started_ms == now_ms;
         self.context = context;
+        if !landing {
+            self.context.referrer = referrer;
+        }
     }
 
     /// The context of the latest page.
@@ -739,6 +747,21 @@ mod tests {
         let text = "swp1\ni\tv\tnot-a-time\tx\t\ni\tz\t1\tx\t\ni\tv\t5\tkept\t\n";
         let p = Profile::decode(text, NOW, u64::MAX);
         assert_eq!(p.interactions().len(), 1);
+    }
+
+    #[test]
+    fn the_referrer_class_is_the_landing_pages() {
+        use crate::context::ReferrerClass;
+        let mut p = Profile::new();
+        let with = |referrer| Context {
+            referrer,
+            ..Context::default()
+        };
+        p.begin_page(with(ReferrerClass::Search), NOW);
+        p.begin_page(with(ReferrerClass::Direct), NOW + 1000);
+        assert_eq!(p.context().referrer, ReferrerClass::Search);
+        p.begin_page(with(ReferrerClass::Email), NOW + 1000 + VISIT_IDLE_MS + 1);
+        assert_eq!(p.context().referrer, ReferrerClass::Email);
     }
 
     #[test]

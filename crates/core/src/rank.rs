@@ -326,10 +326,8 @@ fn accumulate<B: AsRef<[u8]>>(
         let Some(index) = seed.index else { continue };
         // The seed itself: a revisit (for recently-viewed, the whole signal).
         let share = if recently_viewed { 1.0 } else { REVISIT_SHARE };
-        if seed.kind.is_some() {
-            if let Some(e) = table.entry(index, grow) {
-                e.add(seed.weight * share, Driver::Revisit(s));
-            }
+        if let (Some(_), Some(e)) = (seed.kind, table.entry(index, grow)) {
+            e.add(seed.weight * share, Driver::Revisit(s));
         }
         if recently_viewed {
             continue;

@@ -48,6 +48,7 @@ const NO_CATEGORY: u16 = u16::MAX;
 
 /// Weight quantization: `w(q) = scale * 2^((q - 255) / 16)`, sixteen steps
 /// per octave, so 256 codes span sixteen octaves with 4.4 % steps.
+#[cfg(feature = "encode")]
 const STEPS_PER_OCTAVE: f64 = 16.0;
 
 /// `2^(1/16)`, one quantization step.

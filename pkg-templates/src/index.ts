@@ -1,0 +1,80 @@
+// The npm entry: `import { init, track } from "shelfwise"`.
+//
+// No globals: the runtime lives in this module. The wasm file is resolved
+// next to this module (bundlers such as Vite and webpack copy it), or taken
+// from `init({ wasmUrl })`.
+
+import { Runtime } from "./runtime.js";
+import type {
+  ConsentState,
+  ExitIntentEvent,
+  InitOptions,
+  InitResult,
+  RankedItem,
+  RankOptions,
+  RecommendOptions,
+} from "./runtime.js";
+
+export type {
+  ConsentState,
+  ExitIntentEvent,
+  InitOptions,
+  InitResult,
+  RankedItem,
+  RankOptions,
+  RankReason,
+  RecommendOptions,
+  WidgetKind,
+} from "./runtime.js";
+
+const runtime = new Runtime();
+
+/** Starts Shelfwise. Resolves when widgets are in their final order; never rejects. */
+export function init(options: InitOptions = {}): Promise<InitResult> {
+  return runtime.init(options, new URL("./shelfwise_bg.wasm", import.meta.url));
+}
+
+/** Records a Segment (`"Product Viewed"`) or GA4 (`"view_item"`) e-commerce event. Never throws. */
+export function track(eventName: string, properties?: Record<string, unknown>): void {
+  runtime.track(eventName, properties);
+}
+
+/** Orders `itemIds` (the merchant's order) for this shopper, best first. */
+export function rank(itemIds: string[], options?: RankOptions): Promise<RankedItem[]> {
+  return runtime.rank(itemIds, options);
+}
+
+/** Picks items from the model for this shopper, best first. */
+export function recommend(options?: RecommendOptions): Promise<RankedItem[]> {
+  return runtime.recommend(options);
+}
+
+/** Reorders one `data-shelfwise-widget` container now. Resolves `true` when personalized. */
+export function reorder(element: Element): Promise<boolean> {
+  return runtime.reorder(element);
+}
+
+/** Registers an exit-intent callback; returns a function that unregisters it. */
+export function onExitIntent(callback: (event: ExitIntentEvent) => void): () => void {
+  return runtime.onExitIntent(callback);
+}
+
+/** Sets the shopper's consent; anything but `"granted"` erases the stored profile at once. */
+export function setConsent(state: ConsentState): void {
+  runtime.setConsent(state);
+}
+
+/** Erases everything Shelfwise keeps on this device. */
+export function forget(): void {
+  runtime.forget();
+}
+
+/** Sends queued outcome beacons now. */
+export function flush(): Promise<void> {
+  return runtime.flush();
+}
+
+/** Stops Shelfwise: removes its listeners and hooks, frees the wasm. */
+export function destroy(): void {
+  runtime.destroy();
+}

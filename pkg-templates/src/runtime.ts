@@ -1,0 +1,458 @@
+// The Shelfwise runtime shared by the npm package and the script-tag build.
+//
+// It owns everything that is about the page's life rather than about the
+// shopper: loading the wasm and the model, queueing calls made before they
+// are ready, the anti-flicker hold, the dataLayer hook and the markup
+// listeners. Every entry point is guarded: an unexpected exception (a wasm
+// trap included) disables Shelfwise for the page, restores the merchant's
+// order and logs one warning. Nothing is ever thrown into the host page.
+
+import initWasm, { Engine } from "./wasm/shelfwise.js";
+
+/** Consent to keep a profile on this device. */
+export type ConsentState = "granted" | "pending" | "denied";
+
+/** The widget kinds of the page markup (`data-shelfwise-widget`). */
+export type WidgetKind = "reorder" | "similar" | "bought-together" | "recently-viewed";
+
+/** Why an item got its place in a ranking. */
+export type RankReason =
+  | "merchant"
+  | "similar"
+  | "revisit"
+  | "category"
+  | "purchased"
+  | "sensitive"
+  | "out-of-stock";
+
+/** What an exit-intent callback receives. */
+export interface ExitIntentEvent {
+  reason: "pointer-top" | "scroll-up" | "tab-return" | "idle";
+}
+
+/** Options of {@link init}. Every field is optional. */
+export interface InitOptions {
+  /** URL of the model file built by `shelfwise build`. Without it, widgets keep the merchant's order. */
+  model?: string;
+  /** URL of the collector's `/collect` endpoint (outcome beacons). */
+  collector?: string;
+  /** Share of browsers in the holdout arm, 0 to 1 (default 0.1). */
+  holdout?: number;
+  /** Consent to keep a profile on the device (default `"granted"`). */
+  consent?: ConsentState;
+  /** Longest time widgets are held hidden waiting for their final order, in ms (default 300). */
+  holdTimeout?: number;
+  /** Days a remembered interaction is kept (default 30). */
+  retentionDays?: number;
+  /** Log what Shelfwise does to the console. */
+  debug?: boolean;
+  /** Where the wasm module is (default: next to the JS file). */
+  wasmUrl?: string | URL;
+}
+
+/** What {@link init} resolves to. It never rejects. */
+export interface InitResult {
+  /** Widgets can be personalized: wasm running, model loaded, consent granted. */
+  personalized: boolean;
+  /** The profile persists across pages (consent granted and localStorage usable). */
+  persistent: boolean;
+  /** Items in the loaded model (0 without one). */
+  modelItems: number;
+  /** Why Shelfwise is not fully working, when it is not. */
+  warning?: string;
+}
+
+/** Options of {@link rank}. */
+export interface RankOptions {
+  /** Which widget logic to use (default `"reorder"`: the whole profile). */
+  kind?: WidgetKind;
+  /** The item a `similar` ranking is about. */
+  anchor?: string;
+}
+
+/** Options of {@link recommend}. */
+export interface RecommendOptions extends RankOptions {
+  /** How many items at most (default 10). */
+  limit?: number;
+}
+
+/** One ranked item. */
+export interface RankedItem {
+  id: string;
+  score: number;
+  reason: RankReason;
+  /** The profile item (or category) that contributed most, when there is one. */
+  because?: string;
+}
+
+type State = "idle" | "loading" | "ready" | "disabled";
+
+const MAX_QUEUE = 1000;
+const DEFAULT_HOLD_MS = 300;
+const MAX_MODEL_BYTES = 32 * 1024 * 1024;
+const HOLD_RULE = "[data-shelfwise-widget]:not([data-shelfwise-state]){visibility:hidden!important}";
+
+/** The runtime behind the exported functions: one per page. */
+export class Runtime {
+  private state: State = "idle";
+  private engine: Engine | null = null;
+  private queue: Array<(engine: Engine) => void> = [];
+  private warned = new Set<string>();
+  private started: Promise<InitResult> | null = null;
+  private options: InitOptions = {};
+  private consent: ConsentState = "granted";
+  private cleanups: Array<() => void> = [];
+  private holdSheet: CSSStyleSheet | HTMLStyleElement | null = null;
+  private holdExpired = false;
+  private exitCallbacks: Array<(event: ExitIntentEvent) => void> = [];
+
+  /** Whether Shelfwise stopped for this page (destroyed, or after a failure). */
+  private get disabled(): boolean {
+    return this.state === "disabled";
+  }
+
+  /** Starts Shelfwise with the wasm at `wasmUrl`; later calls return the first call's promise. */
+  init(options: InitOptions, wasmUrl: string | URL): Promise<InitResult> {
+    if (!this.started) {
+      this.started = this.start(options, options.wasmUrl ?? wasmUrl).catch((error) => {
+        this.disable("could not start", error);
+        return { personalized: false, persistent: false, modelItems: 0, warning: String(error) };
+      });
+    }
+    return this.started;
+  }
+
+  private async start(options: InitOptions, wasmUrl: string | URL): Promise<InitResult> {
+    this.options = options;
+    this.consent = options.consent ?? "granted";
+    this.state = "loading";
+    const wantModel = Boolean(options.model) && this.consent === "granted";
+    if (wantModel) this.startHold(options.holdTimeout ?? DEFAULT_HOLD_MS);
+    const model = wantModel ? this.fetchModel(options.model as string) : Promise.resolve(null);
+
+    try {
+      await initWasm({ module_or_path: wasmUrl });
+    } catch (error) {
+      this.disable("WebAssembly could not start (blocked by a Content-Security-Policy without 'wasm-unsafe-eval', or the .wasm file failed to load)", error);
+      return { personalized: false, persistent: false, modelItems: 0, warning: "wasm unavailable" };
+    }
+    if (this.disabled) {
+      return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
+    }
+    const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
+    this.engine = engine;
+    this.state = "ready";
+    this.guard(() => engine.trackPage());
+    this.hookDataLayer();
+    this.listenToMarkup();
+    for (const call of this.queue.splice(0)) this.guard(() => call(engine));
+
+    let warning: string | undefined;
+    let modelItems = 0;
+    const bytes = await model;
+    if (bytes && this.engine) {
+      try {
+        modelItems = engine.loadModel(bytes);
+      } catch (error) {
+        warning = `model rejected: ${(error as Error).message}`;
+        this.warnOnce("model", `shelfwise: the model at ${options.model} was rejected (${(error as Error).message}); widgets keep the merchant's order`);
+      }
+    } else if (wantModel) {
+      warning = "model unavailable";
+    }
+    await domReady();
+    this.reorderAll();
+    this.releaseHold();
+    const ready = this.engine !== null;
+    return {
+      personalized: ready && modelItems > 0 && this.consent === "granted",
+      persistent: ready && this.guard(() => engine.isPersistent()) === true,
+      modelItems,
+      warning,
+    };
+  }
+
+  /** Fetches the model without credentials, with a size cap; `null` on any failure (warned once). */
+  private async fetchModel(url: string): Promise<Uint8Array | null> {
+    try {
+      const response = await fetch(url, { credentials: "omit", mode: "cors" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const type = (response.headers.get("content-type") ?? "").toLowerCase();
+      if (type.startsWith("text/") || type.includes("json") || type.includes("html")) {
+        throw new Error(`wrong content type ${type}`);
+      }
+      const declared = Number(response.headers.get("content-length") ?? "0");
+      if (declared > MAX_MODEL_BYTES) throw new Error(`larger than ${MAX_MODEL_BYTES} bytes`);
+      const buffer = await response.arrayBuffer();
+      if (buffer.byteLength > MAX_MODEL_BYTES) throw new Error(`larger than ${MAX_MODEL_BYTES} bytes`);
+      return new Uint8Array(buffer);
+    } catch (error) {
+      this.warnOnce("model", `shelfwise: the model at ${url} could not be loaded (${(error as Error).message}); widgets keep the merchant's order`);
+      return null;
+    }
+  }
+
+  /** Runs `call` now if ready, later if loading, never if disabled. */
+  enqueue(call: (engine: Engine) => void): void {
+    if (this.state === "ready" && this.engine) {
+      const engine = this.engine;
+      this.guard(() => call(engine));
+    } else if (this.state !== "disabled") {
+      if (this.queue.length >= MAX_QUEUE) {
+        this.queue.shift();
+        this.warnOnce("queue", `shelfwise: more than ${MAX_QUEUE} calls before Shelfwise was ready; the oldest were dropped`);
+      }
+      this.queue.push(call);
+    }
+  }
+
+  /** Like {@link enqueue}, resolving with the call's result (or `fallback`). */
+  request<T>(call: (engine: Engine) => T, fallback: T): Promise<T> {
+    return new Promise((resolve) => {
+      if (this.state === "disabled" || this.state === "idle") {
+        resolve(fallback);
+        return;
+      }
+      this.enqueue((engine) => {
+        const result = this.guard(() => call(engine));
+        resolve(result === undefined ? fallback : result);
+      });
+      if (this.disabled) resolve(fallback);
+    });
+  }
+
+  track(name: string, properties?: Record<string, unknown>): void {
+    if (typeof name !== "string") return;
+    this.enqueue((engine) => engine.track(name, properties ?? {}));
+  }
+
+  rank(ids: string[], options: RankOptions = {}): Promise<RankedItem[]> {
+    const list = Array.isArray(ids) ? ids.filter((id) => typeof id === "string") : [];
+    const merchant: RankedItem[] = list.map((id) => ({ id, score: 0, reason: "merchant" }));
+    return this.request((engine) => engine.rank(list, options.kind ?? "reorder", options.anchor) as RankedItem[], merchant);
+  }
+
+  recommend(options: RecommendOptions = {}): Promise<RankedItem[]> {
+    const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 10))) || 0;
+    return this.request((engine) => engine.recommend(options.kind ?? "reorder", options.anchor, limit) as RankedItem[], []);
+  }
+
+  reorder(element: Element): Promise<boolean> {
+    return this.request((engine) => this.reorderWidget(engine, element, true), false);
+  }
+
+  setConsent(state: ConsentState): void {
+    if (state !== "granted" && state !== "pending" && state !== "denied") {
+      this.warnOnce("consent", `shelfwise: setConsent() takes "granted", "pending" or "denied"`);
+      return;
+    }
+    this.consent = state;
+    this.enqueue((engine) => engine.setPersistent(state === "granted"));
+  }
+
+  forget(): void {
+    this.enqueue((engine) => engine.forget());
+  }
+
+  onExitIntent(callback: (event: ExitIntentEvent) => void): () => void {
+    if (typeof callback !== "function") return () => {};
+    this.exitCallbacks.push(callback);
+    return () => {
+      this.exitCallbacks = this.exitCallbacks.filter((c) => c !== callback);
+    };
+  }
+
+  /** Sends queued outcome beacons. Nothing is queued yet in this version. */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  destroy(): void {
+    this.state = "disabled";
+    this.queue = [];
+    this.exitCallbacks = [];
+    for (const cleanup of this.cleanups.splice(0)) {
+      try {
+        cleanup();
+      } catch {
+        // The page may have replaced what we hooked; nothing to undo then.
+      }
+    }
+    this.releaseHold();
+    try {
+      this.engine?.free();
+    } catch {
+      // Already trapped: nothing to free.
+    }
+    this.engine = null;
+  }
+
+  /** Reorders every widget not yet handled, then marks it with its outcome. */
+  private reorderAll(): void {
+    if (typeof document === "undefined") return;
+    const engine = this.engine;
+    for (const widget of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
+      const personalize = engine !== null && this.consent === "granted" && this.mayMove(widget);
+      if (personalize) {
+        this.guard(() => this.reorderWidget(engine, widget, false));
+      }
+      if (!widget.hasAttribute("data-shelfwise-state")) widget.setAttribute("data-shelfwise-state", "merchant");
+    }
+  }
+
+  private reorderWidget(engine: Engine, widget: Element, explicit: boolean): boolean {
+    if (!explicit && !engine.hasModel()) return false;
+    const outcome = engine.reorder(widget);
+    const state = outcome === 1 ? "personalized" : "merchant";
+    widget.setAttribute("data-shelfwise-state", state);
+    if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${state}`);
+    return outcome === 1;
+  }
+
+  /** A widget may move only if the shopper cannot have seen it yet. */
+  private mayMove(widget: Element): boolean {
+    if (this.holdSheet && !this.holdExpired) return true;
+    if (document.visibilityState === "hidden") return true;
+    const rect = widget.getBoundingClientRect();
+    const offscreen = rect.bottom <= 0 || rect.top >= window.innerHeight || rect.width === 0;
+    return offscreen || !painted();
+  }
+
+  /**
+   * Hides the widgets (never the page) until they are in final order or
+   * `timeout` ms have passed, but only when nothing has been painted yet:
+   * hiding a widget the shopper already sees would itself be a flicker.
+   */
+  private startHold(timeout: number): void {
+    if (typeof document === "undefined" || painted() || !(timeout > 0)) return;
+    try {
+      if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(HOLD_RULE);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        this.holdSheet = sheet;
+      }
+    } catch {
+      this.holdSheet = null;
+    }
+    if (!this.holdSheet) return;
+    const timer = setTimeout(() => {
+      this.holdExpired = true;
+      if (typeof document !== "undefined") {
+        for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
+          w.setAttribute("data-shelfwise-state", "merchant");
+        }
+      }
+      this.releaseHold();
+    }, timeout);
+    this.cleanups.push(() => clearTimeout(timer));
+  }
+
+  private releaseHold(): void {
+    const sheet = this.holdSheet;
+    this.holdSheet = null;
+    if (sheet instanceof CSSStyleSheet) {
+      try {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      } catch {
+        // Nothing to release.
+      }
+    }
+  }
+
+  /** Learns from GA4 e-commerce pushes, including those made before Shelfwise loaded. */
+  private hookDataLayer(): void {
+    const w = globalThis as unknown as { dataLayer?: unknown };
+    const hook = (): boolean => {
+      const layer = w.dataLayer;
+      if (!Array.isArray(layer) || (layer as { __shelfwise?: boolean }).__shelfwise) return Array.isArray(layer);
+      for (const entry of layer.slice()) this.enqueue((engine) => engine.dataLayer(entry));
+      const original = layer.push;
+      const runtime = this;
+      const hooked = function (this: unknown[], ...entries: unknown[]): number {
+        const length = original.apply(this, entries);
+        for (const entry of entries) runtime.enqueue((engine) => engine.dataLayer(entry));
+        return length;
+      };
+      Object.defineProperty(layer, "__shelfwise", { value: true, configurable: true });
+      layer.push = hooked;
+      this.cleanups.push(() => {
+        if (layer.push === hooked) layer.push = original;
+        delete (layer as { __shelfwise?: boolean }).__shelfwise;
+      });
+      return true;
+    };
+    if (!hook() && typeof document !== "undefined") {
+      this.listen(document, "DOMContentLoaded", () => hook());
+    }
+  }
+
+  /** `data-shelfwise-add-to-cart` buttons, by one delegated listener. */
+  private listenToMarkup(): void {
+    if (typeof document === "undefined") return;
+    this.listen(document, "click", (event) => {
+      const target = event.target instanceof Element ? event.target.closest("[data-shelfwise-add-to-cart]") : null;
+      const id = target?.getAttribute("data-shelfwise-add-to-cart");
+      if (!target || !id) return;
+      const category = target.getAttribute("data-shelfwise-category") ?? undefined;
+      const price = Number(target.getAttribute("data-shelfwise-price") ?? "");
+      this.track("Product Added", { product_id: id, category, price: Number.isFinite(price) ? price : undefined });
+    });
+  }
+
+  /** A passive, capturing listener removed on destroy. */
+  private listen(target: EventTarget, type: string, handler: (event: Event) => void): void {
+    const guarded = (event: Event) => {
+      this.guard(() => handler(event));
+    };
+    const options = { capture: true, passive: true } as const;
+    target.addEventListener(type, guarded, options);
+    this.cleanups.push(() => target.removeEventListener(type, guarded, options));
+  }
+
+  /** Runs `body`; an exception disables Shelfwise for the page instead of reaching the host. */
+  guard<T>(body: () => T): T | undefined {
+    if (this.state === "disabled") return undefined;
+    try {
+      return body();
+    } catch (error) {
+      this.disable("stopped after an internal error", error);
+      return undefined;
+    }
+  }
+
+  private disable(what: string, error: unknown): void {
+    const first = this.state !== "disabled";
+    this.destroy();
+    if (typeof document !== "undefined") {
+      for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
+        w.setAttribute("data-shelfwise-state", "merchant");
+      }
+    }
+    if (first) this.warnOnce("disabled", `shelfwise: ${what}; the page keeps the merchant's order (${String(error)})`);
+  }
+
+  warnOnce(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    try {
+      console.warn(message);
+    } catch {
+      // A page without a console.
+    }
+  }
+}
+
+/** Whether the page has painted anything yet. */
+function painted(): boolean {
+  try {
+    return performance.getEntriesByType("paint").length > 0;
+  } catch {
+    return true;
+  }
+}
+
+function domReady(): Promise<void> {
+  if (typeof document === "undefined" || document.readyState !== "loading") return Promise.resolve();
+  return new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => resolve(), { once: true }));
+}

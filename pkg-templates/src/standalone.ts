@@ -1,0 +1,90 @@
+// The script-tag build: `<script async src=".../shelfwise.js" data-model="...">`.
+//
+// Reads its own `data-` attributes, loads `shelfwise_bg.wasm` from its own
+// directory, replays calls queued in a `window.shelfwise = []` snippet, and
+// exposes `window.shelfwise`. Included twice, the second copy does nothing.
+
+import { Runtime } from "./runtime.js";
+import type { ConsentState, InitOptions } from "./runtime.js";
+
+type Api = Record<string, unknown> & { __shelfwise?: true };
+
+const script = document.currentScript as HTMLScriptElement | null;
+
+function options(runtime: Runtime): InitOptions {
+  const data = script?.dataset ?? {};
+  const number = (name: string, value: string | undefined, min: number, max: number): number | undefined => {
+    if (value === undefined || value === "") return undefined;
+    const n = Number(value);
+    if (Number.isFinite(n) && n >= min && n <= max) return n;
+    runtime.warnOnce(`attr-${name}`, `shelfwise: data-${name}="${value}" is not a number from ${min} to ${max}; ignored`);
+    return undefined;
+  };
+  let consent: ConsentState | undefined;
+  if (data.consent !== undefined) {
+    if (data.consent === "granted" || data.consent === "pending" || data.consent === "denied") {
+      consent = data.consent;
+    } else {
+      consent = "pending";
+      runtime.warnOnce("attr-consent", `shelfwise: data-consent="${data.consent}" is not granted, pending or denied; treated as pending`);
+    }
+  }
+  return {
+    model: data.model || undefined,
+    collector: data.collector || undefined,
+    holdout: number("holdout", data.holdout, 0, 1),
+    consent,
+    holdTimeout: number("hold-timeout", data.holdTimeout, 0, 10000),
+    retentionDays: number("retention-days", data.retentionDays, 1, 400),
+    debug: data.debug !== undefined && data.debug !== "false",
+  };
+}
+
+function wasmUrl(): URL {
+  const src = script?.src || document.querySelector<HTMLScriptElement>("script[src*='shelfwise']")?.src || location.href;
+  return new URL("shelfwise_bg.wasm", src);
+}
+
+function install(): void {
+  const global = window as unknown as { shelfwise?: Api | unknown[] };
+  const existing = global.shelfwise;
+  if (existing && !Array.isArray(existing) && existing.__shelfwise) return; // included twice
+  const snippet = Array.isArray(existing) ? existing.slice() : [];
+  const runtime = new Runtime();
+  const api: Api = {
+    __shelfwise: true,
+    init: (o?: InitOptions) => runtime.init({ ...options(runtime), ...(o ?? {}) }, wasmUrl()),
+    track: (name: string, props?: Record<string, unknown>) => runtime.track(name, props),
+    rank: (ids: string[], o?: object) => runtime.rank(ids, o),
+    recommend: (o?: object) => runtime.recommend(o),
+    reorder: (el: Element) => runtime.reorder(el),
+    onExitIntent: (cb: () => void) => runtime.onExitIntent(cb),
+    setConsent: (s: ConsentState) => runtime.setConsent(s),
+    forget: () => runtime.forget(),
+    flush: () => runtime.flush(),
+    destroy: () => runtime.destroy(),
+  };
+  Object.defineProperty(window, "shelfwise", { value: Object.freeze(api), configurable: true, writable: false });
+  void runtime.init(options(runtime), wasmUrl());
+  for (const call of snippet) {
+    if (!Array.isArray(call) || typeof call[0] !== "string") continue;
+    const method = api[call[0]];
+    if (typeof method === "function" && call[0] !== "init") {
+      try {
+        (method as (...args: unknown[]) => unknown)(...call.slice(1));
+      } catch {
+        // Arguments the method rejects are dropped, like any bad call.
+      }
+    }
+  }
+}
+
+try {
+  install();
+} catch (error) {
+  try {
+    console.warn(`shelfwise: could not start (${String(error)})`);
+  } catch {
+    // No console.
+  }
+}

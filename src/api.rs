@@ -1,0 +1,352 @@
+//! The exported engine: one per page, driven by the JS façade.
+
+use js_sys::{Array, Object, Reflect};
+use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
+use shelfwise_core::model::Model;
+use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
+use shelfwise_core::rank::{Exclusion, Focus, RankOptions, Ranked, Reason, rank, recommend};
+use wasm_bindgen::prelude::*;
+
+use crate::dom::{Kind, Widget};
+use crate::storage::{Fallback, PREFIX, Store};
+use crate::{clock, props};
+
+const PROFILE_KEY: &str = "profile";
+
+/// Failure classes, each warned about at most once per page.
+#[derive(Clone, Copy)]
+#[repr(u32)]
+enum Warning {
+    StorageBlocked = 1,
+    StorageFull = 2,
+    Widget = 4,
+    BadLimit = 8,
+    WidgetChanged = 16,
+    BadEvent = 32,
+}
+
+/// Reorder outcome: the widget shows the merchant's order.
+const MERCHANT: u8 = 0;
+/// Reorder outcome: the widget was personalized.
+const PERSONALIZED: u8 = 1;
+/// Reorder outcome: the widget was malformed or changed under us; untouched.
+const UNTOUCHED: u8 = 2;
+
+/// The Shelfwise engine: the local profile, the model and the widgets.
+///
+/// Created by the JS façade with [`Engine::new`]; every method but
+/// [`Engine::load_model`] returns normally whatever the input.
+#[wasm_bindgen]
+pub struct Engine {
+    profile: Profile,
+    model: Option<Model<Vec<u8>>>,
+    store: Store,
+    retention_ms: u64,
+    warned: u32,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Opens the profile: from `localStorage` when `persistent` (consent
+    /// granted) and the browser allows it, in memory otherwise. Entries older
+    /// than `retention_days` (default 30 when 0) are purged.
+    #[wasm_bindgen(constructor)]
+    pub fn new(persistent: bool, retention_days: u32) -> Engine {
+        let retention_ms = match retention_days {
+            0 => DEFAULT_RETENTION_MS,
+            days => u64::from(days) * 24 * 60 * 60 * 1000,
+        };
+        let (store, fallback) = Store::open(persistent);
+        let stored = store
+            .get(&[PREFIX, PROFILE_KEY].concat())
+            .unwrap_or_default();
+        let mut engine = Engine {
+            profile: Profile::decode(&stored, clock::now_ms(), retention_ms),
+            model: None,
+            store,
+            retention_ms,
+            warned: 0,
+        };
+        if fallback == Some(Fallback::Blocked) {
+            engine.warn_once(
+                Warning::StorageBlocked,
+                "shelfwise: localStorage is unavailable; personalization lasts for this page only",
+            );
+        }
+        engine
+    }
+
+    /// Validates and installs a model file.
+    ///
+    /// # Errors
+    ///
+    /// Throws an `Error` saying what is wrong with the bytes (not a model,
+    /// unsupported version, truncated, corrupt); the previous model, if any,
+    /// stays in use.
+    #[wasm_bindgen(js_name = loadModel)]
+    pub fn load_model(&mut self, bytes: Vec<u8>) -> Result<u32, JsError> {
+        let model = Model::decode(bytes).map_err(|e| JsError::new(e.as_str()))?;
+        let items = model.item_count();
+        self.model = Some(model);
+        Ok(items)
+    }
+
+    /// Records a Segment or GA4 e-commerce event. Returns `false` when the
+    /// event was not one Shelfwise learns from, or named no product.
+    pub fn track(&mut self, name: &str, properties: JsValue) -> bool {
+        let Some(kind) = EventKind::from_name(name) else {
+            return false;
+        };
+        let now = clock::now_ms();
+        let products = props::products(&properties);
+        let recorded = if products.is_empty() {
+            self.profile.record(kind, "", None, 0.0, now)
+        } else {
+            products
+                .iter()
+                .filter(|p| {
+                    self.profile
+                        .record(kind, &p.id, p.category.as_deref(), p.price, now)
+                })
+                .count()
+                > 0
+        };
+        if !recorded {
+            self.warn_once(
+                Warning::BadEvent,
+                "shelfwise: an event named no usable product id; ignored",
+            );
+        }
+        self.save();
+        recorded
+    }
+
+    /// Records a `dataLayer` entry if it is a GA4 e-commerce event.
+    #[wasm_bindgen(js_name = dataLayer)]
+    pub fn data_layer(&mut self, entry: JsValue) -> bool {
+        match props::data_layer_event(&entry) {
+            Some((name, params)) if EventKind::from_name(&name).is_some() => {
+                self.track(&name, params)
+            }
+            _ => false,
+        }
+    }
+
+    /// Records the page: its context, and a view of every product it
+    /// declares with `data-shelfwise-view`. Returns the number of views.
+    #[wasm_bindgen(js_name = trackPage)]
+    pub fn track_page(&mut self) -> u32 {
+        let now = clock::now_ms();
+        self.profile.begin_page(page_context(), now);
+        let mut views = 0;
+        for (id, category, price) in crate::dom::page_items() {
+            if self
+                .profile
+                .record(EventKind::View, &id, category.as_deref(), price, now)
+            {
+                views += 1;
+            }
+        }
+        self.save();
+        views
+    }
+
+    /// Ranks `ids` (the merchant's order) for the shopper. `kind` is a widget
+    /// kind; `anchor` the item for `similar`. Returns `{id, score, reason,
+    /// because?}` objects, best first.
+    pub fn rank(&self, ids: Vec<String>, kind: &str, anchor: Option<String>) -> Array {
+        let Some(model) = &self.model else {
+            return ids
+                .iter()
+                .map(|id| ranked_object(id, 0.0, &Reason::MerchantOrder))
+                .collect();
+        };
+        let options = RankOptions::new(clock::now_ms()).with_focus(focus(kind, anchor.as_deref()));
+        rank(model, &self.profile, &ids, &options)
+            .iter()
+            .filter_map(|r: &Ranked| Some(ranked_object(ids.get(r.item)?, r.score, &r.reason)))
+            .collect()
+    }
+
+    /// Recommends up to `limit` items from the model, best first, as
+    /// `{id, score, reason, because?}` objects.
+    pub fn recommend(&self, kind: &str, anchor: Option<String>, limit: u32) -> Array {
+        let Some(model) = &self.model else {
+            return Array::new();
+        };
+        let options = RankOptions::new(clock::now_ms()).with_focus(focus(kind, anchor.as_deref()));
+        recommend(model, &self.profile, &options, limit as usize)
+            .iter()
+            .filter_map(|r| Some(ranked_object(model.item_id(r.item)?, r.score, &r.reason)))
+            .collect()
+    }
+
+    /// Reorders one widget container in place. Returns 1 when personalized,
+    /// 0 when it shows the merchant's order, 2 when it was left untouched
+    /// (malformed markup, or children removed meanwhile).
+    pub fn reorder(&mut self, element: JsValue) -> u8 {
+        let Some(element) = props::element(&element) else {
+            return UNTOUCHED;
+        };
+        let (widget, bad_limit) = match Widget::read(&element) {
+            Ok(read) => read,
+            Err(malformed) => {
+                self.warn_once(Warning::Widget, malformed.message());
+                return UNTOUCHED;
+            }
+        };
+        if bad_limit {
+            self.warn_once(
+                Warning::BadLimit,
+                "shelfwise: data-shelfwise-limit is not a positive integer; ignored",
+            );
+        }
+        let merchant: Vec<usize> = (0..widget.ids.len()).collect();
+        let (order, outcome) = match &self.model {
+            Some(model) => {
+                let kind = match widget.kind {
+                    Kind::Reorder => "reorder",
+                    Kind::Similar => "similar",
+                    Kind::BoughtTogether => "bought-together",
+                    Kind::RecentlyViewed => "recently-viewed",
+                };
+                let options = RankOptions::new(clock::now_ms())
+                    .with_focus(focus(kind, widget.anchor.as_deref()));
+                let ranked = rank(model, &self.profile, &widget.ids, &options);
+                let personal = ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
+                (
+                    ranked.iter().map(|r| r.item).collect(),
+                    if personal { PERSONALIZED } else { MERCHANT },
+                )
+            }
+            None => (merchant, MERCHANT),
+        };
+        if widget.apply(&order) {
+            outcome
+        } else {
+            self.warn_once(
+                Warning::WidgetChanged,
+                "shelfwise: a widget changed while it was being reordered; left as it was",
+            );
+            UNTOUCHED
+        }
+    }
+
+    /// Whether a model is installed.
+    #[wasm_bindgen(js_name = hasModel)]
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// Whether the profile persists across pages (`localStorage` in use).
+    #[wasm_bindgen(js_name = isPersistent)]
+    pub fn is_persistent(&self) -> bool {
+        self.store.is_persistent()
+    }
+
+    /// Erases everything Shelfwise keeps on this device: every
+    /// `shelfwise:` key and the in-memory profile.
+    pub fn forget(&mut self) {
+        self.store.clear();
+        self.profile = Profile::new();
+    }
+
+    /// Switches between persistent and in-memory storage (consent granted or
+    /// not). Leaving persistence erases the stored keys at once; entering it
+    /// saves the profile learned so far.
+    #[wasm_bindgen(js_name = setPersistent)]
+    pub fn set_persistent(&mut self, persistent: bool) {
+        if persistent == self.store.is_persistent() {
+            return;
+        }
+        if !persistent {
+            self.store.clear();
+        }
+        let (store, fallback) = Store::open(persistent);
+        self.store = store;
+        if fallback == Some(Fallback::Blocked) {
+            self.warn_once(
+                Warning::StorageBlocked,
+                "shelfwise: localStorage is unavailable; personalization lasts for this page only",
+            );
+        }
+        self.save();
+    }
+
+    fn save(&mut self) {
+        self.profile.purge(clock::now_ms(), self.retention_ms);
+        let text = self.profile.encode();
+        if self.store.set(&[PREFIX, PROFILE_KEY].concat(), &text) == Some(Fallback::WriteFailed) {
+            self.warn_once(
+                Warning::StorageFull,
+                "shelfwise: localStorage refused a write (full?); personalization lasts for this page only",
+            );
+        }
+    }
+
+    fn warn_once(&mut self, class: Warning, message: &str) {
+        if self.warned & class as u32 == 0 {
+            self.warned |= class as u32;
+            web_sys::console::warn_1(&JsValue::from_str(message));
+        }
+    }
+}
+
+fn focus<'a>(kind: &str, anchor: Option<&'a str>) -> Focus<'a> {
+    match (kind, anchor) {
+        ("similar", Some(anchor)) => Focus::Anchor(anchor),
+        ("bought-together", _) => Focus::Cart,
+        ("recently-viewed", _) => Focus::RecentlyViewed,
+        _ => Focus::Profile,
+    }
+}
+
+fn ranked_object(id: &str, score: f32, reason: &Reason) -> JsValue {
+    let (name, because) = match reason {
+        Reason::MerchantOrder => ("merchant", None),
+        Reason::Similar { item, .. } => ("similar", Some(item.as_str())),
+        Reason::Revisit { .. } => ("revisit", Some(id)),
+        Reason::Category { category } => ("category", Some(category.as_str())),
+        Reason::Excluded(Exclusion::Purchased) => ("purchased", None),
+        Reason::Excluded(Exclusion::Sensitive) => ("sensitive", None),
+        Reason::Excluded(Exclusion::OutOfStock) => ("out-of-stock", None),
+    };
+    let object = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&object, &JsValue::from_str(k), &v);
+    };
+    set("id", JsValue::from_str(id));
+    set("score", JsValue::from_f64(f64::from(score)));
+    set("reason", JsValue::from_str(name));
+    if let Some(because) = because {
+        set("because", JsValue::from_str(because));
+    }
+    object.into()
+}
+
+/// The context of the current page, read from the browser.
+fn page_context() -> Context {
+    let Some(window) = web_sys::window() else {
+        return Context::default();
+    };
+    let navigator = window.navigator();
+    let width = window
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .unwrap_or(0.0);
+    let (hour, weekday) = clock::local_hour_and_weekday();
+    let location = window.location();
+    let referrer = window.document().map(|d| d.referrer()).unwrap_or_default();
+    Context {
+        device: DeviceClass::classify(width, navigator.max_touch_points() > 0),
+        day_part: DayPart::from_hour(hour),
+        weekday,
+        referrer: ReferrerClass::classify(
+            &referrer,
+            &location.search().unwrap_or_default(),
+            &location.hostname().unwrap_or_default(),
+        ),
+        language: primary_language(&navigator.language().unwrap_or_default()),
+    }
+}

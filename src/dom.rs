@@ -1,0 +1,166 @@
+//! Page markup: widgets (`data-shelfwise-widget`) and product pages
+//! (`data-shelfwise-view`).
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+/// A widget container read from the page, not yet changed.
+pub(crate) struct Widget {
+    element: Element,
+    /// `reorder`, `similar`, `bought-together` or `recently-viewed`.
+    pub(crate) kind: Kind,
+    /// Keep at most this many children visible.
+    pub(crate) limit: Option<usize>,
+    /// The item `similar` is about.
+    pub(crate) anchor: Option<String>,
+    children: Vec<Element>,
+    /// The children's `data-item-id`s, in the merchant's order.
+    pub(crate) ids: Vec<String>,
+}
+
+/// The widget kinds of the page-markup contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Reorder,
+    Similar,
+    BoughtTogether,
+    RecentlyViewed,
+}
+
+/// Why a widget is left in the merchant's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    UnknownKind,
+    MissingItemId,
+}
+
+impl Malformed {
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            Malformed::UnknownKind => {
+                "shelfwise: a widget has an unknown data-shelfwise-widget kind (expected reorder, similar, bought-together or recently-viewed); left in merchant order"
+            }
+            Malformed::MissingItemId => {
+                "shelfwise: a widget has a child without data-item-id; left in merchant order"
+            }
+        }
+    }
+}
+
+impl Widget {
+    /// Reads a widget. `Ok` carries whether `data-shelfwise-limit` was
+    /// malformed (then ignored).
+    pub(crate) fn read(element: &Element) -> Result<(Widget, bool), Malformed> {
+        let kind = match element
+            .get_attribute("data-shelfwise-widget")
+            .as_deref()
+            .map(str::trim)
+        {
+            Some("reorder") | Some("") => Kind::Reorder,
+            Some("similar") => Kind::Similar,
+            Some("bought-together") => Kind::BoughtTogether,
+            Some("recently-viewed") => Kind::RecentlyViewed,
+            _ => return Err(Malformed::UnknownKind),
+        };
+        let (limit, bad_limit) = match element.get_attribute("data-shelfwise-limit") {
+            None => (None, false),
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => (Some(n), false),
+                _ => (None, true),
+            },
+        };
+        let anchor = element
+            .get_attribute("data-shelfwise-anchor")
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| page_items().into_iter().next().map(|p| p.0));
+        let collection = element.children();
+        let mut children = Vec::with_capacity(collection.length() as usize);
+        let mut ids = Vec::with_capacity(children.capacity());
+        for i in 0..collection.length() {
+            let Some(child) = collection.item(i) else {
+                continue;
+            };
+            let id = child
+                .get_attribute("data-item-id")
+                .ok_or(Malformed::MissingItemId)?;
+            ids.push(id);
+            children.push(child);
+        }
+        Ok((
+            Widget {
+                element: element.clone(),
+                kind,
+                limit,
+                anchor,
+                children,
+                ids,
+            },
+            bad_limit,
+        ))
+    }
+
+    /// Moves the children into `order` (positions into the merchant's
+    /// order) and hides those past the limit — all or nothing: if any child
+    /// has left the container since it was read, nothing moves.
+    pub(crate) fn apply(&self, order: &[usize]) -> bool {
+        let intact = self
+            .children
+            .iter()
+            .all(|c| c.parent_element().as_ref() == Some(&self.element));
+        if !intact || order.len() != self.children.len() {
+            return false;
+        }
+        let already = order.iter().enumerate().all(|(i, &p)| i == p);
+        if !already {
+            for &position in order {
+                let Some(child) = self.children.get(position) else {
+                    return false;
+                };
+                if self.element.append_child(child).is_err() {
+                    return false;
+                }
+            }
+        }
+        if let Some(limit) = self.limit {
+            for &position in order.iter().skip(limit) {
+                if let Some(child) = self
+                    .children
+                    .get(position)
+                    .and_then(|c| c.dyn_ref::<HtmlElement>())
+                {
+                    let _ =
+                        child
+                            .style()
+                            .set_property_with_priority("display", "none", "important");
+                    let _ = child.set_attribute("data-shelfwise-trimmed", "");
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Products the page declares it shows (`data-shelfwise-view`), with their
+/// optional category and price.
+pub(crate) fn page_items() -> Vec<(String, Option<String>, f64)> {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return Vec::new();
+    };
+    let Ok(nodes) = document.query_selector_all("[data-shelfwise-view]") else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<Element>().ok())
+        .filter_map(|e| {
+            let id = e
+                .get_attribute("data-shelfwise-view")
+                .filter(|v| !v.is_empty())?;
+            let price = e
+                .get_attribute("data-shelfwise-price")
+                .map(|p| js_sys::Number::parse_float(&p))
+                .filter(|p| p.is_finite() && *p >= 0.0)
+                .unwrap_or(0.0);
+            Some((id, e.get_attribute("data-shelfwise-category"), price))
+        })
+        .collect()
+}

@@ -1,0 +1,102 @@
+// Shared pieces of the end-to-end tests: a static server on 127.0.0.1 for
+// the demo store and `dist/` (with routes that misbehave on purpose), and
+// Chromium pages that fail the test on any console.error or page error.
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const site = path.join(root, "target/demo-site");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".swm": "application/octet-stream",
+  ".json": "application/json",
+};
+
+/**
+ * Serves `dir` on an ephemeral loopback port. `routes` maps a path to a
+ * handler `(req, res) => void` that overrides the file. Files get
+ * `Cache-Control: max-age=600` so that a second page load is warm.
+ */
+export async function serve(dir = site, routes = {}) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    const route = routes[url.pathname];
+    if (route) return route(req, res, url);
+    let file = path.join(dir, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not found</h1>");
+        return;
+      }
+      const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+      const cache = type.startsWith("text/html") ? "no-cache" : "max-age=600";
+      res.writeHead(200, { "content-type": type, "cache-control": cache }).end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Headless Debian Chromium with the flags this machine needs. */
+export function launch() {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * A page that records console messages and page errors; `problems()` lists
+ * every console.error and page error (which must be none).
+ */
+export async function watchedPage(context) {
+  const page = await context.newPage();
+  const log = { errors: [], warnings: [], all: [] };
+  page.on("console", (msg) => {
+    log.all.push(`${msg.type()}: ${msg.text()}`);
+    if (msg.type() === "error") log.errors.push(msg.text());
+    if (msg.type() === "warning") log.warnings.push(msg.text());
+  });
+  page.on("pageerror", (err) => log.errors.push(`pageerror: ${err.message}`));
+  return { page, log };
+}
+
+/** The widget's child ids, visible ones only (trimmed children are hidden). */
+export function widgetOrder(page, selector) {
+  return page.$$eval(`${selector} > [data-item-id]`, (els) =>
+    els.filter((e) => getComputedStyle(e).display !== "none").map((e) => e.getAttribute("data-item-id")),
+  );
+}
+
+/** Waits until every widget on the page has its final state. */
+export async function widgetsSettled(page) {
+  await page.waitForFunction(() => {
+    const widgets = document.querySelectorAll("[data-shelfwise-widget]");
+    return widgets.length > 0 && Array.from(widgets).every((w) => w.hasAttribute("data-shelfwise-state"));
+  }, null, { timeout: 10_000 });
+}

@@ -1,0 +1,456 @@
+//! The demo store: a small shop generated from a seeded catalogue, with a
+//! model built by `shelfwise build` from generated sample sessions.
+//!
+//! `target/demo-site/` gets the pages (home, one page per category and per
+//! product, cart, checkout), `www/assets/`, `dist/` as `/dist/`, the sample
+//! events, the catalogue and `model.swm`. Everything is generated from fixed
+//! seeds: the same commit gives the same site and the same model.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::{Result, cmd, exec, root};
+
+/// Category names; the last one is marked sensitive in the catalogue.
+const CATEGORIES: &[(&str, &[&str])] = &[
+    ("Shoes", &["Sneaker", "Loafer", "Boot", "Sandal", "Runner"]),
+    (
+        "Jackets",
+        &["Parka", "Blazer", "Windbreaker", "Denim Jacket", "Puffer"],
+    ),
+    ("Hats", &["Beanie", "Fedora", "Cap", "Bucket Hat", "Beret"]),
+    (
+        "Bags",
+        &["Tote", "Backpack", "Duffel", "Messenger", "Clutch"],
+    ),
+    (
+        "Watches",
+        &[
+            "Chronograph",
+            "Field Watch",
+            "Diver",
+            "Dress Watch",
+            "Smartwatch",
+        ],
+    ),
+    (
+        "Kitchen",
+        &[
+            "Skillet",
+            "Chef Knife",
+            "Kettle",
+            "Dutch Oven",
+            "Cutting Board",
+        ],
+    ),
+    (
+        "Bedding",
+        &["Duvet", "Pillow", "Throw", "Sheet Set", "Quilt"],
+    ),
+    (
+        "Lighting",
+        &["Desk Lamp", "Pendant", "Floor Lamp", "Lantern", "Sconce"],
+    ),
+    (
+        "Books",
+        &["Cookbook", "Novel", "Field Guide", "Atlas", "Anthology"],
+    ),
+    (
+        "Toys",
+        &["Puzzle", "Kite", "Building Set", "Plush Bear", "Yo-yo"],
+    ),
+    (
+        "Garden",
+        &["Trowel", "Planter", "Watering Can", "Hose Reel", "Pruner"],
+    ),
+    (
+        "Pharmacy",
+        &[
+            "Vitamin D",
+            "Pain Relief",
+            "Allergy Tabs",
+            "First Aid Kit",
+            "Sleep Aid",
+        ],
+    ),
+];
+const ADJECTIVES: &[&str] = &[
+    "Classic", "Urban", "Alpine", "Coastal", "Nordic", "Vintage", "Everyday", "Studio",
+];
+const PER_CATEGORY: usize = 20;
+const SESSIONS: usize = 4000;
+
+/// One product of the catalogue.
+struct Product {
+    id: String,
+    name: String,
+    category: usize,
+    price_cents: u64,
+    out_of_stock: bool,
+}
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+fn catalogue() -> Vec<Product> {
+    let mut rng = Rng(2016);
+    let mut out = Vec::new();
+    for (c, (_, nouns)) in CATEGORIES.iter().enumerate() {
+        for i in 0..PER_CATEGORY {
+            let noun = nouns[i % nouns.len()];
+            let adjective = ADJECTIVES[(i / nouns.len() + c) % ADJECTIVES.len()];
+            out.push(Product {
+                id: format!("sku-{:02}{:03}", c + 1, i + 1),
+                name: format!("{adjective} {noun}"),
+                category: c,
+                price_cents: 900 + rng.below(40) as u64 * 250 + 99,
+                out_of_stock: rng.chance(4),
+            });
+        }
+    }
+    out
+}
+
+fn slug(category: usize) -> String {
+    CATEGORIES[category].0.to_ascii_lowercase()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn price(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// Sample sessions: shoppers with a hidden favourite category browse mostly
+/// within it, near the items they just saw, and sometimes add or buy.
+fn sample_events(products: &[Product]) -> String {
+    let mut rng = Rng(42);
+    let mut csv = String::from("session_id,timestamp,item_id,event,category\n");
+    let mut t: u64 = 1_700_000_000;
+    for session in 0..SESSIONS {
+        let favourite = rng.below(CATEGORIES.len() - 1);
+        let length = 3 + rng.below(10);
+        let mut current = favourite * PER_CATEGORY + rng.below(PER_CATEGORY);
+        for _ in 0..length {
+            t += 20 + rng.below(120) as u64;
+            let p = &products[current];
+            let event = if rng.chance(12) {
+                "addtocart"
+            } else if rng.chance(3) {
+                "transaction"
+            } else {
+                "view"
+            };
+            let _ = writeln!(
+                csv,
+                "s{session},{t},{},{event},{}",
+                p.id, CATEGORIES[p.category].0
+            );
+            current = if rng.chance(80) {
+                // Stay in the category, near the current item.
+                let base = favourite * PER_CATEGORY;
+                let offset =
+                    (current % PER_CATEGORY + PER_CATEGORY + rng.below(7) - 3) % PER_CATEGORY;
+                base + offset
+            } else {
+                rng.below(products.len())
+            };
+        }
+    }
+    csv
+}
+
+fn page(title: &str, body: &str) -> String {
+    let nav: String = (0..CATEGORIES.len())
+        .map(|c| {
+            format!(
+                r#"<a href="/category/{}.html">{}</a>"#,
+                slug(c),
+                CATEGORIES[c].0
+            )
+        })
+        .collect();
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Shelfwise Demo Store</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/style.css">
+<script async src="/dist/shelfwise.js" data-model="/model.swm" data-collector="/collect"></script>
+<script defer src="/assets/shop.js"></script>
+</head>
+<body>
+<header class="top"><a class="brand" href="/">Shelfwise Demo Store</a><a class="cart-link" href="/cart.html">Cart (<span id="cart-count">0</span>)</a></header>
+<nav class="cats">{nav}</nav>
+<main>
+{body}
+</main>
+<footer>A demo store for Shelfwise. Everything it learns about you stays in this browser.</footer>
+</body>
+</html>
+"#,
+        title = escape(title)
+    )
+}
+
+fn card(p: &Product) -> String {
+    format!(
+        r#"<article class="card" data-item-id="{id}"><a href="/product/{id}.html"><div class="thumb c{c}">{initial}</div><h3>{name}</h3></a><p class="meta">{cat} · ${price}{oos}</p></article>"#,
+        id = escape(&p.id),
+        c = p.category,
+        initial = escape(&p.name[..1]),
+        name = escape(&p.name),
+        cat = CATEGORIES[p.category].0,
+        price = price(p.price_cents),
+        oos = if p.out_of_stock {
+            " · out of stock"
+        } else {
+            ""
+        },
+    )
+}
+
+fn widget(kind: &str, title: &str, items: &[&Product], extra: &str) -> String {
+    let cards: String = items.iter().map(|p| card(p)).collect();
+    format!(
+        r#"<section class="shelf"><h2>{title}</h2><div class="grid" data-shelfwise-widget="{kind}"{extra}>{cards}</div></section>"#
+    )
+}
+
+/// The merchant's cross-category picks: a few items of every category.
+fn bestsellers(products: &[Product]) -> Vec<&Product> {
+    (0..24)
+        .map(|i| {
+            &products[(i % (CATEGORIES.len() - 1)) * PER_CATEGORY + i / (CATEGORIES.len() - 1)]
+        })
+        .collect()
+}
+
+/// Writes the site into `target/demo-site` and builds its model; returns the directory.
+pub fn build_site() -> Result<PathBuf> {
+    let root = root();
+    let site = root.join("target/demo-site");
+    let _ = std::fs::remove_dir_all(&site);
+    for dir in ["category", "product", "assets", "dist/npm"] {
+        std::fs::create_dir_all(site.join(dir)).map_err(|e| e.to_string())?;
+    }
+    let products = catalogue();
+    let picks = bestsellers(&products);
+    let write = |path: &str, text: &str| -> Result {
+        std::fs::write(site.join(path), text).map_err(|e| format!("writing {path}: {e}"))
+    };
+
+    write(
+        "index.html",
+        &page(
+            "Home",
+            &format!(
+                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}",
+                widget(
+                    "reorder",
+                    "Recommended for you",
+                    &picks,
+                    r#" data-shelfwise-limit="8""#
+                ),
+                widget(
+                    "recently-viewed",
+                    "Recently viewed",
+                    &picks,
+                    r#" data-shelfwise-limit="4""#
+                ),
+            ),
+        ),
+    )?;
+    for (c, (name, _)) in CATEGORIES.iter().enumerate() {
+        let items: Vec<&Product> = products.iter().filter(|p| p.category == c).collect();
+        let all = widget(
+            "reorder",
+            &format!("All {}", name.to_lowercase()),
+            &items,
+            "",
+        );
+        let also = widget(
+            "reorder",
+            "You may also like",
+            &picks,
+            r#" data-shelfwise-limit="6""#,
+        );
+        write(
+            &format!("category/{}.html", slug(c)),
+            &page(name, &format!("<h1>{name}</h1>{all}{also}")),
+        )?;
+    }
+    for (i, p) in products.iter().enumerate() {
+        let same: Vec<&Product> = products
+            .iter()
+            .filter(|q| q.category == p.category && q.id != p.id)
+            .take(9)
+            .collect();
+        let others: Vec<&Product> = (1..=4)
+            .map(|k| &products[(i + k * 37) % products.len()])
+            .collect();
+        let candidates: Vec<&Product> = same.into_iter().chain(others).collect();
+        let body = format!(
+            r#"<div class="product" data-shelfwise-view="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}">
+<div class="thumb big c{c}">{initial}</div>
+<div><h1>{name}</h1><p class="meta">{cat}</p><p class="price">${price}</p>
+<button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-name="{name}" {disabled}>{label}</button></div>
+</div>{similar}{together}"#,
+            id = escape(&p.id),
+            cat = CATEGORIES[p.category].0,
+            c = p.category,
+            initial = escape(&p.name[..1]),
+            name = escape(&p.name),
+            price = price(p.price_cents),
+            disabled = if p.out_of_stock { "disabled" } else { "" },
+            label = if p.out_of_stock {
+                "Out of stock"
+            } else {
+                "Add to cart"
+            },
+            similar = widget(
+                "similar",
+                "Similar items",
+                &candidates,
+                &format!(
+                    r#" data-shelfwise-anchor="{}" data-shelfwise-limit="6""#,
+                    escape(&p.id)
+                )
+            ),
+            together = widget(
+                "bought-together",
+                "Goes well with your cart",
+                &picks,
+                r#" data-shelfwise-limit="4""#
+            ),
+        );
+        write(&format!("product/{}.html", p.id), &page(&p.name, &body))?;
+    }
+    write(
+        "cart.html",
+        &page(
+            "Cart",
+            &format!(
+                "<h1>Your cart</h1><div id=\"cart\" class=\"cart\"></div><p><a class=\"button\" href=\"/checkout.html\">Checkout</a></p>{}",
+                widget(
+                    "bought-together",
+                    "Frequently bought together",
+                    &picks,
+                    r#" data-shelfwise-limit="4""#
+                )
+            ),
+        ),
+    )?;
+    write(
+        "checkout.html",
+        &page(
+            "Checkout",
+            "<h1>Checkout</h1><div id=\"cart\" class=\"cart\"></div><form id=\"checkout\"><label>Name <input name=\"name\" autocomplete=\"name\"></label><button class=\"add\" type=\"submit\">Place order</button></form><p id=\"thanks\" hidden>Thank you! Your order is placed.</p>",
+        ),
+    )?;
+    for asset in ["style.css", "shop.js"] {
+        copy(
+            &root.join("www/assets").join(asset),
+            &site.join("assets").join(asset),
+        )?;
+    }
+    for file in ["shelfwise.js", "shelfwise_bg.wasm"] {
+        copy(&root.join("dist").join(file), &site.join("dist").join(file))?;
+    }
+
+    let mut catalog = String::from("item_id,category,out_of_stock,sensitive\n");
+    for p in &products {
+        let sensitive = p.category == CATEGORIES.len() - 1;
+        let _ = writeln!(
+            catalog,
+            "{},{},{},{}",
+            p.id,
+            CATEGORIES[p.category].0,
+            u8::from(p.out_of_stock),
+            u8::from(sensitive)
+        );
+    }
+    write("catalog.csv", &catalog)?;
+    write("sample-events.csv", &sample_events(&products))?;
+    exec(
+        cmd("cargo")
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "shelfwise-cli",
+                "--",
+                "build",
+                "--events",
+            ])
+            .arg(site.join("sample-events.csv"))
+            .arg("--catalog")
+            .arg(site.join("catalog.csv"))
+            .arg("--out")
+            .arg(site.join("model.swm")),
+    )?;
+    eprintln!(
+        "xtask: demo store with {} products in {} categories in {}",
+        products.len(),
+        CATEGORIES.len(),
+        site.display()
+    );
+    Ok(site)
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copying {}: {e}", from.display()))
+}
+
+/// `cargo xtask demo`: build everything and serve the store on 127.0.0.1:8080.
+pub fn run() -> Result {
+    crate::setup::build_tools()?;
+    crate::dist::run()?;
+    let site = build_site()?;
+    eprintln!("xtask: open http://127.0.0.1:8080/ (Ctrl-C stops)");
+    exec(
+        cmd("cargo")
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "shelfwise-cli",
+                "--",
+                "serve",
+                "--addr",
+                "127.0.0.1:8080",
+                "--static",
+            ])
+            .arg(site),
+    )
+}

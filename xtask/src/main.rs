@@ -1,0 +1,144 @@
+//! `cargo xtask`: Shelfwise's build orchestration.
+//!
+//! - `cargo xtask demo`  — install what is missing, build everything, build the
+//!   demo model and serve the demo store on http://127.0.0.1:8080/
+//! - `cargo xtask test`  — every check and test: fmt, clippy (host and wasm),
+//!   native tests, browser tests, package tests, end-to-end tests
+//! - `cargo xtask dist`  — build `dist/` (script tag, wasm, npm package)
+//! - `cargo xtask bench` — size, speed and quality benchmarks
+//! - `cargo xtask fuzz [SECONDS]` — run the model decoder's fuzz target
+//!
+//! Every command installs the tools it needs first, idempotently: a second
+//! run finds them and skips the installs.
+
+mod bench;
+mod demo;
+mod dist;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <demo | test | dist | bench | fuzz [SECONDS] | site>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(),
+        Some("test") => test(),
+        Some("dist") => setup::build_tools().and_then(|()| dist::run()),
+        Some("bench") => bench::run(),
+        Some("fuzz") => args
+            .get(1)
+            .map_or(Ok(60), |s| s.parse().map_err(|_| USAGE.to_owned()))
+            .and_then(fuzz),
+        Some("site") => setup::build_tools().and_then(|()| demo::build_site().map(|_| ())),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// A command run from the repository root with the project's tools on PATH.
+fn cmd(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command
+        .current_dir(root())
+        .env("PATH", setup::path_with_tools());
+    command
+}
+
+/// Runs `command`, failing with its description if it does not succeed.
+fn exec(command: &mut Command) -> Result {
+    eprintln!("xtask: $ {}", describe(command));
+    let status = command
+        .status()
+        .map_err(|e| format!("{}: {e}", describe(command)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(command)))
+    }
+}
+
+fn describe(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+/// Every test, in order of cost: static checks, native tests, browser tests,
+/// the built package, end to end.
+fn test() -> Result {
+    setup::build_tools()?;
+    setup::browser()?;
+    exec(cmd("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    exec(cmd("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    for selection in [
+        &["-p", "shelfwise", "--all-targets"][..],
+        &["-p", "shelfwise-core", "--lib"],
+    ] {
+        let mut clippy = cmd("cargo");
+        clippy
+            .args(["clippy", "--target", "wasm32-unknown-unknown"])
+            .args(selection);
+        exec(clippy.args(["--", "-D", "warnings"]))?;
+    }
+    exec(cmd("cargo").args(["test", "--workspace", "--all-features"]))?;
+    exec(
+        cmd("cargo")
+            .args([
+                "test",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "shelfwise",
+            ])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )?;
+    dist::run()?;
+    dist::check_glue()?;
+    demo::build_site()?;
+    exec(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))
+}
+
+/// Fuzzes the model decoder for `seconds` with cargo-fuzz (nightly).
+fn fuzz(seconds: u64) -> Result {
+    setup::cargo_fuzz()?;
+    exec(cmd("cargo").args([
+        "+nightly",
+        "fuzz",
+        "run",
+        "decode",
+        "--",
+        &format!("-max_total_time={seconds}"),
+        "-rss_limit_mb=2048",
+        "-timeout=10",
+    ]))
+}

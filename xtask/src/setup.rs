@@ -1,0 +1,144 @@
+//! Installs the tools the build needs, each only when missing: the wasm
+//! target, the wasm-bindgen CLI at exactly the crate's version, the npm
+//! tools (wasm-opt, esbuild, TypeScript, Vite, Playwright), Chromium and
+//! ChromeDriver from Debian, and cargo-fuzz.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{Result, cmd, exec, root};
+
+/// Where installed binaries are cached, shared by every checkout on the
+/// machine (`SHELFWISE_TOOLS` overrides).
+pub fn tools_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SHELFWISE_TOOLS") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| root().join(".tools"), PathBuf::from);
+    home.join(".cache/shelfwise/tools")
+}
+
+/// PATH with the tools directory and `node_modules/.bin` in front.
+pub fn path_with_tools() -> String {
+    let mut path = format!(
+        "{}:{}",
+        tools_dir().join("bin").display(),
+        root().join("node_modules/.bin").display()
+    );
+    if let Ok(rest) = std::env::var("PATH") {
+        path.push(':');
+        path.push_str(&rest);
+    }
+    path
+}
+
+/// Everything `dist` needs.
+pub fn build_tools() -> Result {
+    wasm_target()?;
+    wasm_bindgen()?;
+    npm()
+}
+
+fn output(command: &mut Command) -> Option<String> {
+    let out = command.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn wasm_target() -> Result {
+    let installed =
+        output(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    exec(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The `wasm-bindgen` version pinned in Cargo.lock: the CLI must match it
+/// exactly (TOOLCHAIN.md, pitfall 4).
+fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line != "name = \"wasm-bindgen\"" {
+            continue;
+        }
+        if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+            return Ok(v.trim_end_matches('"').to_owned());
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn wasm_bindgen() -> Result {
+    let version = wasm_bindgen_version()?;
+    let have = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let runner = tools_dir().join("bin/wasm-bindgen-test-runner");
+    if have.trim() == format!("wasm-bindgen {version}") && runner.exists() {
+        return Ok(());
+    }
+    // Without --locked: its lockfile names a crate release the registry
+    // mirror here does not have (TOOLCHAIN.md, pitfall 1).
+    exec(
+        cmd("cargo")
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &version,
+                "--root",
+            ])
+            .arg(tools_dir()),
+    )
+}
+
+fn npm() -> Result {
+    let stamp = root().join("node_modules/.package-lock.json");
+    let lock = root().join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    exec(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))
+}
+
+/// Chromium and ChromeDriver from Debian (never a downloaded browser).
+pub fn browser() -> Result {
+    if std::path::Path::new("/usr/bin/chromium").exists()
+        && std::path::Path::new("/usr/bin/chromedriver").exists()
+    {
+        return Ok(());
+    }
+    exec(cmd("apt-get").arg("update"))?;
+    exec(
+        cmd("apt-get")
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// cargo-fuzz, for the nightly toolchain's `cargo +nightly fuzz`.
+pub fn cargo_fuzz() -> Result {
+    if output(cmd("cargo").args(["+nightly", "fuzz", "--version"])).is_some() {
+        return Ok(());
+    }
+    exec(
+        cmd("cargo")
+            .args(["install", "cargo-fuzz", "--root"])
+            .arg(tools_dir()),
+    )
+}
