@@ -8,10 +8,11 @@ use shelfwise_core::rank::{Exclusion, Focus, RankOptions, Ranked, Reason, rank, 
 use wasm_bindgen::prelude::*;
 
 use crate::dom::{Kind, Widget};
-use crate::storage::{Fallback, PREFIX, Store};
+use crate::storage::{Fallback, Store};
 use crate::{clock, props};
 
-const PROFILE_KEY: &str = "profile";
+/// Where the profile is stored (every key is `shelfwise:`, version, name).
+const PROFILE_KEY: &str = "shelfwise:v1:profile";
 
 /// Failure classes, each warned about at most once per page.
 #[derive(Clone, Copy)]
@@ -57,9 +58,7 @@ impl Engine {
             days => u64::from(days) * 24 * 60 * 60 * 1000,
         };
         let (store, fallback) = Store::open(persistent);
-        let stored = store
-            .get(&[PREFIX, PROFILE_KEY].concat())
-            .unwrap_or_default();
+        let stored = store.get(PROFILE_KEY).unwrap_or_default();
         let mut engine = Engine {
             profile: Profile::decode(&stored, clock::now_ms(), retention_ms),
             model: None,
@@ -276,7 +275,7 @@ impl Engine {
     fn save(&mut self) {
         self.profile.purge(clock::now_ms(), self.retention_ms);
         let text = self.profile.encode();
-        if self.store.set(&[PREFIX, PROFILE_KEY].concat(), &text) == Some(Fallback::WriteFailed) {
+        if self.store.set(PROFILE_KEY, &text) == Some(Fallback::WriteFailed) {
             self.warn_once(
                 Warning::StorageFull,
                 "shelfwise: localStorage refused a write (full?); personalization lasts for this page only",

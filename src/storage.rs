@@ -6,10 +6,8 @@
 //! with a write and a removal first, and falls back to memory at the first
 //! failure — keeping the data for the rest of the page.
 
-use std::collections::HashMap;
-
-/// Prefix of every key Shelfwise writes; the version changes with the format.
-pub(crate) const PREFIX: &str = "shelfwise:v1:";
+/// Every key Shelfwise writes starts with `shelfwise:` and a format version
+/// (`shelfwise:v1:profile`); [`Store::clear`] removes all versions.
 const PROBE_KEY: &str = "shelfwise:v1:probe";
 
 /// Where the profile lives.
@@ -17,7 +15,7 @@ pub(crate) enum Store {
     /// The page's `localStorage`, probed and working.
     Local(web_sys::Storage),
     /// A map that lives as long as the page.
-    Memory(HashMap<String, String>),
+    Memory(Vec<(String, String)>),
 }
 
 /// Why the store is in memory.
@@ -35,11 +33,11 @@ impl Store {
     /// Opens `localStorage` when `persistent`, else memory.
     pub(crate) fn open(persistent: bool) -> (Store, Option<Fallback>) {
         if !persistent {
-            return (Store::Memory(HashMap::new()), Some(Fallback::NotWanted));
+            return (Store::Memory(Vec::new()), Some(Fallback::NotWanted));
         }
         match probe() {
             Some(storage) => (Store::Local(storage), None),
-            None => (Store::Memory(HashMap::new()), Some(Fallback::Blocked)),
+            None => (Store::Memory(Vec::new()), Some(Fallback::Blocked)),
         }
     }
 
@@ -47,7 +45,7 @@ impl Store {
     pub(crate) fn get(&self, key: &str) -> Option<String> {
         match self {
             Store::Local(s) => s.get_item(key).ok().flatten(),
-            Store::Memory(m) => m.get(key).cloned(),
+            Store::Memory(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
         }
     }
 
@@ -58,20 +56,17 @@ impl Store {
             if s.set_item(key, value).is_ok() {
                 return None;
             }
-            let mut kept = HashMap::new();
-            for k in own_keys(s) {
-                if let Ok(Some(v)) = s.get_item(&k) {
-                    kept.insert(k, v);
-                }
-            }
+            let kept = own_keys(s)
+                .into_iter()
+                .filter_map(|k| Some((k.clone(), s.get_item(&k).ok()??)))
+                .collect();
             *self = Store::Memory(kept);
-            if let Store::Memory(m) = self {
-                m.insert(key.to_owned(), value.to_owned());
-            }
+            self.set(key, value);
             return Some(Fallback::WriteFailed);
         }
         if let Store::Memory(m) = self {
-            m.insert(key.to_owned(), value.to_owned());
+            m.retain(|(k, _)| k != key);
+            m.push((key.to_owned(), value.to_owned()));
         }
         None
     }

@@ -336,7 +336,7 @@ impl Profile {
                 )
             })
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         out
     }
 
@@ -606,15 +606,33 @@ fn line(out: &mut String, kind: char, fields: &[&str]) {
     out.push('\n');
 }
 
+/// Reverses `line`'s escaping in one pass; an unknown escape stays as it is.
 fn unescape(field: &str) -> String {
-    if !field.contains('%') {
-        return field.to_owned();
+    let mut out = String::with_capacity(field.len());
+    let mut rest = field;
+    while let Some(at) = rest.find('%') {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let code = rest.get(at + 1..at + 3);
+        let decoded = match code {
+            Some("09") => Some('\t'),
+            Some("0A") => Some('\n'),
+            Some("0D") => Some('\r'),
+            Some("25") => Some('%'),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = rest.get(at + 3..).unwrap_or_default();
+            }
+            None => {
+                out.push('%');
+                rest = rest.get(at + 1..).unwrap_or_default();
+            }
+        }
     }
-    field
-        .replace("%09", "\t")
-        .replace("%0A", "\n")
-        .replace("%0D", "\r")
-        .replace("%25", "%")
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -190,7 +190,7 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
             }
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
     out
 }
 
@@ -227,7 +227,7 @@ pub fn recommend<B: AsRef<[u8]>>(
             reason: table.reason(e, &seeds),
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
     out.truncate(limit);
     out
 }
