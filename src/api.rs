@@ -4,7 +4,9 @@ use js_sys::{Array, Object, Reflect};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
 use shelfwise_core::model::Model;
 use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
-use shelfwise_core::rank::{Exclusion, Focus, RankOptions, Ranked, Reason, rank, recommend};
+use shelfwise_core::rank::{
+    Exclusion, Focus, RankOptions, Ranked, Reason, rank, rank_recent, recommend,
+};
 use wasm_bindgen::prelude::*;
 
 use crate::dom::{Kind, Widget};
@@ -200,26 +202,23 @@ impl Engine {
                 "shelfwise: data-shelfwise-limit is not a positive integer; ignored",
             );
         }
-        let merchant: Vec<usize> = (0..widget.ids.len()).collect();
-        let (order, outcome) = match &self.model {
-            Some(model) => {
-                let kind = match widget.kind {
-                    Kind::Reorder => "reorder",
-                    Kind::Similar => "similar",
-                    Kind::BoughtTogether => "bought-together",
-                    Kind::RecentlyViewed => "recently-viewed",
-                };
-                let options = RankOptions::new(clock::now_ms())
-                    .with_focus(focus(kind, widget.anchor.as_deref()));
-                let ranked = rank(model, &self.profile, &widget.ids, &options);
-                let personal = ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
-                (
-                    ranked.iter().map(|r| r.item).collect(),
-                    if personal { PERSONALIZED } else { MERCHANT },
-                )
-            }
-            None => (merchant, MERCHANT),
+        let kind = match widget.kind {
+            Kind::Reorder => "reorder",
+            Kind::Similar => "similar",
+            Kind::BoughtTogether => "bought-together",
+            Kind::RecentlyViewed => "recently-viewed",
         };
+        let options =
+            RankOptions::new(clock::now_ms()).with_focus(focus(kind, widget.anchor.as_deref()));
+        let ranked = match (&self.model, widget.kind) {
+            (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &widget.ids, &options),
+            (Some(model), _) => rank(model, &self.profile, &widget.ids, &options),
+            // No model: the widget stays exactly as the merchant wrote it.
+            (None, _) => return MERCHANT,
+        };
+        let personal = ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
+        let order: Vec<usize> = ranked.iter().map(|r| r.item).collect();
+        let outcome = if personal { PERSONALIZED } else { MERCHANT };
         if widget.apply(&order) {
             outcome
         } else {

@@ -238,7 +238,7 @@ export class Runtime {
   }
 
   reorder(element: Element): Promise<boolean> {
-    return this.request((engine) => this.reorderWidget(engine, element, true), false);
+    return this.request((engine) => this.reorderWidget(engine, element), false);
   }
 
   setConsent(state: ConsentState): void {
@@ -294,14 +294,13 @@ export class Runtime {
     for (const widget of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
       const personalize = engine !== null && this.consent === "granted" && this.mayMove(widget);
       if (personalize) {
-        this.guard(() => this.reorderWidget(engine, widget, false));
+        this.guard(() => this.reorderWidget(engine, widget));
       }
       if (!widget.hasAttribute("data-shelfwise-state")) widget.setAttribute("data-shelfwise-state", "merchant");
     }
   }
 
-  private reorderWidget(engine: Engine, widget: Element, explicit: boolean): boolean {
-    if (!explicit && !engine.hasModel()) return false;
+  private reorderWidget(engine: Engine, widget: Element): boolean {
     const outcome = engine.reorder(widget);
     const state = outcome === 1 ? "personalized" : "merchant";
     widget.setAttribute("data-shelfwise-state", state);

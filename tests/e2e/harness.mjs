@@ -29,7 +29,7 @@ const TYPES = {
 export async function serve(dir = site, routes = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
-    const route = routes[url.pathname];
+    const route = routes[url.pathname] ?? (url.pathname === "/favicon.ico" ? (q, r) => r.writeHead(204).end() : undefined);
     if (route) return route(req, res, url);
     let file = path.join(dir, decodeURIComponent(url.pathname));
     if (!file.startsWith(dir)) {
@@ -76,13 +76,19 @@ export function launch() {
  */
 export async function watchedPage(context) {
   const page = await context.newPage();
-  const log = { errors: [], warnings: [], all: [] };
+  // errorSources[i] is the URL errors[i] is about (a resource, for the
+  // browser's own network messages).
+  const log = { errors: [], errorSources: [], warnings: [], all: [] };
   page.on("console", (msg) => {
     log.all.push(`${msg.type()}: ${msg.text()}`);
     if (msg.type() === "error") log.errors.push(msg.text());
+    if (msg.type() === "error") log.errorSources.push(msg.location().url);
     if (msg.type() === "warning") log.warnings.push(msg.text());
   });
-  page.on("pageerror", (err) => log.errors.push(`pageerror: ${err.message}`));
+  page.on("pageerror", (err) => {
+    log.errors.push(`pageerror: ${err.message}`);
+    log.errorSources.push("");
+  });
   return { page, log };
 }
 

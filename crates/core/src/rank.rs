@@ -142,6 +142,9 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
     candidates: &[S],
     options: &RankOptions<'_>,
 ) -> Vec<Ranked> {
+    if options.focus == Focus::RecentlyViewed {
+        return rank_recent(profile, candidates, options);
+    }
     let ids: Vec<Option<u32>> = candidates
         .iter()
         .map(|c| model.item_index(c.as_ref()))
@@ -161,6 +164,15 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
         .enumerate()
         .map(|(pos, id)| {
             let merchant = 1.0 - pos as f32 / n;
+            // No personal signal at all: the merchant's order, untouched
+            // (out-of-stock items included: the merchant placed them).
+            if max_personal <= 0.0 {
+                return Ranked {
+                    item: pos,
+                    score: merchant,
+                    reason: Reason::MerchantOrder,
+                };
+            }
             let (mut personal, mut reason) = id
                 .and_then(|i| table.get(i))
                 .filter(|e| e.score > 0.0)
@@ -178,15 +190,54 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
                 };
                 reason = Reason::Excluded(ex);
             }
-            let score = if max_personal > 0.0 {
-                (1.0 - lambda) * personal + lambda * merchant
-            } else {
-                personal + merchant
-            };
             Ranked {
                 item: pos,
-                score,
+                score: (1.0 - lambda) * personal + lambda * merchant,
                 reason,
+            }
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    out
+}
+
+/// Orders `candidates` by how recently the shopper viewed them, most recent
+/// first; the rest keep the merchant's order after them. Needs no model:
+/// recency is about the shopper's own history, whatever the model knows.
+/// Purchased items are not pushed (unless `push_purchased`).
+pub fn rank_recent<S: AsRef<str>>(
+    profile: &Profile,
+    candidates: &[S],
+    options: &RankOptions<'_>,
+) -> Vec<Ranked> {
+    let views = profile.interactions();
+    let mut out: Vec<Ranked> = candidates
+        .iter()
+        .enumerate()
+        .map(|(pos, c)| {
+            let id = c.as_ref();
+            let merchant = -(pos as f32) / candidates.len().max(1) as f32;
+            let last_view = views
+                .iter()
+                .rposition(|i| i.kind == EventKind::View && i.item == id);
+            match last_view {
+                Some(_) if !options.push_purchased && profile.has_purchased(id) => Ranked {
+                    item: pos,
+                    score: merchant,
+                    reason: Reason::Excluded(Exclusion::Purchased),
+                },
+                Some(k) => Ranked {
+                    item: pos,
+                    score: 1.0 + k as f32,
+                    reason: Reason::Revisit {
+                        kind: EventKind::View,
+                    },
+                },
+                None => Ranked {
+                    item: pos,
+                    score: merchant,
+                    reason: Reason::MerchantOrder,
+                },
             }
         })
         .collect();
@@ -205,6 +256,28 @@ pub fn recommend<B: AsRef<[u8]>>(
     options: &RankOptions<'_>,
     limit: usize,
 ) -> Vec<Recommendation> {
+    if options.focus == Focus::RecentlyViewed {
+        let mut seen = Vec::new();
+        for (back, i) in profile.interactions().iter().rev().enumerate() {
+            let Some(item) = model.item_index(&i.item) else {
+                continue;
+            };
+            let excluded = exclusion(model, profile, Some(item), &i.item, options).is_some();
+            if i.kind == EventKind::View
+                && !excluded
+                && !seen.iter().any(|r: &Recommendation| r.item == item)
+            {
+                let score = decay(back as u64, 2);
+                seen.push(Recommendation {
+                    item,
+                    score,
+                    reason: Reason::Revisit { kind: i.kind },
+                });
+            }
+        }
+        seen.truncate(limit);
+        return seen;
+    }
     let seeds = seeds(model, profile, options);
     let mut table = Table::with_capacity(seeds.len().saturating_mul(32).min(1 << 16));
     accumulate(model, profile, &seeds, options, &mut table, true);
@@ -321,16 +394,11 @@ fn accumulate<B: AsRef<[u8]>>(
     table: &mut Table,
     grow: bool,
 ) {
-    let recently_viewed = matches!(options.focus, Focus::RecentlyViewed);
     for (s, seed) in seeds.iter().enumerate() {
         let Some(index) = seed.index else { continue };
-        // The seed itself: a revisit (for recently-viewed, the whole signal).
-        let share = if recently_viewed { 1.0 } else { REVISIT_SHARE };
+        // The seed itself: the shopper may come back to it.
         if let (Some(_), Some(e)) = (seed.kind, table.entry(index, grow)) {
-            e.add(seed.weight * share, Driver::Revisit(s));
-        }
-        if recently_viewed {
-            continue;
+            e.add(seed.weight * REVISIT_SHARE, Driver::Revisit(s));
         }
         let mut top = 0f32;
         for n in model.neighbors(index) {
@@ -341,9 +409,6 @@ fn accumulate<B: AsRef<[u8]>>(
                 e.add(seed.weight * n.weight / top, Driver::Seed(s));
             }
         }
-    }
-    if recently_viewed {
-        return;
     }
     let affinities = profile.affinities(options.now_ms);
     let total: f32 = affinities.iter().map(|a| a.1).sum();

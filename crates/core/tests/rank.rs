@@ -57,7 +57,8 @@ fn order(ranked: &[shelfwise_core::rank::Ranked], candidates: &[&str]) -> Vec<St
 fn no_history_keeps_the_merchant_order() {
     let bytes = model();
     let m = Model::decode(&bytes[..]).unwrap();
-    let candidates = ["h1", "s1", "zz", "h2", "s2"];
+    // s4 is out of stock: without history it still keeps its merchant place.
+    let candidates = ["h1", "s4", "s1", "zz", "h2", "s2"];
     let ranked = rank(&m, &Profile::new(), &candidates, &RankOptions::new(NOW));
     assert_eq!(order(&ranked, &candidates), candidates);
     assert!(ranked.iter().all(|r| r.reason == Reason::MerchantOrder));
