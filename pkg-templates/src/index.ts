@@ -13,7 +13,7 @@ import type {
   RankedItem,
   RankOptions,
   RecommendOptions,
-} from "./runtime.js";
+} from "./types.js";
 
 export type {
   ConsentState,
@@ -25,7 +25,7 @@ export type {
   RankReason,
   RecommendOptions,
   WidgetKind,
-} from "./runtime.js";
+} from "./types.js";
 
 const runtime = new Runtime();
 

@@ -8,82 +8,15 @@
 // order and logs one warning. Nothing is ever thrown into the host page.
 
 import initWasm, { Engine } from "./wasm/shelfwise.js";
-
-/** Consent to keep a profile on this device. */
-export type ConsentState = "granted" | "pending" | "denied";
-
-/** The widget kinds of the page markup (`data-shelfwise-widget`). */
-export type WidgetKind = "reorder" | "similar" | "bought-together" | "recently-viewed";
-
-/** Why an item got its place in a ranking. */
-export type RankReason =
-  | "merchant"
-  | "similar"
-  | "revisit"
-  | "category"
-  | "purchased"
-  | "sensitive"
-  | "out-of-stock";
-
-/** What an exit-intent callback receives. */
-export interface ExitIntentEvent {
-  reason: "pointer-top" | "scroll-up" | "tab-return" | "idle";
-}
-
-/** Options of {@link init}. Every field is optional. */
-export interface InitOptions {
-  /** URL of the model file built by `shelfwise build`. Without it, widgets keep the merchant's order. */
-  model?: string;
-  /** URL of the collector's `/collect` endpoint (outcome beacons). */
-  collector?: string;
-  /** Share of browsers in the holdout arm, 0 to 1 (default 0.1). */
-  holdout?: number;
-  /** Consent to keep a profile on the device (default `"granted"`). */
-  consent?: ConsentState;
-  /** Longest time widgets are held hidden waiting for their final order, in ms (default 300). */
-  holdTimeout?: number;
-  /** Days a remembered interaction is kept (default 30). */
-  retentionDays?: number;
-  /** Log what Shelfwise does to the console. */
-  debug?: boolean;
-  /** Where the wasm module is (default: next to the JS file). */
-  wasmUrl?: string | URL;
-}
-
-/** What {@link init} resolves to. It never rejects. */
-export interface InitResult {
-  /** Widgets can be personalized: wasm running, model loaded, consent granted. */
-  personalized: boolean;
-  /** The profile persists across pages (consent granted and localStorage usable). */
-  persistent: boolean;
-  /** Items in the loaded model (0 without one). */
-  modelItems: number;
-  /** Why Shelfwise is not fully working, when it is not. */
-  warning?: string;
-}
-
-/** Options of {@link rank}. */
-export interface RankOptions {
-  /** Which widget logic to use (default `"reorder"`: the whole profile). */
-  kind?: WidgetKind;
-  /** The item a `similar` ranking is about. */
-  anchor?: string;
-}
-
-/** Options of {@link recommend}. */
-export interface RecommendOptions extends RankOptions {
-  /** How many items at most (default 10). */
-  limit?: number;
-}
-
-/** One ranked item. */
-export interface RankedItem {
-  id: string;
-  score: number;
-  reason: RankReason;
-  /** The profile item (or category) that contributed most, when there is one. */
-  because?: string;
-}
+import type {
+  ConsentState,
+  ExitIntentEvent,
+  InitOptions,
+  InitResult,
+  RankedItem,
+  RankOptions,
+  RecommendOptions,
+} from "./types.js";
 
 type State = "idle" | "loading" | "ready" | "disabled";
 
@@ -310,41 +243,50 @@ export class Runtime {
 
   /** A widget may move only if the shopper cannot have seen it yet. */
   private mayMove(widget: Element): boolean {
-    if (this.holdSheet && !this.holdExpired) return true;
-    if (document.visibilityState === "hidden") return true;
+    if (this.holdExpired) return false;
+    if (this.holdSheet || document.visibilityState === "hidden") return true;
+    if (getComputedStyle(widget).visibility === "hidden") return true;
     const rect = widget.getBoundingClientRect();
     const offscreen = rect.bottom <= 0 || rect.top >= window.innerHeight || rect.width === 0;
     return offscreen || !painted();
   }
 
   /**
-   * Hides the widgets (never the page) until they are in final order or
-   * `timeout` ms have passed, but only when nothing has been painted yet:
-   * hiding a widget the shopper already sees would itself be a flicker.
+   * Holds the widgets (never the page) until they are in final order or
+   * `timeout` ms have passed, then shows the rest in the merchant's order.
+   * Shelfwise hides them itself only when nothing has been painted yet:
+   * hiding a widget the shopper already sees would itself be a flicker. A
+   * page may hide them with its own CSS (see the README); the timeout ends
+   * that hold too, since it marks every widget with its state.
    */
   private startHold(timeout: number): void {
-    if (typeof document === "undefined" || painted() || !(timeout > 0)) return;
-    try {
-      if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(HOLD_RULE);
-        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-        this.holdSheet = sheet;
+    if (typeof document === "undefined" || !(timeout > 0)) return;
+    if (!painted()) {
+      try {
+        if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
+          const sheet = new CSSStyleSheet();
+          sheet.replaceSync(HOLD_RULE);
+          document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+          this.holdSheet = sheet;
+        }
+      } catch {
+        this.holdSheet = null;
       }
-    } catch {
-      this.holdSheet = null;
     }
-    if (!this.holdSheet) return;
     const timer = setTimeout(() => {
       this.holdExpired = true;
-      if (typeof document !== "undefined") {
-        for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
-          w.setAttribute("data-shelfwise-state", "merchant");
-        }
-      }
+      this.markUnhandled();
       this.releaseHold();
     }, timeout);
     this.cleanups.push(() => clearTimeout(timer));
+  }
+
+  /** Marks every widget not yet handled as showing the merchant's order. */
+  private markUnhandled(): void {
+    if (typeof document === "undefined") return;
+    for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
+      w.setAttribute("data-shelfwise-state", "merchant");
+    }
   }
 
   private releaseHold(): void {
@@ -423,11 +365,7 @@ export class Runtime {
   private disable(what: string, error: unknown): void {
     const first = this.state !== "disabled";
     this.destroy();
-    if (typeof document !== "undefined") {
-      for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
-        w.setAttribute("data-shelfwise-state", "merchant");
-      }
-    }
+    this.markUnhandled();
     if (first) this.warnOnce("disabled", `shelfwise: ${what}; the page keeps the merchant's order (${String(error)})`);
   }
 

@@ -5,7 +5,7 @@
 // exposes `window.shelfwise`. Included twice, the second copy does nothing.
 
 import { Runtime } from "./runtime.js";
-import type { ConsentState, InitOptions } from "./runtime.js";
+import type { ConsentState, InitOptions } from "./types.js";
 
 type Api = Record<string, unknown> & { __shelfwise?: true };
 

@@ -105,6 +105,14 @@ pub fn run() -> Result {
             .arg("--outDir")
             .arg(dist.join("npm/types")),
     )?;
+    // Only the public declarations ship; the runtime's reach into the glue.
+    for entry in std::fs::read_dir(dist.join("npm/types")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let keep = ["index.d.ts", "types.d.ts"].iter().any(|k| path.ends_with(k));
+        if !keep {
+            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+        }
+    }
     copy(&wasm, &dist.join("shelfwise_bg.wasm"))?;
     copy(&wasm, &dist.join("npm/shelfwise_bg.wasm"))?;
     copy(

@@ -1,0 +1,79 @@
+// The public types of Shelfwise's JS API, shared by the npm package and
+// the script-tag build. Kept apart from the runtime so that the published
+// declarations do not reach into the generated wasm glue.
+
+/** Consent to keep a profile on this device. */
+export type ConsentState = "granted" | "pending" | "denied";
+
+/** The widget kinds of the page markup (`data-shelfwise-widget`). */
+export type WidgetKind = "reorder" | "similar" | "bought-together" | "recently-viewed";
+
+/** Why an item got its place in a ranking. */
+export type RankReason =
+  | "merchant"
+  | "similar"
+  | "revisit"
+  | "category"
+  | "purchased"
+  | "sensitive"
+  | "out-of-stock";
+
+/** What an exit-intent callback receives. */
+export interface ExitIntentEvent {
+  reason: "pointer-top" | "scroll-up" | "tab-return" | "idle";
+}
+
+/** Options of {@link init}. Every field is optional. */
+export interface InitOptions {
+  /** URL of the model file built by `shelfwise build`. Without it, widgets keep the merchant's order. */
+  model?: string;
+  /** URL of the collector's `/collect` endpoint (outcome beacons). */
+  collector?: string;
+  /** Share of browsers in the holdout arm, 0 to 1 (default 0.1). */
+  holdout?: number;
+  /** Consent to keep a profile on the device (default `"granted"`). */
+  consent?: ConsentState;
+  /** Longest time widgets are held hidden waiting for their final order, in ms (default 300). */
+  holdTimeout?: number;
+  /** Days a remembered interaction is kept (default 30). */
+  retentionDays?: number;
+  /** Log what Shelfwise does to the console. */
+  debug?: boolean;
+  /** Where the wasm module is (default: next to the JS file). */
+  wasmUrl?: string | URL;
+}
+
+/** What {@link init} resolves to. It never rejects. */
+export interface InitResult {
+  /** Widgets can be personalized: wasm running, model loaded, consent granted. */
+  personalized: boolean;
+  /** The profile persists across pages (consent granted and localStorage usable). */
+  persistent: boolean;
+  /** Items in the loaded model (0 without one). */
+  modelItems: number;
+  /** Why Shelfwise is not fully working, when it is not. */
+  warning?: string;
+}
+
+/** Options of {@link rank}. */
+export interface RankOptions {
+  /** Which widget logic to use (default `"reorder"`: the whole profile). */
+  kind?: WidgetKind;
+  /** The item a `similar` ranking is about. */
+  anchor?: string;
+}
+
+/** Options of {@link recommend}. */
+export interface RecommendOptions extends RankOptions {
+  /** How many items at most (default 10). */
+  limit?: number;
+}
+
+/** One ranked item. */
+export interface RankedItem {
+  id: string;
+  score: number;
+  reason: RankReason;
+  /** The profile item (or category) that contributed most, when there is one. */
+  because?: string;
+}

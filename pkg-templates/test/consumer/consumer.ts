@@ -1,0 +1,53 @@
+// Compiled with `tsc --noEmit` against the built package: every export and
+// type a consumer uses must type-check, and misuse must not.
+import {
+  destroy,
+  flush,
+  forget,
+  init,
+  onExitIntent,
+  rank,
+  recommend,
+  reorder,
+  setConsent,
+  track,
+  type ConsentState,
+  type InitOptions,
+  type InitResult,
+  type RankedItem,
+  type RankReason,
+  type WidgetKind,
+} from "shelfwise";
+
+const options: InitOptions = { model: "/model.swm", consent: "pending", holdTimeout: 200, debug: false };
+const ready: Promise<InitResult> = init(options);
+track("Product Viewed", { product_id: "sku-1", category: "Shoes", price: 19.99 });
+track("view_item", { items: [{ item_id: "sku-2", item_category: "Hats" }] });
+
+async function main(): Promise<void> {
+  const result = await ready;
+  const personalized: boolean = result.personalized;
+  const kind: WidgetKind = "similar";
+  const ranked: RankedItem[] = await rank(["a", "b"], { kind, anchor: "a" });
+  const reasons: RankReason[] = ranked.map((r) => r.reason);
+  const picks = await recommend({ kind: "bought-together", limit: 4 });
+  const element = document.querySelector("[data-shelfwise-widget]");
+  if (element) {
+    const done: boolean = await reorder(element);
+    console.log(done);
+  }
+  const stop = onExitIntent(({ reason }) => console.log(reason === "pointer-top"));
+  stop();
+  const state: ConsentState = "granted";
+  setConsent(state);
+  await flush();
+  forget();
+  destroy();
+  console.log(personalized, reasons, picks.length);
+}
+void main();
+
+// @ts-expect-error consent is a closed set of strings
+setConsent("yes");
+// @ts-expect-error widget kinds are a closed set of strings
+void rank([], { kind: "carousel" });

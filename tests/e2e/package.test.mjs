@@ -1,0 +1,67 @@
+// The built npm package, as a consumer gets it: `npm pack`, installed into
+// a fresh app, its types compiled against a consumer .ts file, bundled by
+// Vite and run in Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { root, site, serve, launch, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+
+const bin = (name) => path.join(root, "node_modules/.bin", name);
+let app;
+let browser;
+
+before(() => {
+  app = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-pkg-"));
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", app, path.join(root, "dist/npm")], { encoding: "utf8" }).trim();
+  fs.cpSync(path.join(root, "pkg-templates/test/consumer"), path.join(app, "consumer"), { recursive: true });
+  fs.cpSync(path.join(root, "pkg-templates/test/vite-app"), path.join(app, "vite-app"), { recursive: true });
+  fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", path.join(app, tarball)], { cwd: app, stdio: "pipe" });
+});
+
+after(async () => {
+  await browser?.close();
+  if (app) fs.rmSync(app, { recursive: true, force: true });
+});
+
+test("the package ships ESM, wasm and types, nothing else", () => {
+  const files = fs.readdirSync(path.join(app, "node_modules/shelfwise")).sort();
+  assert.deepEqual(files, ["README.md", "package.json", "shelfwise.js", "shelfwise_bg.wasm", "types"]);
+  const pkg = JSON.parse(fs.readFileSync(path.join(app, "node_modules/shelfwise/package.json"), "utf8"));
+  assert.equal(pkg.type, "module");
+  assert.equal(pkg.sideEffects, false);
+});
+
+test("a consumer .ts file type-checks against the published types", () => {
+  try {
+    execFileSync(bin("tsc"), ["-p", path.join(app, "consumer/tsconfig.json")], { cwd: app, encoding: "utf8" });
+  } catch (error) {
+    assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`);
+  }
+});
+
+test("a Vite build of a tiny app runs and personalizes its widget", async () => {
+  execFileSync(bin("vite"), ["build", "--logLevel", "warn", "--outDir", path.join(app, "vite-app/dist"), path.join(app, "vite-app")], {
+    cwd: app,
+    stdio: "pipe",
+  });
+  const built = path.join(app, "vite-app/dist");
+  const assets = fs.readdirSync(path.join(built, "assets"));
+  assert.ok(assets.some((f) => f.endsWith(".wasm")), `Vite emitted the wasm: ${assets}`);
+  fs.copyFileSync(path.join(site, "model.swm"), path.join(built, "model.swm"));
+  const server = await serve(built);
+  browser = await launch();
+  const { page, log } = await watchedPage(await browser.newContext());
+  await page.goto(`${server.url}/`);
+  await widgetsSettled(page);
+  await page.waitForFunction(() => window.__result);
+  const result = await page.evaluate(() => window.__result);
+  assert.equal(result.personalized, true, JSON.stringify(result));
+  assert.deepEqual((await widgetOrder(page, "#shelf")).slice(0, 2).sort(), ["sku-03001", "sku-03002"]);
+  assert.equal(await page.evaluate(() => "shelfwise" in window), false, "no global from the npm build");
+  assert.deepEqual(log.errors, []);
+  await server.close();
+});
