@@ -1,6 +1,5 @@
 //! The exported engine: one per page, driven by the JS façade.
 
-use js_sys::{Array, Object, Reflect};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
 use shelfwise_core::model::Model;
 use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
@@ -46,7 +45,12 @@ pub struct Engine {
     store: Store,
     retention_ms: u64,
     warned: u32,
+    last_ids: String,
+    last_because: String,
 }
+
+/// Separates ids in the packed `rank` input and outputs.
+const SEPARATOR: char = '\u{1e}';
 
 #[wasm_bindgen]
 impl Engine {
@@ -67,6 +71,8 @@ impl Engine {
             store,
             retention_ms,
             warned: 0,
+            last_ids: String::new(),
+            last_because: String::new(),
         };
         if fallback == Some(Fallback::Blocked) {
             engine.warn_once(
@@ -152,34 +158,78 @@ impl Engine {
         views
     }
 
-    /// Ranks `ids` (the merchant's order) for the shopper. `kind` is a widget
-    /// kind; `anchor` the item for `similar`. Returns `{id, score, reason,
-    /// because?}` objects, best first.
-    pub fn rank(&self, ids: Vec<String>, kind: &str, anchor: Option<String>) -> Array {
-        let Some(model) = &self.model else {
-            return ids
-                .iter()
-                .map(|id| ranked_object(id, 0.0, &Reason::MerchantOrder))
-                .collect();
+    /// Ranks `ids` (the merchant's order, joined by U+001E) for the shopper.
+    /// `kind` is a widget kind; `anchor` the item for `similar`.
+    ///
+    /// Returns `[position, reason, score]` triples, best first, with reason
+    /// codes 0 merchant, 1 similar, 2 revisit, 3 category, 4 purchased,
+    /// 5 sensitive, 6 out-of-stock; [`Engine::last_because`] has the items
+    /// behind them. Packed so that one call crosses the JS boundary twice,
+    /// not once per item.
+    pub fn rank(&mut self, ids: &str, kind: &str, anchor: Option<String>) -> Vec<f32> {
+        let ids: Vec<&str> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            ids.split(SEPARATOR).collect()
         };
         let options = RankOptions::new(clock::now_ms()).with_focus(focus(kind, anchor.as_deref()));
-        rank(model, &self.profile, &ids, &options)
-            .iter()
-            .filter_map(|r: &Ranked| Some(ranked_object(ids.get(r.item)?, r.score, &r.reason)))
-            .collect()
+        let ranked = match &self.model {
+            _ if options.focus == Focus::RecentlyViewed => {
+                rank_recent(&self.profile, &ids, &options)
+            }
+            Some(model) => rank(model, &self.profile, &ids, &options),
+            None => (0..ids.len())
+                .map(|item| Ranked {
+                    item,
+                    score: 0.0,
+                    reason: Reason::MerchantOrder,
+                })
+                .collect(),
+        };
+        self.last_because.clear();
+        let mut out = Vec::with_capacity(ranked.len() * 3);
+        for (i, r) in ranked.iter().enumerate() {
+            let code = explain(i, &r.reason, ids.get(r.item), &mut self.last_because);
+            out.extend([r.item as f32, f32::from(code), r.score]);
+        }
+        out
     }
 
     /// Recommends up to `limit` items from the model, best first, as
-    /// `{id, score, reason, because?}` objects.
-    pub fn recommend(&self, kind: &str, anchor: Option<String>, limit: u32) -> Array {
+    /// `[reason, score]` pairs; [`Engine::last_ids`] has their ids and
+    /// [`Engine::last_because`] the items behind them.
+    pub fn recommend(&mut self, kind: &str, anchor: Option<String>, limit: u32) -> Vec<f32> {
+        self.last_ids.clear();
+        self.last_because.clear();
         let Some(model) = &self.model else {
-            return Array::new();
+            return Vec::new();
         };
         let options = RankOptions::new(clock::now_ms()).with_focus(focus(kind, anchor.as_deref()));
-        recommend(model, &self.profile, &options, limit as usize)
-            .iter()
-            .filter_map(|r| Some(ranked_object(model.item_id(r.item)?, r.score, &r.reason)))
-            .collect()
+        let picks = recommend(model, &self.profile, &options, limit as usize);
+        let mut out = Vec::with_capacity(picks.len() * 2);
+        for (i, r) in picks.iter().enumerate() {
+            if i > 0 {
+                self.last_ids.push(SEPARATOR);
+            }
+            let id = model.item_id(r.item).unwrap_or_default();
+            self.last_ids.push_str(id);
+            let code = explain(i, &r.reason, Some(&id), &mut self.last_because);
+            out.extend([f32::from(code), r.score]);
+        }
+        out
+    }
+
+    /// The ids of the last [`Engine::recommend`] call, joined by U+001E.
+    #[wasm_bindgen(js_name = lastIds)]
+    pub fn last_ids(&self) -> String {
+        self.last_ids.clone()
+    }
+
+    /// For the last `rank` or `recommend` call, the profile item (or
+    /// category) behind each result, joined by U+001E (empty when none).
+    #[wasm_bindgen(js_name = lastBecause)]
+    pub fn last_because(&self) -> String {
+        self.last_because.clone()
     }
 
     /// Reorders one widget container in place. Returns 1 when personalized,
@@ -299,27 +349,24 @@ fn focus<'a>(kind: &str, anchor: Option<&'a str>) -> Focus<'a> {
     }
 }
 
-fn ranked_object(id: &str, score: f32, reason: &Reason) -> JsValue {
-    let (name, because) = match reason {
-        Reason::MerchantOrder => ("merchant", None),
-        Reason::Similar { item, .. } => ("similar", Some(item.as_str())),
-        Reason::Revisit { .. } => ("revisit", Some(id)),
-        Reason::Category { category } => ("category", Some(category.as_str())),
-        Reason::Excluded(Exclusion::Purchased) => ("purchased", None),
-        Reason::Excluded(Exclusion::Sensitive) => ("sensitive", None),
-        Reason::Excluded(Exclusion::OutOfStock) => ("out-of-stock", None),
-    };
-    let object = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&object, &JsValue::from_str(k), &v);
-    };
-    set("id", JsValue::from_str(id));
-    set("score", JsValue::from_f64(f64::from(score)));
-    set("reason", JsValue::from_str(name));
-    if let Some(because) = because {
-        set("because", JsValue::from_str(because));
+/// Appends the item behind the `index`-th result's `reason` to `because`
+/// (separated from the previous one) and returns the reason's code (see
+/// [`Engine::rank`]).
+fn explain(index: usize, reason: &Reason, id: Option<&&str>, because: &mut String) -> u8 {
+    if index > 0 {
+        because.push(SEPARATOR);
     }
-    object.into()
+    let (code, behind) = match reason {
+        Reason::MerchantOrder => (0, None),
+        Reason::Similar { item, .. } => (1, Some(item.as_str())),
+        Reason::Revisit { .. } => (2, id.copied()),
+        Reason::Category { category } => (3, Some(category.as_str())),
+        Reason::Excluded(Exclusion::Purchased) => (4, None),
+        Reason::Excluded(Exclusion::Sensitive) => (5, None),
+        Reason::Excluded(Exclusion::OutOfStock) => (6, None),
+    };
+    because.push_str(behind.unwrap_or_default());
+    code
 }
 
 /// The context of the current page, read from the browser.

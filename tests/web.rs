@@ -270,20 +270,11 @@ fn awkward_item_ids_survive_storage_and_ranking() {
     }
     let mut next = Engine::new(true, 0);
     next.load_model(builder.encode()).unwrap();
-    let ranked = next.rank(
-        awkward.iter().map(|s| s.to_string()).collect(),
-        "recently-viewed",
-        None,
-    );
-    let got: Vec<String> = ranked
-        .iter()
-        .map(|r| {
-            js_sys::Reflect::get(&r, &JsValue::from_str("id"))
-                .unwrap()
-                .as_string()
-                .unwrap()
-        })
-        .collect();
+    let packed = next.rank(&awkward.join("\u{1e}"), "recently-viewed", None);
+    let got: Vec<&str> = packed.chunks(3).map(|t| awkward[t[0] as usize]).collect();
+    let reasons: Vec<f32> = packed.chunks(3).map(|t| t[1]).collect();
+    assert_eq!(reasons, [2.0; 4], "all revisits");
+    assert_eq!(next.last_because().split('\u{1e}').collect::<Vec<_>>(), got);
     // Most recently viewed first: the ids came back from storage intact.
     assert_eq!(
         got,

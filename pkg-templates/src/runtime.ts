@@ -15,6 +15,7 @@ import type {
   InitResult,
   RankedItem,
   RankOptions,
+  RankReason,
   RecommendOptions,
 } from "./types.js";
 
@@ -162,12 +163,29 @@ export class Runtime {
   rank(ids: string[], options: RankOptions = {}): Promise<RankedItem[]> {
     const list = Array.isArray(ids) ? ids.filter((id) => typeof id === "string") : [];
     const merchant: RankedItem[] = list.map((id) => ({ id, score: 0, reason: "merchant" }));
-    return this.request((engine) => engine.rank(list, options.kind ?? "reorder", options.anchor) as RankedItem[], merchant);
+    // Ids travel joined by U+001E; one containing it cannot, so the merchant order stands.
+    if (list.some((id) => id.includes(SEPARATOR))) return Promise.resolve(merchant);
+    return this.request((engine) => {
+      const packed = engine.rank(list.join(SEPARATOR), options.kind ?? "reorder", options.anchor);
+      const because = engine.lastBecause().split(SEPARATOR);
+      const out: RankedItem[] = [];
+      for (let i = 0; i < packed.length / 3; i++) {
+        out.push(item(list[packed[3 * i]], packed[3 * i + 1], packed[3 * i + 2], because[i]));
+      }
+      return out;
+    }, merchant);
   }
 
   recommend(options: RecommendOptions = {}): Promise<RankedItem[]> {
     const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 10))) || 0;
-    return this.request((engine) => engine.recommend(options.kind ?? "reorder", options.anchor, limit) as RankedItem[], []);
+    return this.request((engine) => {
+      const packed = engine.recommend(options.kind ?? "reorder", options.anchor, limit);
+      const ids = engine.lastIds().split(SEPARATOR);
+      const because = engine.lastBecause().split(SEPARATOR);
+      const out: RankedItem[] = [];
+      for (let i = 0; i < packed.length / 2; i++) out.push(item(ids[i], packed[2 * i], packed[2 * i + 1], because[i]));
+      return out;
+    }, []);
   }
 
   reorder(element: Element): Promise<boolean> {
@@ -378,6 +396,16 @@ export class Runtime {
       // A page without a console.
     }
   }
+}
+
+const SEPARATOR = "\u001e";
+const REASONS: RankReason[] = ["merchant", "similar", "revisit", "category", "purchased", "sensitive", "out-of-stock"];
+
+/** A ranked item from the engine's packed output. */
+function item(id: string, code: number, score: number, because: string | undefined): RankedItem {
+  const out: RankedItem = { id, score, reason: REASONS[code] ?? "merchant" };
+  if (because) out.because = because;
+  return out;
 }
 
 /** Whether the page has painted anything yet. */

@@ -10,6 +10,15 @@ import path from "node:path";
 import { root, site, serve, launch, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const bin = (name) => path.join(root, "node_modules/.bin", name);
+
+/** The first ```js block after `heading` in a Markdown file. */
+function snippet(file, heading) {
+  const text = fs.readFileSync(file, "utf8");
+  const after = text.slice(text.indexOf(heading));
+  const match = after.match(/```js\n([\s\S]*?)```/);
+  assert.ok(match, `${file} has a js block after ${heading}`);
+  return match[1];
+}
 let app;
 let browser;
 
@@ -18,6 +27,8 @@ before(() => {
   const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", app, path.join(root, "dist/npm")], { encoding: "utf8" }).trim();
   fs.cpSync(path.join(root, "pkg-templates/test/consumer"), path.join(app, "consumer"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/vite-app"), path.join(app, "vite-app"), { recursive: true });
+  // The app's code is the README's npm snippet, verbatim.
+  fs.writeFileSync(path.join(app, "vite-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", path.join(app, tarball)], { cwd: app, stdio: "pipe" });
 });
@@ -25,6 +36,10 @@ before(() => {
 after(async () => {
   await browser?.close();
   if (app) fs.rmSync(app, { recursive: true, force: true });
+});
+
+test("the package README shows the same snippet as the project README", () => {
+  assert.equal(snippet(path.join(root, "pkg-templates/README.md"), "# shelfwise"), snippet(path.join(root, "README.md"), "## npm"));
 });
 
 test("the package ships ESM, wasm and types, nothing else", () => {
@@ -43,7 +58,7 @@ test("a consumer .ts file type-checks against the published types", () => {
   }
 });
 
-test("a Vite build of a tiny app runs and personalizes its widget", async () => {
+test("a Vite build of the README's npm snippet runs and personalizes the widget", async () => {
   execFileSync(bin("vite"), ["build", "--logLevel", "warn", "--outDir", path.join(app, "vite-app/dist"), path.join(app, "vite-app")], {
     cwd: app,
     stdio: "pipe",
@@ -57,9 +72,7 @@ test("a Vite build of a tiny app runs and personalizes its widget", async () => 
   const { page, log } = await watchedPage(await browser.newContext());
   await page.goto(`${server.url}/`);
   await widgetsSettled(page);
-  await page.waitForFunction(() => window.__result);
-  const result = await page.evaluate(() => window.__result);
-  assert.equal(result.personalized, true, JSON.stringify(result));
+  assert.equal(await page.getAttribute("#shelf", "data-shelfwise-state"), "personalized");
   assert.deepEqual((await widgetOrder(page, "#shelf")).slice(0, 2).sort(), ["sku-03001", "sku-03002"]);
   assert.equal(await page.evaluate(() => "shelfwise" in window), false, "no global from the npm build");
   assert.deepEqual(log.errors, []);

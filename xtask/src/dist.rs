@@ -108,7 +108,9 @@ pub fn run() -> Result {
     // Only the public declarations ship; the runtime's reach into the glue.
     for entry in std::fs::read_dir(dist.join("npm/types")).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        let keep = ["index.d.ts", "types.d.ts"].iter().any(|k| path.ends_with(k));
+        let keep = ["index.d.ts", "types.d.ts"]
+            .iter()
+            .any(|k| path.ends_with(k));
         if !keep {
             let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
         }

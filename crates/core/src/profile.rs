@@ -324,18 +324,17 @@ impl Profile {
         self.cart.iter().any(|l| l.added_ms < self.visit_started_ms)
     }
 
+    /// Category affinities as of `now_ms`, in no particular order.
+    pub fn affinity_scores(&self, now_ms: u64) -> impl Iterator<Item = (&str, f32)> + Clone {
+        self.affinities.iter().map(move |a| {
+            let age = now_ms.saturating_sub(a.updated_ms);
+            (a.category.as_str(), a.score * decay(age, DAY_MS))
+        })
+    }
+
     /// Category affinities as of `now_ms`, strongest first.
     pub fn affinities(&self, now_ms: u64) -> Vec<(&str, f32)> {
-        let mut out: Vec<(&str, f32)> = self
-            .affinities
-            .iter()
-            .map(|a| {
-                (
-                    a.category.as_str(),
-                    a.score * decay(now_ms.saturating_sub(a.updated_ms), DAY_MS),
-                )
-            })
-            .collect();
+        let mut out: Vec<(&str, f32)> = self.affinity_scores(now_ms).collect();
         out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         out
     }

@@ -324,22 +324,22 @@ fn exclusion<B: AsRef<[u8]>>(
     }
 }
 
-/// A source of personal signal.
+/// A source of personal signal, borrowing its id from the profile.
 #[derive(Clone, Debug)]
-struct Seed {
+struct Seed<'a> {
     /// Model index, when the model knows the item.
     index: Option<u32>,
-    item: String,
+    item: &'a str,
     /// `None` for the anchor.
     kind: Option<EventKind>,
     weight: f32,
 }
 
-fn seeds<B: AsRef<[u8]>>(
+fn seeds<'a, B: AsRef<[u8]>>(
     model: &Model<B>,
-    profile: &Profile,
-    options: &RankOptions<'_>,
-) -> Vec<Seed> {
+    profile: &'a Profile,
+    options: &RankOptions<'a>,
+) -> Vec<Seed<'a>> {
     let history = profile.interactions();
     let background = match options.focus {
         Focus::Profile | Focus::RecentlyViewed => 1.0,
@@ -357,7 +357,7 @@ fn seeds<B: AsRef<[u8]>>(
                 decay(back as u64, 2) * decay(options.now_ms.saturating_sub(i.at_ms), AGE_HALF_MS);
             Seed {
                 index: model.item_index(&i.item),
-                item: i.item.clone(),
+                item: &i.item,
                 kind: Some(i.kind),
                 weight: background * i.kind.intent_weight() * recency,
             }
@@ -366,13 +366,13 @@ fn seeds<B: AsRef<[u8]>>(
     match options.focus {
         Focus::Anchor(anchor) => out.push(Seed {
             index: model.item_index(anchor),
-            item: anchor.to_owned(),
+            item: anchor,
             kind: None,
             weight: FOCUS_WEIGHT,
         }),
         Focus::Cart => out.extend(profile.cart().iter().map(|l| Seed {
             index: model.item_index(&l.item),
-            item: l.item.clone(),
+            item: &l.item,
             kind: Some(EventKind::AddToCart),
             weight: FOCUS_WEIGHT,
         })),
@@ -410,14 +410,13 @@ fn accumulate<B: AsRef<[u8]>>(
             }
         }
     }
-    let affinities = profile.affinities(options.now_ms);
-    let total: f32 = affinities.iter().map(|a| a.1).sum();
+    let total: f32 = profile.affinity_scores(options.now_ms).map(|a| a.1).sum();
     if total <= 0.0 {
         return;
     }
     // The category term needs each table item's category: one pass.
-    let indices: Vec<(u16, f32)> = affinities
-        .iter()
+    let indices: Vec<(u16, f32)> = profile
+        .affinity_scores(options.now_ms)
         .filter_map(|(name, a)| Some((model.category_index(name)?, a / total)))
         .collect();
     if indices.is_empty() {
@@ -555,7 +554,7 @@ impl Table {
             Driver::Seed(s) => seeds
                 .get(s)
                 .map_or(Reason::MerchantOrder, |seed| Reason::Similar {
-                    item: seed.item.clone(),
+                    item: seed.item.to_owned(),
                     kind: seed.kind,
                 }),
             Driver::Revisit(s) => seeds

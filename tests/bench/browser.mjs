@@ -1,0 +1,119 @@
+// Browser benchmarks, in headless Chromium on this machine (run by
+// `cargo xtask bench`; prints one JSON object per line):
+//
+// - rank: 100 candidates against a 50-event profile and the 50,000-item
+//   model written by the core benchmark, through the real wasm binding
+//   (strings in, JS objects out), median over batches;
+// - decode: loadModel (copy into wasm memory + decode + validation), MB/s;
+// - dcl_to_widget: DOMContentLoaded → the demo home widget in final order,
+//   with the SDK, wasm and model in the HTTP cache, median of 20 loads.
+import fs from "node:fs";
+import path from "node:path";
+import { root, site, serve, launch } from "../e2e/harness.mjs";
+
+const modelPath = process.argv[2];
+const glue = path.join(root, "target/js-build/src/wasm");
+const benchPage = `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script type="module">
+import init, { Engine } from "/glue/shelfwise.js";
+await init({ module_or_path: "/glue/shelfwise_bg.wasm" });
+const bytes = new Uint8Array(await (await fetch("/bench-model.swm")).arrayBuffer());
+const median = (v) => v.sort((a, b) => a - b)[v.length >> 1];
+const decode = [];
+for (let i = 0; i < 11; i++) {
+  const e = new Engine(false, 0);
+  const t = performance.now();
+  e.loadModel(bytes);
+  decode.push(performance.now() - t);
+  e.free();
+}
+const engine = new Engine(false, 0);
+engine.loadModel(bytes);
+let s = 11;
+const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s; };
+for (let i = 0; i < 50; i++) {
+  const id = "item-" + (next() % 50000);
+  engine.track(i % 10 === 0 ? "Product Added" : "Product Viewed", { product_id: id, category: "cat-" + (Number(id.slice(5)) % 200) });
+}
+const candidates = Array.from({ length: 100 }, () => "item-" + (next() % 50000));
+const rankOnce = () => {
+  // What the façade's rank() does: join, rank, split the explanations, build objects.
+  const packed = engine.rank(candidates.join("\\u001e"), "reorder", undefined);
+  const because = engine.lastBecause().split("\\u001e");
+  const out = [];
+  for (let i = 0; i < packed.length / 3; i++) out.push({ id: candidates[packed[3 * i]], code: packed[3 * i + 1], score: packed[3 * i + 2], because: because[i] });
+  return out;
+};
+const joined = candidates.join("\\u001e");
+for (let i = 0; i < 500; i++) rankOnce();
+// Three rounds of 200 batches of 50 calls; each round's median, then the
+// median of the rounds, for the engine call alone and for the whole API path.
+const timed = (body) => {
+  const rounds = [];
+  for (let r = 0; r < 3; r++) {
+    const batches = [];
+    for (let b = 0; b < 200; b++) {
+      const t = performance.now();
+      for (let i = 0; i < 50; i++) body();
+      batches.push(((performance.now() - t) / 50) * 1000);
+    }
+    rounds.push(median(batches));
+  }
+  return median(rounds);
+};
+const engineUs = timed(() => engine.rank(joined, "reorder", undefined));
+const apiUs = timed(rankOnce);
+window.__result = { decode_ms: median(decode), bytes: bytes.length, engine_us: engineUs, api_us: apiUs };
+</script></body></html>`;
+
+const server = await serve(site, {
+  "/bench.html": (req, res) => res.writeHead(200, { "content-type": "text/html" }).end(benchPage),
+  "/bench-model.swm": (req, res) => res.writeHead(200, { "content-type": "application/octet-stream" }).end(fs.readFileSync(modelPath)),
+  "/glue/shelfwise.js": (req, res) => res.writeHead(200, { "content-type": "text/javascript" }).end(fs.readFileSync(path.join(glue, "shelfwise.js"))),
+  "/glue/shelfwise_bg.wasm": (req, res) => res.writeHead(200, { "content-type": "application/wasm" }).end(fs.readFileSync(path.join(glue, "shelfwise_bg.wasm"))),
+});
+const demoModel = fs.readFileSync(path.join(site, "model.swm"));
+const browser = await launch();
+try {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/bench.html`);
+  await page.waitForFunction(() => window.__result, null, { timeout: 120_000 });
+  const r = await page.evaluate(() => window.__result);
+  console.log(JSON.stringify({ bench: "rank_chromium", candidates: 100, profile_events: 50, items: 50000, engine_median_us: +r.engine_us.toFixed(1), api_median_us: +r.api_us.toFixed(1) }));
+  console.log(JSON.stringify({ bench: "decode_chromium", bytes: r.bytes, median_ms: +r.decode_ms.toFixed(2), mb_per_s: Math.round(r.bytes / r.decode_ms / 1000) }));
+  await page.close(); // its 50,000-item engine must not share the page loads' renderer
+
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    if (!localStorage.getItem("shelfwise:v1:profile")) {
+      const now = Date.now();
+      const views = ["sku-06003", "sku-06004", "sku-06005"].map((id) => `i\tv\t${now}\t${id}\tKitchen`).join("\n");
+      localStorage.setItem("shelfwise:v1:profile", `swp1\nt\t${now}\t${now}\n${views}\n`);
+    }
+    window.__dcl = null;
+    window.__final = null;
+    document.addEventListener("DOMContentLoaded", () => (window.__dcl = performance.now()));
+    new MutationObserver(() => {
+      const w = document.querySelector("main [data-shelfwise-widget=reorder]");
+      if (window.__final === null && w?.hasAttribute("data-shelfwise-state")) window.__final = performance.now();
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-shelfwise-state"] });
+  });
+  const home = await context.newPage();
+  await home.goto(`${server.url}/`); // fills the HTTP cache
+  await home.waitForFunction(() => window.__final !== null);
+  // Back to back, and after a 1 s dwell (a shopper reading before the next
+  // click, which lets the browser finish caching the compiled wasm).
+  for (const dwell of [0, 1000]) {
+    const samples = [];
+    for (let i = 0; i < 20; i++) {
+      if (dwell) await home.waitForTimeout(dwell);
+      await home.goto(`${server.url}/`);
+      await home.waitForFunction(() => window.__final !== null && window.__dcl !== null);
+      samples.push(await home.evaluate(() => Math.max(0, window.__final - window.__dcl)));
+    }
+    samples.sort((a, b) => a - b);
+    console.log(JSON.stringify({ bench: "dcl_to_widget_chromium", dwell_ms: dwell, loads: samples.length, model_bytes: demoModel.length, median_ms: +samples[10].toFixed(1), max_ms: +samples[19].toFixed(1) }));
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
