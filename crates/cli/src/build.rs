@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 
+use crate::eval::{Case, score};
 use crate::events::Session;
-use shelfwise_core::model::{ItemMeta, ModelBuilder};
+use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
 
 /// Builder settings.
 #[derive(Clone, Copy, Debug)]
@@ -49,12 +50,89 @@ impl Interner {
     }
 }
 
+/// Revisit shares the builder chooses among (see [`learn_revisit_share`]).
+const REVISIT_SHARES: [f32; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
+/// One session in this many is held out to learn the revisit share.
+const HOLD_OUT_EVERY: usize = 10;
+/// Fewer held-out cases than this, and the share is left to the default.
+const MIN_HELD_OUT_CASES: usize = 200;
+/// At most this many held-out cases are scored per share.
+const MAX_HELD_OUT_CASES: usize = 20_000;
+
 /// Builds the model bytes from `sessions`, with `catalog` metadata merged
-/// over the categories the events carried.
+/// over the categories the events carried, and the revisit share learned
+/// from the sessions themselves.
 pub fn build(
     sessions: &[Session],
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
+) -> Vec<u8> {
+    encode(
+        sessions,
+        catalog,
+        settings,
+        learn_revisit_share(sessions, catalog, settings),
+    )
+}
+
+/// Learns how strongly ranking should favour items already in the session:
+/// builds a model without every tenth session, then picks, among
+/// [`REVISIT_SHARES`], the share with the best MRR@20 on those held-out
+/// sessions' next items — scored by the same `recommend` the browser runs.
+/// The answer comes from the data (how often shoppers go back to an item,
+/// and how that competes with the neighbours), not from a constant.
+pub fn learn_revisit_share(
+    sessions: &[Session],
+    catalog: &HashMap<String, ItemMeta>,
+    settings: Settings,
+) -> Option<f32> {
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    for (i, s) in sessions.iter().enumerate() {
+        if i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 {
+            held.push(s);
+        } else {
+            train.push(s.clone());
+        }
+    }
+    let mut cases: Vec<Case> = Vec::new();
+    for session in held {
+        let items: Vec<&str> = session
+            .iter()
+            .filter(|e| e.kind.intent_weight() > 0.0)
+            .map(|e| e.item.as_str())
+            .collect();
+        for next in 1..items.len() {
+            if let (Some(prefix), Some(target)) = (items.get(..next), items.get(next)) {
+                cases.push((
+                    prefix.iter().map(|s| (*s).to_owned()).collect(),
+                    (*target).to_owned(),
+                ));
+            }
+        }
+        if cases.len() >= MAX_HELD_OUT_CASES {
+            break;
+        }
+    }
+    if cases.len() < MIN_HELD_OUT_CASES {
+        return None;
+    }
+    let model = Model::decode(encode(&train, catalog, settings, None)).ok()?;
+    let mut best: Option<(f64, f32)> = None;
+    for share in REVISIT_SHARES {
+        let mrr = score(&model, &cases, 20, Some(share)).mrr;
+        if best.is_none_or(|(b, _)| mrr > b) {
+            best = Some((mrr, share));
+        }
+    }
+    best.map(|(_, share)| share)
+}
+
+/// Writes the model for `sessions` with the given revisit share.
+fn encode(
+    sessions: &[Session],
+    catalog: &HashMap<String, ItemMeta>,
+    settings: Settings,
+    revisit_share: Option<f32>,
 ) -> Vec<u8> {
     let mut items = Interner::default();
     let mut counts: Vec<f64> = Vec::new();
@@ -105,6 +183,9 @@ pub fn build(
 
     let mut builder = ModelBuilder::new();
     builder.max_neighbors(settings.neighbors);
+    if let Some(share) = revisit_share {
+        builder.revisit_share(share);
+    }
     for (id, name) in items.names.iter().enumerate() {
         builder.add_count(name, counts.get(id).copied().unwrap_or(0.0) as u64);
         let mut meta = catalog.get(name).cloned().unwrap_or_default();

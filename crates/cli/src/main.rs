@@ -1,6 +1,7 @@
 //! The `shelfwise` command: builds, inspects and serves Shelfwise models.
 
 mod build;
+mod eval;
 mod events;
 mod serve;
 
@@ -22,6 +23,7 @@ shelfwise — build, inspect and serve Shelfwise personalization models
 USAGE:
     shelfwise build --events FILE --out MODEL [OPTIONS]
     shelfwise inspect MODEL [--json] [--item ID]
+    shelfwise eval --train SESSIONS --test CASES [--k 20] [--json] [--neighbors K]
     shelfwise serve --static DIR [--addr 127.0.0.1:8080]
 
 BUILD OPTIONS:
@@ -58,6 +60,7 @@ fn run() -> anyhow::Result<()> {
     match command.as_str() {
         "build" => cmd_build(&mut parser),
         "inspect" => cmd_inspect(&mut parser),
+        "eval" => cmd_eval(&mut parser),
         "serve" => cmd_serve(&mut parser),
         "help" => {
             print!("{USAGE}");
@@ -254,6 +257,75 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
                 model.item_id(n.item).unwrap_or("?")
             )?;
         }
+    }
+    Ok(())
+}
+
+fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
+    let (mut train, mut test, mut k, mut json) = (None, None, 20usize, false);
+    let mut settings = build::Settings::default();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("train") => train = Some(PathBuf::from(parser.value()?)),
+            Long("test") => test = Some(PathBuf::from(parser.value()?)),
+            Long("k") => k = parser.value()?.parse()?,
+            Long("json") => json = true,
+            Long("neighbors") => settings.neighbors = parser.value()?.parse()?,
+            Long("window") => settings.window = parser.value()?.parse()?,
+            _ => bail!(arg.unexpected()),
+        }
+    }
+    let train = train.context("--train SESSIONS is required")?;
+    let test = test.context("--test CASES is required")?;
+    let started = Instant::now();
+    let file = File::open(&train).with_context(|| format!("opening {}", train.display()))?;
+    let (sessions, _) =
+        events::read_sessions(BufReader::new(file), Some(events::Format::Sessions), true)
+            .with_context(|| format!("reading {}", train.display()))?;
+    let bytes = build::build(&sessions, &HashMap::new(), settings);
+    let build_secs = started.elapsed().as_secs_f64();
+    let (model_bytes, gzip) = (bytes.len(), gzip_len(&bytes)?);
+    let model = Model::decode(bytes).context("the model just built does not decode")?;
+    let file = File::open(&test).with_context(|| format!("opening {}", test.display()))?;
+    let cases = eval::read_cases(BufReader::new(file))
+        .with_context(|| format!("reading {}", test.display()))?;
+    let s = eval::score(&model, &cases, k, None);
+    let items = model.item_count();
+    let per_item = |n: usize| {
+        if items == 0 {
+            0.0
+        } else {
+            n as f64 / f64::from(items)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "HR@{k}      {:.2} %", s.hr * 100.0)?;
+    writeln!(out, "MRR@{k}     {:.2} %", s.mrr * 100.0)?;
+    writeln!(
+        out,
+        "coverage   {:.2} % of {items} items",
+        s.coverage * 100.0
+    )?;
+    writeln!(
+        out,
+        "model      {model_bytes} bytes, {gzip} gzip ({:.1} / {:.1} bytes per item)",
+        per_item(model_bytes),
+        per_item(gzip)
+    )?;
+    writeln!(
+        out,
+        "build      {build_secs:.2} s; {:.1} us per case over {} cases",
+        s.secs_per_case * 1e6,
+        s.cases
+    )?;
+    if json {
+        let v = serde_json::json!({
+            "hr": s.hr, "mrr": s.mrr, "k": k, "revisit_share": model.revisit_share(), "cases": s.cases, "items": items,
+            "coverage": s.coverage, "model_bytes": model_bytes, "model_gzip_bytes": gzip,
+            "bytes_per_item": per_item(model_bytes), "gzip_bytes_per_item": per_item(gzip),
+            "build_secs": build_secs, "secs_per_case": s.secs_per_case,
+        });
+        writeln!(out, "{v}")?;
     }
     Ok(())
 }

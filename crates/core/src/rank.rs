@@ -17,8 +17,9 @@ use crate::profile::{EventKind, Profile, decay};
 
 /// Half-life of an interaction's weight by age (hyperbolic, see `decay`).
 const AGE_HALF_MS: u64 = 6 * 60 * 60 * 1000;
-/// Share of a seed's weight a candidate gets for being the seed itself.
-const REVISIT_SHARE: f32 = 0.6;
+/// Share of a seed's weight a candidate gets for being the seed itself,
+/// when neither the options nor the model say (the builder learns it).
+const DEFAULT_REVISIT_SHARE: f32 = 1.0;
 /// Weight of the category affinity term, relative to a seed of weight 1.
 const CATEGORY_SHARE: f32 = 0.5;
 /// Weight of the anchor (similar widget) or cart lines (bought together).
@@ -52,6 +53,9 @@ pub struct RankOptions<'a> {
     pub merchant_weight: f32,
     /// Push items the shopper already bought (default false: never pushed).
     pub push_purchased: bool,
+    /// Weight of an item the shopper engaged with, relative to a seed's
+    /// strongest neighbour. Default `None`: the model's learned value.
+    pub revisit_share: Option<f32>,
 }
 
 impl<'a> RankOptions<'a> {
@@ -62,6 +66,7 @@ impl<'a> RankOptions<'a> {
             focus: Focus::Profile,
             merchant_weight: 0.15,
             push_purchased: false,
+            revisit_share: None,
         }
     }
 
@@ -394,11 +399,15 @@ fn accumulate<B: AsRef<[u8]>>(
     table: &mut Table,
     grow: bool,
 ) {
+    let revisit = options
+        .revisit_share
+        .or(model.revisit_share())
+        .unwrap_or(DEFAULT_REVISIT_SHARE);
     for (s, seed) in seeds.iter().enumerate() {
         let Some(index) = seed.index else { continue };
         // The seed itself: the shopper may come back to it.
         if let (Some(_), Some(e)) = (seed.kind, table.entry(index, grow)) {
-            e.add(seed.weight * REVISIT_SHARE, Driver::Revisit(s));
+            e.add(seed.weight * revisit, Driver::Revisit(s));
         }
         let mut top = 0f32;
         for n in model.neighbors(index) {

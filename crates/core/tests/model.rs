@@ -62,6 +62,19 @@ fn encoding_is_deterministic_whatever_the_call_order() {
 }
 
 #[test]
+fn the_revisit_share_round_trips_and_is_validated() {
+    let mut b = ModelBuilder::new();
+    b.add_neighbor("a", "b", 1.0);
+    assert_eq!(Model::decode(b.encode()).unwrap().revisit_share(), None);
+    b.revisit_share(1.5);
+    let bytes = b.encode();
+    assert_eq!(
+        Model::decode(&bytes[..]).unwrap().revisit_share(),
+        Some(1.5)
+    );
+}
+
+#[test]
 fn an_empty_model_is_valid() {
     let bytes = ModelBuilder::new().encode();
     let m = Model::decode(&bytes[..]).unwrap();

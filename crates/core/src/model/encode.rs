@@ -34,12 +34,25 @@ struct Entry {
 pub struct ModelBuilder {
     items: BTreeMap<String, Entry>,
     max_neighbors: Option<usize>,
+    revisit_share: f32,
 }
 
 impl ModelBuilder {
     /// An empty builder.
     pub fn new() -> ModelBuilder {
         ModelBuilder::default()
+    }
+
+    /// Records the revisit share ranking should use with this model (see
+    /// [`Model::revisit_share`](super::Model::revisit_share)); values that
+    /// are not finite and positive leave it unset.
+    pub fn revisit_share(&mut self, share: f32) -> &mut ModelBuilder {
+        self.revisit_share = if share.is_finite() && share > 0.0 {
+            share
+        } else {
+            0.0
+        };
+        self
     }
 
     /// Keeps at most `k` neighbours per item (the strongest).
@@ -196,7 +209,7 @@ impl ModelBuilder {
         out.extend_from_slice(&(categories.len() as u32).to_le_bytes());
         out.extend_from_slice(&(category_bytes as u32).to_le_bytes());
         out.extend_from_slice(&scale.to_bits().to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&self.revisit_share.to_bits().to_le_bytes());
         out.extend_from_slice(&0u64.to_le_bytes());
         out.extend_from_slice(&body);
         let sum = super::body_checksum(&out).to_le_bytes();

@@ -64,6 +64,7 @@ pub struct Model<B> {
     item_count: u32,
     edge_count: u32,
     category_count: u32,
+    revisit_share: f32,
     checksum: u64,
     layout: Layout,
     weights: [f32; 256],
@@ -150,10 +151,13 @@ impl<B: AsRef<[u8]>> Model<B> {
         let category_count = r.u32()?;
         let category_bytes = r.u32()?;
         let scale = f32::from_bits(r.u32()?);
-        let reserved = r.u32()?;
+        let revisit_share = f32::from_bits(r.u32()?);
         let checksum = r.u64()?;
-        if flags & !FLAG_METADATA != 0 || reserved != 0 {
+        if flags & !FLAG_METADATA != 0 {
             return Err(DecodeError::invalid("unknown header flags"));
+        }
+        if !(revisit_share.is_finite() && revisit_share >= 0.0) {
+            return Err(DecodeError::invalid("revisit share is not a number >= 0"));
         }
         if !(scale.is_finite() && scale > 0.0) {
             return Err(DecodeError::invalid(
@@ -209,6 +213,7 @@ impl<B: AsRef<[u8]>> Model<B> {
             item_count,
             edge_count,
             category_count,
+            revisit_share,
             checksum,
             layout,
             weights: weight_table(scale),
@@ -289,6 +294,13 @@ impl<B: AsRef<[u8]>> Model<B> {
             )?;
         }
         Ok(())
+    }
+
+    /// The weight ranking gives an item the shopper already engaged with,
+    /// relative to a seed's strongest neighbour, as learned by the builder
+    /// from held-out sessions; `None` when the file does not say (0).
+    pub fn revisit_share(&self) -> Option<f32> {
+        (self.revisit_share > 0.0).then_some(self.revisit_share)
     }
 
     /// Number of items in the model.
@@ -558,5 +570,36 @@ impl Cursor {
         let range = self.pos..end;
         self.pos = end;
         Ok(range)
+    }
+}
+
+#[cfg(all(test, feature = "encode"))]
+mod tests {
+    use super::*;
+
+    /// `bytes` with header field `at` set to `value` and the checksum fixed,
+    /// so that only the rule under test can reject it.
+    fn with_field(bytes: &[u8], at: usize, value: u32) -> Vec<u8> {
+        let mut out = bytes.to_vec();
+        out[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        let sum = body_checksum(&out);
+        out[CHECKSUM_AT..HEADER_LEN].copy_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn header_numbers_are_range_checked_behind_a_valid_checksum() {
+        let mut b = ModelBuilder::new();
+        b.add_neighbor("a", "b", 1.0).revisit_share(1.0);
+        let bytes = b.encode();
+        assert!(Model::decode(with_field(&bytes, 36, 1.5f32.to_bits())).is_ok());
+        for bad in [-1.0f32, f32::NAN, f32::INFINITY] {
+            let err = Model::decode(with_field(&bytes, 36, bad.to_bits())).unwrap_err();
+            assert!(err.to_string().contains("revisit share"), "{err}");
+            let err = Model::decode(with_field(&bytes, 32, bad.to_bits())).unwrap_err();
+            assert!(err.to_string().contains("weight scale"), "{err}");
+        }
+        let err = Model::decode(with_field(&bytes, 8, 0x0004_0001)).unwrap_err();
+        assert!(err.to_string().contains("unknown header flags"), "{err}");
     }
 }
