@@ -33,7 +33,7 @@ BUILD OPTIONS:
     --catalog FILE      CSV of item metadata: item id, category, out_of_stock,
                         sensitive (columns found by name)
     --neighbors K       neighbours kept per item (default 32)
-    --window N          co-occurrence window in positions (default 5)
+    --window N          co-occurrence window in positions (default 8)
     --strict            fail on the first malformed row instead of skipping it
 ";
 

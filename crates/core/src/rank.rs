@@ -53,8 +53,8 @@ pub struct RankOptions<'a> {
     pub merchant_weight: f32,
     /// Push items the shopper already bought (default false: never pushed).
     pub push_purchased: bool,
-    /// Weight of an item the shopper engaged with, relative to a seed's
-    /// strongest neighbour. Default `None`: the model's learned value.
+    /// Weight of an item the shopper engaged with, on the scale of the
+    /// model's similarity weights. Default `None`: the model's learned value.
     pub revisit_share: Option<f32>,
 }
 
@@ -359,7 +359,7 @@ fn seeds<'a, B: AsRef<[u8]>>(
         })
         .map(|(back, i)| {
             let recency =
-                decay(back as u64, 2) * decay(options.now_ms.saturating_sub(i.at_ms), AGE_HALF_MS);
+                decay(back as u64, 1) * decay(options.now_ms.saturating_sub(i.at_ms), AGE_HALF_MS);
             Seed {
                 index: model.item_index(&i.item),
                 item: &i.item,
@@ -409,13 +409,9 @@ fn accumulate<B: AsRef<[u8]>>(
         if let (Some(_), Some(e)) = (seed.kind, table.entry(index, grow)) {
             e.add(seed.weight * revisit, Driver::Revisit(s));
         }
-        let mut top = 0f32;
         for n in model.neighbors(index) {
-            if top == 0.0 {
-                top = n.weight;
-            }
             if let Some(e) = table.entry(n.item, grow) {
-                e.add(seed.weight * n.weight / top, Driver::Seed(s));
+                e.add(seed.weight * n.weight, Driver::Seed(s));
             }
         }
     }

@@ -297,7 +297,7 @@ impl<B: AsRef<[u8]>> Model<B> {
     }
 
     /// The weight ranking gives an item the shopper already engaged with,
-    /// relative to a seed's strongest neighbour, as learned by the builder
+    /// on the scale of the similarity weights, as learned by the builder
     /// from held-out sessions; `None` when the file does not say (0).
     pub fn revisit_share(&self) -> Option<f32> {
         (self.revisit_share > 0.0).then_some(self.revisit_share)
