@@ -45,23 +45,26 @@ const rankOnce = () => {
 };
 const joined = candidates.join("\\u001e");
 for (let i = 0; i < 500; i++) rankOnce();
-// Three rounds of 200 batches of 50 calls; each round's median, then the
-// median of the rounds, for the engine call alone and for the whole API path.
-const timed = (body) => {
-  const rounds = [];
-  for (let r = 0; r < 3; r++) {
-    const batches = [];
-    for (let b = 0; b < 200; b++) {
-      const t = performance.now();
-      for (let i = 0; i < 50; i++) body();
-      batches.push(((performance.now() - t) / 50) * 1000);
-    }
-    rounds.push(median(batches));
+// Three rounds of 200 batches of 50 calls each, the two measurements
+// interleaved round by round so that neither absorbs the other's noise;
+// each round's median, then the median of the rounds.
+const round = (body) => {
+  const batches = [];
+  for (let b = 0; b < 200; b++) {
+    const t = performance.now();
+    for (let i = 0; i < 50; i++) body();
+    batches.push(((performance.now() - t) / 50) * 1000);
   }
-  return median(rounds);
+  return median(batches);
 };
-const engineUs = timed(() => engine.rank(joined, "reorder", undefined));
-const apiUs = timed(rankOnce);
+const engineRounds = [];
+const apiRounds = [];
+for (let r = 0; r < 3; r++) {
+  engineRounds.push(round(() => engine.rank(joined, "reorder", undefined)));
+  apiRounds.push(round(rankOnce));
+}
+const engineUs = median(engineRounds);
+const apiUs = median(apiRounds);
 window.__result = { decode_ms: median(decode), bytes: bytes.length, engine_us: engineUs, api_us: apiUs };
 </script></body></html>`;
 

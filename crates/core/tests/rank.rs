@@ -76,10 +76,13 @@ fn viewed_category_leads_and_the_reason_names_the_driver() {
     let ranked = rank(&m, &p, &candidates, &RankOptions::new(NOW + 10));
     let got = order(&ranked, &candidates);
     assert!(got[..2].iter().all(|id| id.starts_with('s')), "{got:?}");
-    assert!(matches!(
-        ranked[0].reason,
-        Reason::Similar { .. } | Reason::Revisit { .. }
-    ));
+    // The largest single contribution is named: a viewed shoe, or the shoes category.
+    match &ranked[0].reason {
+        Reason::Similar { item, kind } => assert!(item.starts_with('s') && kind.is_some()),
+        Reason::Revisit { kind } => assert_eq!(*kind, EventKind::View),
+        Reason::Category { category } => assert_eq!(category, "shoes"),
+        other => panic!("unexpected reason {other:?}"),
+    }
     // Unknown item keeps merchant order relative to the other unpushed items.
     let tail: Vec<_> = got
         .iter()
