@@ -1,34 +1,25 @@
 // The demo store, end to end, through the real script tag and dist/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve, launch, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { demoStore, servePage, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = demoStore();
 
 const HOME_REORDER = "main [data-shelfwise-widget=reorder]";
 const hatsOf = (ids) => ids.filter((id) => id.startsWith("sku-03"));
 
 /** The merchant's order of a widget, straight from the served HTML. */
 async function merchantOrder(path, selector) {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${env.server.url}${path}`);
   const ids = await page.$$eval(`${selector} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
   await page.close();
   return ids;
 }
 
 test("three views of one category put that category first, and a reload keeps it", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
   const merchant = await merchantOrder("/", HOME_REORDER);
   const hats = hatsOf(merchant);
@@ -36,10 +27,10 @@ test("three views of one category put that category first, and a reload keeps it
   assert.notDeepEqual(merchant.slice(0, hats.length), hats, "merchant order does not already lead with hats");
 
   for (const id of ["sku-03005", "sku-03006", "sku-03007"]) {
-    await page.goto(`${server.url}/product/${id}.html`);
+    await page.goto(`${env.server.url}/product/${id}.html`);
     await widgetsSettled(page);
   }
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await widgetsSettled(page);
   const first = await widgetOrder(page, HOME_REORDER);
   assert.deepEqual(first.slice(0, hats.length).sort(), [...hats].sort(), `hats lead: ${first}`);
@@ -52,7 +43,7 @@ test("three views of one category put that category first, and a reload keeps it
 
   // The category page itself: the viewed hats and their neighbours (the
   // sample shoppers browse nearby items) lead its grid of 20 hats.
-  await page.goto(`${server.url}/category/hats.html`);
+  await page.goto(`${env.server.url}/category/hats.html`);
   await widgetsSettled(page);
   const grid = await widgetOrder(page, "main section:first-of-type [data-shelfwise-widget]");
   const near = (id) => Math.abs(Number(id.slice(-3)) - 6) <= 3;
@@ -63,7 +54,7 @@ test("three views of one category put that category first, and a reload keeps it
 });
 
 test("with localStorage blocked the page shows the merchant order and logs no error", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.addInitScript(() => {
     Object.defineProperty(window, "localStorage", {
       configurable: true,
@@ -76,7 +67,7 @@ test("with localStorage blocked the page shows the merchant order and logs no er
   const merchant = await merchantOrder("/", HOME_REORDER);
   for (const path of ["/product/sku-03005.html", "/product/sku-03006.html", "/product/sku-03007.html", "/"]) {
     log.warnings.length = 0;
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${env.server.url}${path}`);
     await widgetsSettled(page);
     assert.equal(log.warnings.length, 1, `one warning on ${path}: ${log.warnings}`);
     assert.match(log.warnings[0], /localStorage is unavailable/);
@@ -87,19 +78,19 @@ test("with localStorage blocked the page shows the merchant order and logs no er
 });
 
 test("add-to-cart markup, the cart widget and a GA4 purchase feed the profile", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
-  await page.goto(`${server.url}/product/sku-05003.html`);
+  await page.goto(`${env.server.url}/product/sku-05003.html`);
   await widgetsSettled(page);
   await page.click("button.add");
   await page.waitForFunction(() => (localStorage.getItem("shelfwise:v1:profile") ?? "").includes("\nc\t"));
-  await page.goto(`${server.url}/cart.html`);
+  await page.goto(`${env.server.url}/cart.html`);
   await widgetsSettled(page);
   const together = await widgetOrder(page, "[data-shelfwise-widget=bought-together]");
   assert.ok(together[0].startsWith("sku-05"), `watches go with a watch: ${together}`);
   assert.ok(!together.includes("sku-05003"), "the cart's own item is not pushed");
 
-  await page.goto(`${server.url}/checkout.html`);
+  await page.goto(`${env.server.url}/checkout.html`);
   await widgetsSettled(page).catch(() => {});
   await page.click("#checkout button");
   await page.waitForFunction(() => (localStorage.getItem("shelfwise:v1:profile") ?? "").includes("\np\t"));
@@ -118,8 +109,8 @@ test("dataLayer pushes made before the SDK loaded, snippet calls and early calls
 </script>
 <script async src="/dist/shelfwise.js" data-model="/model.swm" onload="shelfwise.track('Product Added', { product_id: 'sku-07003', category: 'Bedding' })"></script>
 </head><body><p>third party</p></body></html>`;
-  const custom = await serve(undefined, { "/early.html": (req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page_) });
-  const context = await browser.newContext();
+  const custom = await servePage("/early.html", page_);
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
   await page.goto(`${custom.url}/early.html`);
   await page.waitForFunction(() => {
@@ -139,8 +130,8 @@ test("the script included twice runs once", async () => {
 <script async src="/dist/shelfwise.js" data-model="/model.swm"></script>
 <script async src="/dist/shelfwise.js?again" data-model="/model.swm"></script>
 </head><body><div data-shelfwise-widget="reorder"><div data-item-id="sku-01001"></div><div data-item-id="sku-03001"></div></div></body></html>`;
-  const custom = await serve(undefined, { "/twice.html": (req, res) => res.writeHead(200, { "content-type": "text/html" }).end(html) });
-  const context = await browser.newContext();
+  const custom = await servePage("/twice.html", html);
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
   await page.goto(`${custom.url}/twice.html`);
   await widgetsSettled(page);

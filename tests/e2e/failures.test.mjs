@@ -1,28 +1,19 @@
 // Bad input never breaks the page: one clear console warning, the
 // merchant's order, nothing thrown.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { serve, site, launch, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { demoStore, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = demoStore();
 
 const HOME_REORDER = "main [data-shelfwise-widget=reorder]";
 const MODEL = fs.readFileSync(path.join(site, "model.swm"));
 
 /** A context whose shopper already viewed three hats. */
 async function returningShopper() {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.addInitScript(() => {
     if (localStorage.getItem("shelfwise:v1:profile")) return;
     const now = Date.now();
@@ -33,9 +24,9 @@ async function returningShopper() {
 }
 
 async function merchantHome() {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   const ids = await page.$$eval(`${HOME_REORDER} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
   await page.close();
   return ids;
@@ -60,7 +51,7 @@ for (const [name, response] of Object.entries(BAD_MODELS)) {
     const context = await returningShopper();
     await context.route("**/model.swm", (route) => route.fulfill(response));
     const { page, log } = await watchedPage(context);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await widgetsSettled(page);
     // Untouched: the merchant's whole list, not even trimmed to the limit.
     assert.deepEqual(await widgetOrder(page, HOME_REORDER), merchant);
@@ -79,16 +70,12 @@ test("the same returning shopper with a good model is personalized (control)", a
   const merchant = await merchantHome();
   const context = await returningShopper();
   const { page, log } = await watchedPage(context);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await widgetsSettled(page);
   assert.notDeepEqual(await widgetOrder(page, HOME_REORDER), merchant.slice(0, 8));
   assert.deepEqual([log.errors, log.warnings], [[], []]);
   await context.close();
 });
-
-function customPage(html) {
-  return serve(undefined, { "/t.html": (req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html) });
-}
 
 test("malformed data- attributes are each warned about once and ignored", async () => {
   const html = `<!doctype html><html><head>
@@ -97,7 +84,7 @@ test("malformed data- attributes are each warned about once and ignored", async 
 <div id="w" data-shelfwise-widget="reorder" data-shelfwise-limit="-2"><div data-item-id="sku-01001"></div><div data-item-id="sku-03006"></div></div>
 <div id="x" data-shelfwise-widget="carousel"><div data-item-id="sku-01001"></div><div data-item-id="sku-03006"></div></div>
 </body></html>`;
-  const custom = await customPage(html);
+  const custom = await servePage("/t.html", html);
   const context = await returningShopper();
   const { page, log } = await watchedPage(context);
   await page.goto(`${custom.url}/t.html`);
@@ -118,8 +105,8 @@ test("an unknown data-consent value is treated as pending: nothing stored, merch
 </head><body data-shelfwise-view="sku-02002" data-shelfwise-category="Jackets">
 <div id="w" data-shelfwise-widget="similar"><div data-item-id="sku-01001"></div><div data-item-id="sku-02003"></div></div>
 </body></html>`;
-  const custom = await customPage(html);
-  const context = await browser.newContext();
+  const custom = await servePage("/t.html", html);
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
   await page.goto(`${custom.url}/t.html`);
   await widgetsSettled(page);
@@ -142,8 +129,8 @@ test("item ids with quotes, HTML and non-ASCII text are data, never markup", asy
 <div id="w" data-shelfwise-widget="recently-viewed">${children}</div>
 <script>window.addEventListener("load", () => { for (const id of ${JSON.stringify(ids)}) shelfwise.track("Product Viewed", { product_id: id }); });</script>
 </body></html>`;
-  const custom = await customPage(html);
-  const context = await browser.newContext();
+  const custom = await servePage("/t.html", html);
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
   await page.goto(`${custom.url}/t.html`);
   await widgetsSettled(page);
@@ -158,7 +145,7 @@ test("item ids with quotes, HTML and non-ASCII text are data, never markup", asy
 });
 
 test("a full localStorage (setItem throws QuotaExceededError) keeps personalization for the page", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.addInitScript(() => {
     const real = Storage.prototype.setItem;
     Storage.prototype.setItem = function (key, value) {
@@ -167,7 +154,7 @@ test("a full localStorage (setItem throws QuotaExceededError) keeps personalizat
     };
   });
   const { page, log } = await watchedPage(context);
-  await page.goto(`${server.url}/product/sku-04004.html`);
+  await page.goto(`${env.server.url}/product/sku-04004.html`);
   await widgetsSettled(page);
   assert.equal(await page.getAttribute("[data-shelfwise-widget=similar]", "data-shelfwise-state"), "personalized");
   assert.deepEqual(log.errors, []);

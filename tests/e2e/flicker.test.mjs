@@ -2,20 +2,11 @@
 // is in its final order in the first frame it is visible; when the model
 // is slow, the hold ends at its timeout with the merchant's order, which
 // then never changes.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve, launch, watchedPage, widgetsSettled } from "./harness.mjs";
+import { demoStore, watchedPage, widgetsSettled } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = demoStore();
 
 /** Records, every animation frame, the visible order of the home widget, and every layout shift. */
 function recordFrames() {
@@ -46,16 +37,16 @@ async function frames(page) {
 }
 
 test("warm cache: the widget's first visible frame is its final order, with no layout shift", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
   for (const id of ["sku-06003", "sku-06004", "sku-06005"]) {
-    await page.goto(`${server.url}/product/${id}.html`);
+    await page.goto(`${env.server.url}/product/${id}.html`);
     await widgetsSettled(page);
   }
-  await page.goto(`${server.url}/`); // warms the cache for the home page's assets
+  await page.goto(`${env.server.url}/`); // warms the cache for the home page's assets
   await widgetsSettled(page);
   await context.addInitScript(recordFrames);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   const { frames: seen, shifts } = await frames(page);
   const final = await page.$$eval("main [data-shelfwise-widget=reorder] > [data-item-id]", (els) =>
     els.filter((e) => getComputedStyle(e).display !== "none").map((e) => e.getAttribute("data-item-id")).join(","),
@@ -69,7 +60,7 @@ test("warm cache: the widget's first visible frame is its final order, with no l
 });
 
 test("a slow model: the hold ends at its timeout with the merchant order, which never changes", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   await context.addInitScript(() => {
     if (localStorage.getItem("shelfwise:v1:profile")) return;
     const now = Date.now();
@@ -83,7 +74,7 @@ test("a slow model: the hold ends at its timeout with the merchant order, which 
     await route.fulfill({ response });
   });
   const { page, log } = await watchedPage(context);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   const { frames: seen, shifts } = await frames(page);
   await widgetsSettled(page);
   assert.equal(await page.getAttribute("main [data-shelfwise-widget=reorder]", "data-shelfwise-state"), "merchant");

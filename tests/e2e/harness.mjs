@@ -6,6 +6,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -50,6 +51,11 @@ export async function serve(dir = site, routes = {}) {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Serves the demo store plus one extra page, `html` at `path`. */
+export function servePage(path, html) {
+  return serve(site, { [path]: (req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html) });
 }
 
 /** Headless Debian Chromium with the flags this machine needs. */
@@ -105,4 +111,22 @@ export async function widgetsSettled(page) {
     const widgets = document.querySelectorAll("[data-shelfwise-widget]");
     return widgets.length > 0 && Array.from(widgets).every((w) => w.hasAttribute("data-shelfwise-state"));
   }, null, { timeout: 10_000 });
+}
+
+/**
+ * Registers hooks that start the demo-store server and Chromium before a
+ * test file's tests and stop them after. The returned object's `server`
+ * and `browser` are set once started.
+ */
+export function demoStore() {
+  const env = {};
+  before(async () => {
+    env.server = await serve();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

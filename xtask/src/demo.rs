@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::{Result, cmd, exec, root};
+use crate::{Result, exec, root, shelfwise};
 
 /// Category names; the last one is marked sensitive in the catalogue.
 const CATEGORIES: &[(&str, &[&str])] = &[
@@ -399,17 +399,8 @@ pub fn build_site() -> Result<PathBuf> {
     write("catalog.csv", &catalog)?;
     write("sample-events.csv", &sample_events(&products))?;
     exec(
-        cmd("cargo")
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "-p",
-                "shelfwise-cli",
-                "--",
-                "build",
-                "--events",
-            ])
+        shelfwise()
+            .args(["build", "--events"])
             .arg(site.join("sample-events.csv"))
             .arg("--catalog")
             .arg(site.join("catalog.csv"))
@@ -438,19 +429,8 @@ pub fn run() -> Result {
     let site = build_site()?;
     eprintln!("xtask: open http://127.0.0.1:8080/ (Ctrl-C stops)");
     exec(
-        cmd("cargo")
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "-p",
-                "shelfwise-cli",
-                "--",
-                "serve",
-                "--addr",
-                "127.0.0.1:8080",
-                "--static",
-            ])
+        shelfwise()
+            .args(["serve", "--addr", "127.0.0.1:8080", "--static"])
             .arg(site),
     )
 }

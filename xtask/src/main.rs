@@ -63,6 +63,14 @@ fn cmd(program: &str) -> Command {
     command
 }
 
+/// The project's own `shelfwise` command (release build), as a command to
+/// add arguments to.
+fn shelfwise() -> Command {
+    let mut command = cmd("cargo");
+    command.args(["run", "--quiet", "--release", "-p", "shelfwise-cli", "--"]);
+    command
+}
+
 /// Runs `command`, failing with its description if it does not succeed.
 fn exec(command: &mut Command) -> Result {
     eprintln!("xtask: $ {}", describe(command));
