@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { demoStore, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { demoStore, loadWarm, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -70,8 +70,7 @@ test("the same returning shopper with a good model is personalized (control)", a
   const merchant = await merchantHome();
   const context = await returningShopper();
   const { page, log } = await watchedPage(context);
-  await page.goto(`${env.server.url}/`);
-  await widgetsSettled(page);
+  await loadWarm(page, log, `${env.server.url}/`);
   assert.notDeepEqual(await widgetOrder(page, HOME_REORDER), merchant.slice(0, 8));
   assert.deepEqual([log.errors, log.warnings], [[], []]);
   await context.close();
@@ -87,8 +86,7 @@ test("malformed data- attributes are each warned about once and ignored", async 
   const custom = await servePage("/t.html", html);
   const context = await returningShopper();
   const { page, log } = await watchedPage(context);
-  await page.goto(`${custom.url}/t.html`);
-  await widgetsSettled(page);
+  await loadWarm(page, log, `${custom.url}/t.html`);
   assert.deepEqual(await widgetOrder(page, "#w"), ["sku-03006", "sku-01001"], "the limit is ignored, the widget still personalized");
   assert.deepEqual(await widgetOrder(page, "#x"), ["sku-01001", "sku-03006"], "an unknown kind is left alone");
   assert.deepEqual(log.errors, []);
@@ -154,8 +152,7 @@ test("a full localStorage (setItem throws QuotaExceededError) keeps personalizat
     };
   });
   const { page, log } = await watchedPage(context);
-  await page.goto(`${env.server.url}/product/sku-04004.html`);
-  await widgetsSettled(page);
+  await loadWarm(page, log, `${env.server.url}/product/sku-04004.html`);
   assert.equal(await page.getAttribute("[data-shelfwise-widget=similar]", "data-shelfwise-state"), "personalized");
   assert.deepEqual(log.errors, []);
   assert.equal(log.warnings.length, 1, String(log.warnings));

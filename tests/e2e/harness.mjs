@@ -105,6 +105,21 @@ export function widgetOrder(page, selector) {
   );
 }
 
+/**
+ * Loads `url` twice, so that the second load finds the SDK, wasm and model
+ * in the HTTP cache — the case these tests assert on. A cold first load may
+ * rightly end its anti-flicker hold before a slow machine has the model
+ * (the flicker tests cover that). Warnings of the first load are dropped;
+ * its errors are kept, so they still fail the test.
+ */
+export async function loadWarm(page, log, url) {
+  await page.goto(url);
+  await widgetsSettled(page);
+  log.warnings.length = 0;
+  await page.goto(url);
+  await widgetsSettled(page);
+}
+
 /** Waits until every widget on the page has its final state. */
 export async function widgetsSettled(page) {
   await page.waitForFunction(() => {

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root, site, serve, launch, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { root, site, serve, launch, loadWarm, watchedPage, widgetOrder } from "./harness.mjs";
 
 const bin = (name) => path.join(root, "node_modules/.bin", name);
 
@@ -70,8 +70,7 @@ test("a Vite build of the README's npm snippet runs and personalizes the widget"
   const server = await serve(built);
   browser = await launch();
   const { page, log } = await watchedPage(await browser.newContext());
-  await page.goto(`${server.url}/`);
-  await widgetsSettled(page);
+  await loadWarm(page, log, `${server.url}/`);
   assert.equal(await page.getAttribute("#shelf", "data-shelfwise-state"), "personalized");
   assert.deepEqual((await widgetOrder(page, "#shelf")).slice(0, 2).sort(), ["sku-03001", "sku-03002"]);
   assert.equal(await page.evaluate(() => "shelfwise" in window), false, "no global from the npm build");

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root, serve, launch, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { root, serve, launch, loadWarm, watchedPage, widgetOrder } from "./harness.mjs";
 
 let dir;
 let server;
@@ -54,8 +54,7 @@ test("a merchant's own page is personalized through the documented snippet alone
   await plain.close();
 
   const { page, log } = await watchedPage(context);
-  await page.goto(`${server.url}/`);
-  await widgetsSettled(page);
+  await loadWarm(page, log, `${server.url}/`);
   assert.deepEqual(await widgetOrder(page, "#similar"), ["espresso-crema", "espresso-milano", "filter-kenia"]);
   assert.deepEqual(await widgetOrder(page, "#recent"), ["espresso-nonna", "filter-kenia"]);
   assert.equal(await outsideWidgets(page), baseline, "nothing outside the widgets changed");
