@@ -217,6 +217,33 @@ pub fn run() -> Result {
                 args.join(" ")
             );
         }
+        for baseline in ["pop", "last-item"] {
+            let args = [
+                "--train",
+                "../shared/data/diginetica/train_sessions.txt",
+                "--test",
+                "../shared/data/diginetica/test_prefix_target.tsv",
+                "--k",
+                "20",
+                "--json",
+                "--baseline",
+                baseline,
+            ];
+            let out = capture(shelfwise().args(["eval"]).args(args))?;
+            let line = out.lines().last().unwrap_or_default();
+            let f = |key: &str| {
+                json_field(line, key)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            let _ = writeln!(
+                report,
+                "| baseline `{baseline}` | {:.2} % | {:.2} % | | | | | | `shelfwise eval {}` |",
+                f("hr") * 100.0,
+                f("mrr") * 100.0,
+                args.join(" ")
+            );
+        }
         let _ = writeln!(
             report,
             "\nReferences on the same split (from `../shared/data/README.md`): last-item item-kNN 35.05 / 11.02, \

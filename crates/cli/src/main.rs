@@ -1,5 +1,6 @@
 //! The `shelfwise` command: builds, inspects and serves Shelfwise models.
 
+mod baseline;
 mod build;
 mod eval;
 mod events;
@@ -24,6 +25,7 @@ USAGE:
     shelfwise build --events FILE --out MODEL [OPTIONS]
     shelfwise inspect MODEL [--json] [--item ID]
     shelfwise eval --train SESSIONS --test CASES [--k 20] [--json] [--neighbors K]
+                   [--baseline pop|last-item]
     shelfwise serve --static DIR [--addr 127.0.0.1:8080]
 
 BUILD OPTIONS:
@@ -263,6 +265,7 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
 
 fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut train, mut test, mut k, mut json) = (None, None, 20usize, false);
+    let mut baseline = None;
     let mut settings = build::Settings::default();
     while let Some(arg) = parser.next()? {
         match arg {
@@ -270,6 +273,9 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             Long("test") => test = Some(PathBuf::from(parser.value()?)),
             Long("k") => k = parser.value()?.parse()?,
             Long("json") => json = true,
+            Long("baseline") => {
+                baseline = Some(baseline::Baseline::from_name(&parser.value()?.string()?)?)
+            }
             Long("neighbors") => settings.neighbors = parser.value()?.parse()?,
             Long("window") => settings.window = parser.value()?.parse()?,
             _ => bail!(arg.unexpected()),
@@ -282,6 +288,28 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (sessions, _) =
         events::read_sessions(BufReader::new(file), Some(events::Format::Sessions), true)
             .with_context(|| format!("reading {}", train.display()))?;
+    if let Some(baseline) = baseline {
+        let file = File::open(&test).with_context(|| format!("opening {}", test.display()))?;
+        let cases = eval::read_cases(BufReader::new(file))
+            .with_context(|| format!("reading {}", test.display()))?;
+        let items: Vec<Vec<String>> = sessions
+            .iter()
+            .map(|s| s.iter().map(|e| e.item.clone()).collect())
+            .collect();
+        let (hr, mrr) = baseline::score(baseline, &items, &cases, k);
+        println!(
+            "HR@{k}      {:.2} %\nMRR@{k}     {:.2} %",
+            hr * 100.0,
+            mrr * 100.0
+        );
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "hr": hr, "mrr": mrr, "k": k, "cases": cases.len(), "baseline": format!("{baseline:?}") })
+            );
+        }
+        return Ok(());
+    }
     let bytes = build::build(&sessions, &HashMap::new(), settings);
     let build_secs = started.elapsed().as_secs_f64();
     let (model_bytes, gzip) = (bytes.len(), gzip_len(&bytes)?);
