@@ -2,17 +2,19 @@
 //! with its two free parameters learned from held-out sessions.
 //!
 //! For each session, every pair of distinct items at most `window`
-//! positions apart adds `w(a) * w(b) / distance` to both `a → b` and
+//! positions apart adds `w(a) * w(b) / distance^γ` to both `a → b` and
 //! `b → a`, where `w` is the event kind's intent weight (view 1, cart 2,
 //! purchase 3). A pair's weight is then normalized by the items'
 //! popularity, `c(a, b) / (n(a)^½ · n(b)^β)`, so that popular items do not
 //! crowd out everything else, and each list is cut to the `k` strongest.
 //!
-//! Two numbers are not fixed in code but learned from the data: the
-//! popularity exponent β and the revisit share ranking gives to items
-//! already in the session. [`build`] holds out every tenth session, builds
-//! on the rest and keeps the pair with the best MRR@20 on the held-out
-//! sessions' next items, scored by the `recommend` the browser runs.
+//! Three numbers are not fixed in code but learned from the data: the
+//! distance exponent γ, the popularity exponent β and the revisit share
+//! ranking gives to items already in the session. [`build`] holds out the
+//! latest tenth of the sessions (the input is in time order, and a model
+//! always serves sessions later than its data), builds on the rest and keeps
+//! the combination with the best MRR@20 on the held-out sessions' next
+//! items, scored by the `recommend` the browser runs.
 
 use std::collections::HashMap;
 
@@ -61,8 +63,10 @@ impl Interner {
 const REVISIT_SHARES: [f32; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
 /// Popularity exponents β the builder chooses among (½ is the cosine).
 const POPULARITY_EXPONENTS: [f64; 3] = [0.3, 0.4, 0.5];
-/// One session in this many is held out to learn the parameters.
-const HOLD_OUT_EVERY: usize = 10;
+/// Distance exponents γ the builder chooses among.
+const DISTANCE_EXPONENTS: [f64; 2] = [0.5, 1.0];
+/// The latest sessions, one in this many, are held out to learn the parameters.
+const HOLD_OUT_ONE_IN: usize = 10;
 /// Fewer held-out cases than this, and the defaults are kept.
 const MIN_HELD_OUT_CASES: usize = 200;
 /// At most this many held-out cases are scored per candidate.
@@ -71,6 +75,8 @@ const MAX_HELD_OUT_CASES: usize = 20_000;
 /// The parameters learned from held-out sessions.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Learned {
+    /// γ of the distance weighting.
+    pub distance_exponent: f64,
     /// β of the popularity normalization.
     pub popularity_exponent: f64,
     /// The revisit share written into the model (`None`: ranking's default).
@@ -80,6 +86,7 @@ pub struct Learned {
 impl Default for Learned {
     fn default() -> Learned {
         Learned {
+            distance_exponent: 1.0,
             popularity_exponent: 0.5,
             revisit_share: None,
         }
@@ -95,24 +102,21 @@ pub fn build(
     settings: Settings,
 ) -> Vec<u8> {
     let learned = learn(sessions, catalog, settings);
-    Counts::new(sessions, settings).write(catalog, settings, learned)
+    Counts::new(sessions, settings, learned.distance_exponent).write(catalog, settings, learned)
 }
 
-/// Learns β and the revisit share: builds on nine sessions in ten and keeps
-/// the pair with the best MRR@20 on the tenth's next items.
+/// Learns γ, β and the revisit share: builds on the earlier nine tenths of
+/// the sessions and keeps the combination with the best MRR@20 on the latest
+/// tenth's next items.
 pub fn learn(
     sessions: &[Session],
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
 ) -> Learned {
-    let (mut train, mut held) = (Vec::new(), Vec::new());
-    for (i, s) in sessions.iter().enumerate() {
-        if i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 {
-            held.push(s);
-        } else {
-            train.push(s.clone());
-        }
-    }
+    // Sessions come in time order: the model is always used on sessions
+    // after the ones it was built from, so it learns on the latest tenth.
+    let split = sessions.len() - sessions.len() / HOLD_OUT_ONE_IN;
+    let (train, held) = sessions.split_at(split);
     let mut cases: Vec<Case> = Vec::new();
     for session in held {
         let items: Vec<&str> = session
@@ -135,26 +139,29 @@ pub fn learn(
     if cases.len() < MIN_HELD_OUT_CASES {
         return Learned::default();
     }
-    let counts = Counts::new(&train, settings);
     let mut best: Option<(f64, Learned)> = None;
-    for popularity_exponent in POPULARITY_EXPONENTS {
-        let candidate = Learned {
-            popularity_exponent,
-            revisit_share: None,
-        };
-        let Ok(model) = Model::decode(counts.write(catalog, settings, candidate)) else {
-            continue;
-        };
-        for share in REVISIT_SHARES {
-            let mrr = score(&model, &cases, 20, Some(share)).mrr;
-            if best.is_none_or(|(b, _)| mrr > b) {
-                best = Some((
-                    mrr,
-                    Learned {
-                        popularity_exponent,
-                        revisit_share: Some(share),
-                    },
-                ));
+    for distance_exponent in DISTANCE_EXPONENTS {
+        let counts = Counts::new(train, settings, distance_exponent);
+        for popularity_exponent in POPULARITY_EXPONENTS {
+            let candidate = Learned {
+                distance_exponent,
+                popularity_exponent,
+                revisit_share: None,
+            };
+            let Ok(model) = Model::decode(counts.write(catalog, settings, candidate)) else {
+                continue;
+            };
+            for share in REVISIT_SHARES {
+                let mrr = score(&model, &cases, 20, Some(share)).mrr;
+                if best.is_none_or(|(b, _)| mrr > b) {
+                    best = Some((
+                        mrr,
+                        Learned {
+                            revisit_share: Some(share),
+                            ..candidate
+                        },
+                    ));
+                }
             }
         }
     }
@@ -171,7 +178,11 @@ struct Counts {
 }
 
 impl Counts {
-    fn new(sessions: &[Session], settings: Settings) -> Counts {
+    fn new(sessions: &[Session], settings: Settings, distance_exponent: f64) -> Counts {
+        // 1 / distance^γ for each distance the window allows.
+        let by_distance: Vec<f64> = (1..=settings.window)
+            .map(|d| (d as f64).powf(distance_exponent).recip())
+            .collect();
         let mut items = Interner::default();
         let mut counts: Vec<f64> = Vec::new();
         let mut categories: HashMap<u32, String> = HashMap::new();
@@ -210,7 +221,7 @@ impl Counts {
                     .enumerate()
                 {
                     if a != b {
-                        let w = wa * wb / (d + 1) as f64;
+                        let w = wa * wb * by_distance.get(d).copied().unwrap_or(0.0);
                         *pairs.entry(key(a, b)).or_insert(0.0) += w;
                         *pairs.entry(key(b, a)).or_insert(0.0) += w;
                     }
