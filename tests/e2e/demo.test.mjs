@@ -138,7 +138,7 @@ test("the script included twice runs once", async () => {
   await page.waitForLoadState("load");
   const wasmLoads = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).length);
   assert.equal(wasmLoads, 1);
-  assert.equal(typeof (await page.evaluate(() => typeof window.shelfwise.track)), "string");
+  assert.equal(await page.evaluate(() => typeof window.shelfwise.track), "function");
   assert.deepEqual(log.errors, []);
   await context.close();
   await custom.close();
