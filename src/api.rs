@@ -172,7 +172,8 @@ impl Engine {
         } else {
             ids.split(SEPARATOR).collect()
         };
-        let options = RankOptions::new(clock::now_ms()).with_focus(focus(kind, anchor.as_deref()));
+        let options = RankOptions::new(clock::now_ms())
+            .with_focus(focus(Kind::from_name(kind), anchor.as_deref()));
         let ranked = match &self.model {
             _ if options.focus == Focus::RecentlyViewed => {
                 rank_recent(&self.profile, &ids, &options)
@@ -204,7 +205,8 @@ impl Engine {
         let Some(model) = &self.model else {
             return Vec::new();
         };
-        let options = RankOptions::new(clock::now_ms()).with_focus(focus(kind, anchor.as_deref()));
+        let options = RankOptions::new(clock::now_ms())
+            .with_focus(focus(Kind::from_name(kind), anchor.as_deref()));
         let picks = recommend(model, &self.profile, &options, limit as usize);
         let mut out = Vec::with_capacity(picks.len() * 2);
         for (i, r) in picks.iter().enumerate() {
@@ -252,14 +254,8 @@ impl Engine {
                 "shelfwise: data-shelfwise-limit is not a positive integer; ignored",
             );
         }
-        let kind = match widget.kind {
-            Kind::Reorder => "reorder",
-            Kind::Similar => "similar",
-            Kind::BoughtTogether => "bought-together",
-            Kind::RecentlyViewed => "recently-viewed",
-        };
-        let options =
-            RankOptions::new(clock::now_ms()).with_focus(focus(kind, widget.anchor.as_deref()));
+        let options = RankOptions::new(clock::now_ms())
+            .with_focus(focus(Some(widget.kind), widget.anchor.as_deref()));
         let ranked = match (&self.model, widget.kind) {
             (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &widget.ids, &options),
             (Some(model), _) => rank(model, &self.profile, &widget.ids, &options),
@@ -340,11 +336,13 @@ impl Engine {
     }
 }
 
-fn focus<'a>(kind: &str, anchor: Option<&'a str>) -> Focus<'a> {
+/// What drives the ranking of a widget kind; an unknown kind name (from
+/// `rank()`) ranks by the whole profile.
+fn focus(kind: Option<Kind>, anchor: Option<&str>) -> Focus<'_> {
     match (kind, anchor) {
-        ("similar", Some(anchor)) => Focus::Anchor(anchor),
-        ("bought-together", _) => Focus::Cart,
-        ("recently-viewed", _) => Focus::RecentlyViewed,
+        (Some(Kind::Similar), Some(anchor)) => Focus::Anchor(anchor),
+        (Some(Kind::BoughtTogether), _) => Focus::Cart,
+        (Some(Kind::RecentlyViewed), _) => Focus::RecentlyViewed,
         _ => Focus::Profile,
     }
 }

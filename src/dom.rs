@@ -27,6 +27,19 @@ pub(crate) enum Kind {
     RecentlyViewed,
 }
 
+impl Kind {
+    /// Parses a kind name; an empty name is `reorder`.
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
+        Some(match name.trim() {
+            "reorder" | "" => Kind::Reorder,
+            "similar" => Kind::Similar,
+            "bought-together" => Kind::BoughtTogether,
+            "recently-viewed" => Kind::RecentlyViewed,
+            _ => return None,
+        })
+    }
+}
+
 /// Why a widget is left in the merchant's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Malformed {
@@ -51,17 +64,10 @@ impl Widget {
     /// Reads a widget. `Ok` carries whether `data-shelfwise-limit` was
     /// malformed (then ignored).
     pub(crate) fn read(element: &Element) -> Result<(Widget, bool), Malformed> {
-        let kind = match element
+        let kind = element
             .get_attribute("data-shelfwise-widget")
-            .as_deref()
-            .map(str::trim)
-        {
-            Some("reorder") | Some("") => Kind::Reorder,
-            Some("similar") => Kind::Similar,
-            Some("bought-together") => Kind::BoughtTogether,
-            Some("recently-viewed") => Kind::RecentlyViewed,
-            _ => return Err(Malformed::UnknownKind),
-        };
+            .and_then(|name| Kind::from_name(&name))
+            .ok_or(Malformed::UnknownKind)?;
         let (limit, bad_limit) = match element.get_attribute("data-shelfwise-limit") {
             None => (None, false),
             Some(v) => match v.trim().parse::<usize>() {
@@ -69,10 +75,15 @@ impl Widget {
                 _ => (None, true),
             },
         };
-        let anchor = element
-            .get_attribute("data-shelfwise-anchor")
-            .filter(|a| !a.trim().is_empty())
-            .or_else(|| page_items().into_iter().next().map(|p| p.0));
+        // Only `similar` needs an anchor; without the attribute it is the
+        // product the page shows.
+        let anchor = match kind {
+            Kind::Similar => element
+                .get_attribute("data-shelfwise-anchor")
+                .filter(|a| !a.trim().is_empty())
+                .or_else(|| page_items().into_iter().next().map(|p| p.0)),
+            _ => None,
+        };
         let collection = element.children();
         let mut children = Vec::with_capacity(collection.length() as usize);
         let mut ids = Vec::with_capacity(children.capacity());
