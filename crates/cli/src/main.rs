@@ -283,15 +283,15 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     }
     let train = train.context("--train SESSIONS is required")?;
     let test = test.context("--test CASES is required")?;
+    let file = File::open(&test).with_context(|| format!("opening {}", test.display()))?;
+    let cases = eval::read_cases(BufReader::new(file))
+        .with_context(|| format!("reading {}", test.display()))?;
     let started = Instant::now();
     let file = File::open(&train).with_context(|| format!("opening {}", train.display()))?;
     let (sessions, _) =
         events::read_sessions(BufReader::new(file), Some(events::Format::Sessions), true)
             .with_context(|| format!("reading {}", train.display()))?;
     if let Some(baseline) = baseline {
-        let file = File::open(&test).with_context(|| format!("opening {}", test.display()))?;
-        let cases = eval::read_cases(BufReader::new(file))
-            .with_context(|| format!("reading {}", test.display()))?;
         let items: Vec<Vec<String>> = sessions
             .iter()
             .map(|s| s.iter().map(|e| e.item.clone()).collect())
@@ -314,9 +314,6 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let build_secs = started.elapsed().as_secs_f64();
     let (model_bytes, gzip) = (bytes.len(), gzip_len(&bytes)?);
     let model = Model::decode(bytes).context("the model just built does not decode")?;
-    let file = File::open(&test).with_context(|| format!("opening {}", test.display()))?;
-    let cases = eval::read_cases(BufReader::new(file))
-        .with_context(|| format!("reading {}", test.display()))?;
     let s = eval::score(&model, &cases, k, None);
     let items = model.item_count();
     let per_item = |n: usize| {
