@@ -186,24 +186,12 @@ pub fn run() -> Result {
         let _ = writeln!(report, "|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for k in [8, 16, 32, 64] {
             let k = k.to_string();
-            let args = [
-                "--train",
-                "../shared/data/diginetica/train_sessions.txt",
-                "--test",
-                "../shared/data/diginetica/test_prefix_target.tsv",
-                "--k",
-                "20",
-                "--json",
-                "--neighbors",
-                &k,
-            ];
-            let out = capture(shelfwise().args(["eval"]).args(args))?;
-            let line = out.lines().last().unwrap_or_default();
-            let f = |key: &str| {
-                json_field(line, key)
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(f64::NAN)
-            };
+            let args: Vec<&str> = EVAL_ARGS
+                .iter()
+                .copied()
+                .chain(["--neighbors", &k])
+                .collect();
+            let f = eval_json(&args)?;
             let _ = writeln!(
                 report,
                 "| {k} | {:.2} % | {:.2} % | {:.1} % | {} | {:.1} | {:.1} s | {:.1} µs | `shelfwise eval {}` |",
@@ -218,24 +206,12 @@ pub fn run() -> Result {
             );
         }
         for baseline in ["pop", "last-item"] {
-            let args = [
-                "--train",
-                "../shared/data/diginetica/train_sessions.txt",
-                "--test",
-                "../shared/data/diginetica/test_prefix_target.tsv",
-                "--k",
-                "20",
-                "--json",
-                "--baseline",
-                baseline,
-            ];
-            let out = capture(shelfwise().args(["eval"]).args(args))?;
-            let line = out.lines().last().unwrap_or_default();
-            let f = |key: &str| {
-                json_field(line, key)
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(f64::NAN)
-            };
+            let args: Vec<&str> = EVAL_ARGS
+                .iter()
+                .copied()
+                .chain(["--baseline", baseline])
+                .collect();
+            let f = eval_json(&args)?;
             let _ = writeln!(
                 report,
                 "| baseline `{baseline}` | {:.2} % | {:.2} % | | | | | | `shelfwise eval {}` |",
@@ -266,6 +242,29 @@ pub fn run() -> Result {
     eprintln!("{report}");
     eprintln!("xtask: wrote {}", path.display());
     Ok(())
+}
+
+/// The `shelfwise eval` arguments every quality row shares.
+const EVAL_ARGS: [&str; 7] = [
+    "--train",
+    "../shared/data/diginetica/train_sessions.txt",
+    "--test",
+    "../shared/data/diginetica/test_prefix_target.tsv",
+    "--k",
+    "20",
+    "--json",
+];
+
+/// Runs `shelfwise eval` with `args`; returns a reader of the numeric
+/// fields of its JSON line (NaN when absent).
+fn eval_json(args: &[&str]) -> Result<impl Fn(&str) -> f64> {
+    let out = capture(shelfwise().arg("eval").args(args))?;
+    let line = out.lines().last().unwrap_or_default().to_owned();
+    Ok(move |key: &str| {
+        json_field(&line, key)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    })
 }
 
 fn capture(command: &mut Command) -> Result<String> {
