@@ -1,25 +1,32 @@
-//! The model builder: windowed, weighted co-occurrence within sessions,
-//! with its two free parameters learned from held-out sessions.
+//! The model builder: windowed, weighted, directed co-occurrence within
+//! sessions, with its free parameters learned from held-out sessions.
 //!
-//! For each session, every pair of distinct items at most `window`
-//! positions apart adds `w(a) * w(b) / distance^γ` to both `a → b` and
-//! `b → a`, where `w` is the event kind's intent weight (view 1, cart 2,
-//! purchase 3). A pair's weight is then normalized by the items'
-//! popularity, `c(a, b) / (n(a)^½ · n(b)^β)`, so that popular items do not
-//! crowd out everything else, and each list is cut to the `k` strongest.
+//! For every occurrence of an item `a` in a session, each other item `b` at
+//! most `window` positions away adds `w(a) · w(b) / distance^γ` to the pair
+//! `a → b`, times `λ` when `b` came *before* `a`. `w` is the event kind's
+//! intent weight (view 1, cart 2, purchase 3). A pair's sum is normalized by
+//! the items' popularity, `c(a, b) / (n(a)^½ · n(b)^β)`, so that popular
+//! items do not crowd out everything else, and each list is cut to the `k`
+//! strongest.
 //!
-//! Three numbers are not fixed in code but learned from the data: the
-//! distance exponent γ, the popularity exponent β and the revisit share
-//! ranking gives to items already in the session. [`build`] holds out the
-//! latest tenth of the sessions (the input is in time order, and a model
-//! always serves sessions later than its data), builds on the rest and keeps
-//! the combination with the best MRR@20 on the held-out sessions' next
+//! The pairs are never materialized: each item's row is accumulated in a
+//! dense scratch array from an index of where the item occurs, cut to `k`,
+//! and dropped. Memory is the packed log plus that index (8 bytes per event)
+//! plus the kept lists; rows are computed on every core.
+//!
+//! Four numbers are learned from the data, not fixed in code: the distance
+//! exponent γ, the backward weight λ, the popularity exponent β and the
+//! revisit share ranking gives to items already in the session. [`learn`]
+//! holds out the latest tenth of the sessions (the input is in time order,
+//! and a model always serves sessions later than its data), builds on the
+//! rest and keeps what gives the best MRR@20 on the held-out sessions' next
 //! items, scored by the `recommend` the browser runs.
 
 use std::collections::HashMap;
+use std::thread;
 
 use crate::eval::{Case, score};
-use crate::events::Session;
+use crate::log::{self, Log, SEPARATOR};
 use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
 
 /// Builder settings.
@@ -40,43 +47,32 @@ impl Default for Settings {
     }
 }
 
-/// Dense ids for item strings.
-#[derive(Default)]
-struct Interner {
-    ids: HashMap<String, u32>,
-    names: Vec<String>,
-}
-
-impl Interner {
-    fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.ids.insert(name.to_owned(), id);
-        self.names.push(name.to_owned());
-        id
-    }
-}
-
-/// Revisit shares the builder chooses among.
-const REVISIT_SHARES: [f32; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
-/// Popularity exponents β the builder chooses among (½ is the cosine).
-const POPULARITY_EXPONENTS: [f64; 3] = [0.3, 0.4, 0.5];
 /// Distance exponents γ the builder chooses among.
 const DISTANCE_EXPONENTS: [f64; 2] = [0.5, 1.0];
+/// Backward weights λ the builder chooses among (1: direction does not matter).
+const BACKWARD_WEIGHTS: [f64; 2] = [0.5, 1.0];
+/// Popularity exponents β the builder chooses among (½ is the cosine).
+const POPULARITY_EXPONENTS: [f64; 4] = [0.2, 0.3, 0.4, 0.5];
+/// Revisit shares the builder chooses among.
+const REVISIT_SHARES: [f32; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
+/// Learning counts at most about this many events.
+const MAX_LEARNING_EVENTS: usize = 2_000_000;
 /// The latest sessions, one in this many, are held out to learn the parameters.
 const HOLD_OUT_ONE_IN: usize = 10;
 /// Fewer held-out cases than this, and the defaults are kept.
 const MIN_HELD_OUT_CASES: usize = 200;
-/// At most this many held-out cases are scored per candidate.
-const MAX_HELD_OUT_CASES: usize = 20_000;
+/// Held-out cases are taken until their prefixes hold this many items (about
+/// 60,000 cases of shopping sessions): small differences between candidates
+/// need many cases to be told from noise, and scoring costs by the item.
+const MAX_HELD_OUT_SEEDS: usize = 240_000;
 
 /// The parameters learned from held-out sessions.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Learned {
     /// γ of the distance weighting.
     pub distance_exponent: f64,
+    /// λ, the weight of an item seen before the other relative to after it.
+    pub backward_weight: f64,
     /// β of the popularity normalization.
     pub popularity_exponent: f64,
     /// The revisit share written into the model (`None`: ranking's default).
@@ -87,225 +83,484 @@ impl Default for Learned {
     fn default() -> Learned {
         Learned {
             distance_exponent: 1.0,
+            backward_weight: 1.0,
             popularity_exponent: 0.5,
             revisit_share: None,
         }
     }
 }
 
-/// Builds the model bytes from `sessions`, with `catalog` metadata merged
-/// over the categories the events carried, and the parameters learned from
-/// the sessions themselves.
+/// Builds the model bytes from `log` with `learned` parameters, with
+/// `catalog` metadata merged over the categories the events carried.
 pub fn build(
-    sessions: &[Session],
+    log: &Log,
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
+    learned: Learned,
 ) -> Vec<u8> {
-    let learned = learn(sessions, catalog, settings);
-    Counts::new(sessions, settings, learned.distance_exponent).write(catalog, settings, learned)
+    let index = Occurrences::new(log, 0..log.session_count());
+    let items: Vec<u32> = (0..log.item_count() as u32).collect();
+    let shape = (learned.backward_weight, learned.popularity_exponent);
+    let lists = index
+        .lists(&items, settings, learned.distance_exponent, &[shape])
+        .pop()
+        .unwrap_or_default();
+    let (mut builder, handles) = model_builder(log, &index.counts, &items, catalog, settings);
+    add_lists(&mut builder, &handles, &lists);
+    if let Some(share) = learned.revisit_share {
+        builder.revisit_share(share);
+    }
+    // The catalogue's other items, in id order.
+    let mut extra: Vec<(&String, &ItemMeta)> = catalog
+        .iter()
+        .filter(|(name, _)| log.find(name).is_none())
+        .collect();
+    extra.sort_unstable_by_key(|e| e.0);
+    for (name, meta) in extra {
+        builder.add_item(name).set_meta(name, meta.clone());
+    }
+    builder.encode()
 }
 
-/// Learns γ, β and the revisit share: builds on the earlier nine tenths of
-/// the sessions and keeps the combination with the best MRR@20 on the latest
-/// tenth's next items.
-pub fn learn(
-    sessions: &[Session],
-    catalog: &HashMap<String, ItemMeta>,
-    settings: Settings,
-) -> Learned {
+/// Learns γ, λ, β and the revisit share: builds on the earlier nine tenths
+/// of the sessions and keeps what scores the best MRR@20 on the latest
+/// tenth's next items. With too little data, the defaults.
+pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings) -> Learned {
     // Sessions come in time order: the model is always used on sessions
     // after the ones it was built from, so it learns on the latest tenth.
-    let split = sessions.len() - sessions.len() / HOLD_OUT_ONE_IN;
-    let (train, held) = sessions.split_at(split);
+    let sessions = log.session_count();
+    let split = sessions - sessions / HOLD_OUT_ONE_IN;
     let mut cases: Vec<Case> = Vec::new();
-    for session in held {
-        let items: Vec<&str> = session
-            .iter()
-            .filter(|e| e.kind.intent_weight() > 0.0)
-            .map(|e| e.item.as_str())
-            .collect();
-        for next in 1..items.len() {
-            if let (Some(prefix), Some(target)) = (items.get(..next), items.get(next)) {
-                cases.push((
-                    prefix.iter().map(|s| (*s).to_owned()).collect(),
-                    (*target).to_owned(),
-                ));
+    let mut seeds_taken = 0;
+    for session in log.sessions(split..sessions) {
+        for next in 1..session.len() {
+            seeds_taken += next;
+            if let (Some(prefix), Some(&target)) = (session.get(..next), session.get(next)) {
+                let prefix = prefix
+                    .iter()
+                    .map(|&e| log.name(log::item(e)).to_owned())
+                    .collect();
+                cases.push((prefix, log.name(log::item(target)).to_owned()));
             }
         }
-        if cases.len() >= MAX_HELD_OUT_CASES {
+        if seeds_taken >= MAX_HELD_OUT_SEEDS {
             break;
         }
     }
     if cases.len() < MIN_HELD_OUT_CASES {
         return Learned::default();
     }
-    let mut best: Option<(f64, Learned)> = None;
+    // Past a few million events, more data changes the choice little and
+    // costs time: learning counts the latest sessions before the held-out.
+    let mut first = split;
+    let mut events = 0;
+    while first > 0 && events < MAX_LEARNING_EVENTS {
+        first -= 1;
+        events += log.events(first..first + 1).len();
+    }
+    let index = Occurrences::new(log, first..split);
+    // Ranking reads only the lists of the shopper's items: the candidate
+    // models need no others.
+    let mut seeds: Vec<u32> = cases
+        .iter()
+        .flat_map(|(prefix, _)| prefix.iter().filter_map(|name| log.find(name)))
+        .collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    // Successive halving: every candidate on the earliest quarter of the
+    // cases, the best few on all of them.
+    let quick = cases.get(..cases.len() / 4).unwrap_or(&cases);
+    let mrr = |m: &Model<Vec<u8>>, cases: &[Case], share| score(m, cases, 20, share).mrr;
+    let shapes: Vec<(f64, f64)> = BACKWARD_WEIGHTS
+        .iter()
+        .flat_map(|&b| POPULARITY_EXPONENTS.iter().map(move |&p| (b, p)))
+        .collect();
+    let mut structures: Vec<Scored> = Vec::new();
+    let all: Vec<u32> = (0..log.item_count() as u32).collect();
+    let (builder, handles) = model_builder(log, &index.counts, &all, catalog, settings);
+    let threads = thread::available_parallelism().map_or(1, |n| n.get());
     for distance_exponent in DISTANCE_EXPONENTS {
-        let counts = Counts::new(train, settings, distance_exponent);
-        for popularity_exponent in POPULARITY_EXPONENTS {
-            let candidate = Learned {
-                distance_exponent,
-                popularity_exponent,
-                revisit_share: None,
-            };
-            let Ok(model) = Model::decode(counts.write(catalog, settings, candidate)) else {
-                continue;
-            };
-            for share in REVISIT_SHARES {
-                let mrr = score(&model, &cases, 20, Some(share)).mrr;
-                if best.is_none_or(|(b, _)| mrr > b) {
-                    best = Some((
-                        mrr,
-                        Learned {
-                            revisit_share: Some(share),
-                            ..candidate
-                        },
-                    ));
+        let lists = index.lists(&seeds, settings, distance_exponent, &shapes);
+        let candidates: Vec<(Learned, Lists)> = shapes
+            .iter()
+            .zip(lists)
+            .map(|(&(backward_weight, popularity_exponent), lists)| {
+                let learned = Learned {
+                    distance_exponent,
+                    backward_weight,
+                    popularity_exponent,
+                    revisit_share: None,
+                };
+                (learned, lists)
+            })
+            .collect();
+        // Encoding is the slow part: one builder per core.
+        let chunk = candidates.len().div_ceil(threads).max(1);
+        let scored: Vec<Scored> = thread::scope(|scope| {
+            let workers: Vec<_> = candidates
+                .chunks(chunk)
+                .map(|part| {
+                    let (mut builder, handles) = (builder.clone(), &handles);
+                    scope.spawn(move || {
+                        let mut out = Vec::new();
+                        for (learned, lists) in part {
+                            // Ranking reads the seeds' lists and nothing
+                            // else: the candidate models hold only those.
+                            builder.clear_neighbors();
+                            add_lists(&mut builder, handles, lists);
+                            if let Ok(m) = Model::decode(builder.encode()) {
+                                out.push((mrr(&m, quick, None), (*learned, m)));
+                            }
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        structures.extend(scored);
+        best_few(&mut structures);
+    }
+    let Some((_, (structure, m))) = structures
+        .into_iter()
+        .map(|(_, (c, m))| (mrr(&m, &cases, None), (c, m)))
+        .reduce(|best, c| if c.0 > best.0 { c } else { best })
+    else {
+        return Learned::default();
+    };
+    let mut shares: Vec<(f64, f32)> = REVISIT_SHARES
+        .iter()
+        .map(|&share| (mrr(&m, quick, Some(share)), share))
+        .collect();
+    best_few(&mut shares);
+    let share = shares
+        .into_iter()
+        .map(|(_, share)| (mrr(&m, &cases, Some(share)), share))
+        .reduce(|best, c| if c.0 > best.0 { c } else { best });
+    Learned {
+        revisit_share: share.map(|s| s.1),
+        ..structure
+    }
+}
+
+/// How many candidates of a quick round go on to the full round.
+const FULL_ROUND: usize = 3;
+
+/// Keeps the [`FULL_ROUND`] best-scoring candidates, best first; ties keep
+/// the earlier candidate.
+fn best_few<T>(scored: &mut Vec<(f64, T)>) {
+    // A stable sort: equal scores keep the candidates' order.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.truncate(FULL_ROUND);
+}
+
+/// Where each item occurs in a range of sessions, and how often. An item
+/// repeated in a row (a reload, the back button) counts once, with the
+/// strongest intent.
+struct Occurrences {
+    /// The sessions' packed events, repeats in a row merged.
+    events: Vec<u32>,
+    /// Occurrences per item.
+    counts: Vec<u32>,
+    /// `positions[starts[a]..starts[a + 1]]`: where item `a` occurs in `events`.
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl Occurrences {
+    fn new(log: &Log, sessions: std::ops::Range<usize>) -> Occurrences {
+        let mut events: Vec<u32> = Vec::with_capacity(log.events(sessions.clone()).len());
+        for &e in log.events(sessions) {
+            match events.last_mut() {
+                Some(last)
+                    if *last != SEPARATOR && e != SEPARATOR && log::item(*last) == log::item(e) =>
+                {
+                    *last = (*last).max(e);
                 }
+                _ => events.push(e),
             }
         }
+        let mut counts = vec![0u32; log.item_count()];
+        for &e in events.iter().filter(|&&e| e != SEPARATOR) {
+            if let Some(c) = counts.get_mut(log::item(e) as usize) {
+                *c += 1;
+            }
+        }
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut sum = 0u32;
+        starts.push(0);
+        for &c in &counts {
+            sum += c;
+            starts.push(sum);
+        }
+        let mut fill = starts.clone();
+        let mut positions = vec![0u32; sum as usize];
+        for (p, &e) in events.iter().enumerate() {
+            if e == SEPARATOR {
+                continue;
+            }
+            if let Some(at) = fill.get_mut(log::item(e) as usize)
+                && let Some(slot) = positions.get_mut(*at as usize)
+            {
+                *slot = p as u32;
+                *at += 1;
+            }
+        }
+        Occurrences {
+            events,
+            counts,
+            starts,
+            positions,
+        }
     }
-    best.map(|(_, learned)| learned).unwrap_or_default()
-}
 
-/// Item counts and pair weights of a set of sessions.
-struct Counts {
-    items: Interner,
-    counts: Vec<f64>,
-    categories: HashMap<u32, String>,
-    /// `(a << 32 | b, weight)`, sorted by key.
-    pairs: Vec<(u64, f64)>,
-}
-
-impl Counts {
-    fn new(sessions: &[Session], settings: Settings, distance_exponent: f64) -> Counts {
-        // 1 / distance^γ for each distance the window allows.
+    /// The neighbour lists of `items`, strongest first, computed on every
+    /// core, for each `(backward weight, popularity exponent)` of `shapes`:
+    /// one `(item, list)` vector per shape, in `items`' order.
+    fn lists(
+        &self,
+        items: &[u32],
+        settings: Settings,
+        distance_exponent: f64,
+        shapes: &[(f64, f64)],
+    ) -> Vec<Lists> {
         let by_distance: Vec<f64> = (1..=settings.window)
             .map(|d| (d as f64).powf(distance_exponent).recip())
             .collect();
-        let mut items = Interner::default();
-        let mut counts: Vec<f64> = Vec::new();
-        let mut categories: HashMap<u32, String> = HashMap::new();
-        let mut pairs: HashMap<u64, f64> = HashMap::new();
-        let mut sequence: Vec<(u32, f64)> = Vec::new();
-        for session in sessions {
-            sequence.clear();
-            for event in session {
-                let weight = f64::from(event.kind.intent_weight());
-                if weight == 0.0 || event.item.is_empty() {
-                    continue;
-                }
-                let id = items.intern(&event.item);
-                if let Some(c) = &event.category {
-                    categories.entry(id).or_insert_with(|| c.clone());
-                }
-                // A repeated item (reload, back button) counts once in a row.
-                match sequence.last_mut() {
-                    Some(last) if last.0 == id => last.1 = last.1.max(weight),
-                    _ => sequence.push((id, weight)),
-                }
-            }
-            if counts.len() < items.names.len() {
-                counts.resize(items.names.len(), 0.0);
-            }
-            for &(id, _) in &sequence {
-                if let Some(c) = counts.get_mut(id as usize) {
-                    *c += 1.0;
-                }
-            }
-            for (i, &(a, wa)) in sequence.iter().enumerate() {
-                for (d, &(b, wb)) in sequence
+        let norms: Vec<Vec<f64>> = shapes
+            .iter()
+            .map(|&(_, beta)| {
+                self.counts
                     .iter()
-                    .skip(i + 1)
-                    .take(settings.window)
-                    .enumerate()
-                {
-                    if a != b {
-                        let w = wa * wb * by_distance.get(d).copied().unwrap_or(0.0);
-                        *pairs.entry(key(a, b)).or_insert(0.0) += w;
-                        *pairs.entry(key(b, a)).or_insert(0.0) += w;
-                    }
-                }
+                    .map(|&c| f64::from(c.max(1)).powf(beta))
+                    .collect()
+            })
+            .collect();
+        let threads = thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = items.len().div_ceil(threads).max(1);
+        let parts: Vec<Vec<Lists>> = thread::scope(|scope| {
+            let workers: Vec<_> = items
+                .chunks(chunk)
+                .map(|part| {
+                    let (by_distance, norms) = (&by_distance, &norms);
+                    scope.spawn(move || {
+                        let mut row = Row::new(self.counts.len());
+                        let mut out: Vec<Lists> =
+                            vec![Vec::with_capacity(part.len()); shapes.len()];
+                        for &a in part {
+                            self.accumulate(a, by_distance, &mut row);
+                            let count = self.counts.get(a as usize).copied().unwrap_or(1);
+                            for ((lists, &(backward, _)), norms) in
+                                out.iter_mut().zip(shapes).zip(norms)
+                            {
+                                lists
+                                    .push((a, row.top(count, norms, backward, settings.neighbors)));
+                            }
+                            row.clear();
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        let mut out: Vec<Lists> = vec![Vec::with_capacity(items.len()); shapes.len()];
+        for part in parts {
+            for (all, lists) in out.iter_mut().zip(part) {
+                all.extend(lists);
             }
         }
-        // Sorted for a deterministic float summation order in the builder.
-        let mut pairs: Vec<(u64, f64)> = pairs.into_iter().collect();
-        pairs.sort_unstable_by_key(|p| p.0);
-        Counts {
-            items,
-            counts,
-            categories,
-            pairs,
-        }
+        out
     }
 
-    /// Writes the model file.
-    fn write(
-        &self,
-        catalog: &HashMap<String, ItemMeta>,
-        settings: Settings,
-        learned: Learned,
-    ) -> Vec<u8> {
-        let mut builder = ModelBuilder::new();
-        builder.max_neighbors(settings.neighbors);
-        if let Some(share) = learned.revisit_share {
-            builder.revisit_share(share);
+    /// Adds up item `a`'s co-occurrences into `row`.
+    fn accumulate(&self, a: u32, by_distance: &[f64], row: &mut Row) {
+        let (from, to) = (
+            self.starts.get(a as usize).copied().unwrap_or(0) as usize,
+            self.starts.get(a as usize + 1).copied().unwrap_or(0) as usize,
+        );
+        for &p in self.positions.get(from..to).unwrap_or(&[]) {
+            let p = p as usize;
+            let wa = self.events.get(p).map_or(0.0, |&e| log::weight(e));
+            let after = self.events.get(p + 1..).unwrap_or(&[]).iter();
+            let before = self.events.get(..p).unwrap_or(&[]).iter().rev();
+            side(a, after, wa, by_distance, row, 0);
+            side(a, before, wa, by_distance, row, 1);
         }
-        for (id, name) in self.items.names.iter().enumerate() {
-            builder.add_count(name, self.counts.get(id).copied().unwrap_or(0.0) as u64);
-            let mut meta = catalog.get(name).cloned().unwrap_or_default();
-            if meta.category.is_none() {
-                meta.category = self.categories.get(&(id as u32)).cloned();
-            }
-            if meta != ItemMeta::default() {
-                builder.set_meta(name, meta);
-            }
-        }
-        for (name, meta) in catalog {
-            builder.add_item(name).set_meta(name, meta.clone());
-        }
-        for &(k, c) in &self.pairs {
-            let (a, b) = ((k >> 32) as usize, (k & 0xffff_ffff) as usize);
-            let count = |i: usize| self.counts.get(i).copied().unwrap_or(1.0).max(1.0);
-            let norm = count(a).sqrt() * count(b).powf(learned.popularity_exponent);
-            if let (Some(na), Some(nb)) = (self.items.names.get(a), self.items.names.get(b)) {
-                builder.add_neighbor(na, nb, (c / norm) as f32);
-            }
-        }
-        builder.encode()
     }
 }
 
-fn key(a: u32, b: u32) -> u64 {
-    (u64::from(a) << 32) | u64::from(b)
+/// Adds the items of one side of an occurrence of `a`, nearest first, up to
+/// the session's end or the window's.
+fn side<'e>(
+    a: u32,
+    others: impl Iterator<Item = &'e u32>,
+    factor: f64,
+    by_distance: &[f64],
+    row: &mut Row,
+    direction: usize,
+) {
+    for (&e, &d) in others.take_while(|&&e| e != SEPARATOR).zip(by_distance) {
+        let b = log::item(e);
+        if b != a {
+            row.add(b, direction, factor * log::weight(e) * d);
+        }
+    }
 }
+
+/// A candidate's held-out MRR, the candidate and its model.
+type Scored = (f64, (Learned, Model<Vec<u8>>));
+
+/// Neighbour lists: `(item, [(neighbour, weight)])`.
+type Lists = Vec<(u32, Vec<(u32, f32)>)>;
+
+/// One item's co-occurrence sums, dense, with the entries touched: items
+/// seen after it, and before it.
+struct Row {
+    sums: Vec<[f64; 2]>,
+    touched: Vec<u32>,
+}
+
+impl Row {
+    fn new(items: usize) -> Row {
+        Row {
+            sums: vec![[0.0; 2]; items],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, b: u32, direction: usize, w: f64) {
+        if let Some(s) = self.sums.get_mut(b as usize) {
+            if *s == [0.0; 2] {
+                self.touched.push(b);
+            }
+            if let Some(side) = s.get_mut(direction) {
+                *side += w;
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        for b in self.touched.drain(..) {
+            if let Some(s) = self.sums.get_mut(b as usize) {
+                *s = [0.0; 2];
+            }
+        }
+    }
+
+    /// The `k` strongest entries, `(after + backward · before) / (n(a)^½ ·
+    /// norms[b])`, ties by item index.
+    fn top(&self, count: u32, norms: &[f64], backward: f64, k: usize) -> Vec<(u32, f32)> {
+        let own = f64::from(count.max(1)).sqrt();
+        let mut list: Vec<(u32, f32)> = self
+            .touched
+            .iter()
+            .map(|&b| {
+                let [after, before] = self.sums.get(b as usize).copied().unwrap_or_default();
+                let norm = own * norms.get(b as usize).copied().unwrap_or(1.0);
+                (b, ((after + backward * before) / norm) as f32)
+            })
+            .collect();
+        let order = |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+        if list.len() > k && k > 0 {
+            list.select_nth_unstable_by(k - 1, order);
+        }
+        list.truncate(k);
+        list.sort_unstable_by(order);
+        list
+    }
+}
+
+/// A model builder holding `items` of `log` with their popularity and
+/// metadata, and the builder's index of each log item.
+fn model_builder(
+    log: &Log,
+    counts: &[u32],
+    items: &[u32],
+    catalog: &HashMap<String, ItemMeta>,
+    settings: Settings,
+) -> (ModelBuilder, Vec<Option<u32>>) {
+    let mut builder = ModelBuilder::new();
+    builder.max_neighbors(settings.neighbors);
+    let mut handles = vec![None; log.item_count()];
+    for &item in items {
+        let name = log.name(item);
+        let Some(handle) = builder.entry(name) else {
+            continue;
+        };
+        if let Some(slot) = handles.get_mut(item as usize) {
+            *slot = Some(handle);
+        }
+        builder.add_count(
+            name,
+            counts.get(item as usize).copied().map_or(0, u64::from),
+        );
+        let mut meta = catalog.get(name).cloned().unwrap_or_default();
+        if meta.category.is_none() {
+            meta.category = log.category(item).map(str::to_owned);
+        }
+        if meta != ItemMeta::default() {
+            builder.set_meta(name, meta);
+        }
+    }
+    (builder, handles)
+}
+
+/// Adds neighbour lists of log items to a builder from [`model_builder`].
+fn add_lists(builder: &mut ModelBuilder, handles: &[Option<u32>], lists: &Lists) {
+    let handle = |i: u32| handles.get(i as usize).copied().flatten();
+    for (a, list) in lists {
+        let Some(from) = handle(*a) else { continue };
+        for &(b, w) in list {
+            if let Some(to) = handle(b) {
+                builder.add_neighbor_at(from, to, w);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::Event;
+    use crate::log::pack;
     use shelfwise_core::model::Model;
     use shelfwise_core::profile::EventKind;
 
-    fn session(items: &[&str]) -> Session {
-        items
-            .iter()
-            .map(|i| Event {
-                kind: EventKind::View,
-                item: (*i).into(),
-                category: None,
-            })
-            .collect()
+    fn log_of(sessions: &[Vec<String>]) -> Log {
+        let mut log = Log::new();
+        for s in sessions {
+            let events: Vec<u32> = s
+                .iter()
+                .filter_map(|n| pack(log.intern(n)?, EventKind::View))
+                .collect();
+            log.push_session(events);
+        }
+        log
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn build_default(log: &Log) -> Vec<u8> {
+        let learned = learn(log, &HashMap::new(), Settings::default());
+        build(log, &HashMap::new(), Settings::default(), learned)
     }
 
     #[test]
     fn items_seen_together_become_neighbours() {
-        let sessions = vec![
-            session(&["a", "b", "c"]),
-            session(&["a", "b"]),
-            session(&["x", "y"]),
-        ];
-        let bytes = build(&sessions, &HashMap::new(), Settings::default());
-        let m = Model::decode(&bytes[..]).unwrap();
+        let log = log_of(&[
+            strings(&["a", "b", "c"]),
+            strings(&["a", "b"]),
+            strings(&["x", "y"]),
+        ]);
+        let m = Model::decode(build_default(&log)).unwrap();
         let a = m.item_index("a").unwrap();
         let first = m.neighbors(a).next().unwrap();
         assert_eq!(m.item_id(first.item), Some("b"));
@@ -313,24 +568,47 @@ mod tests {
     }
 
     #[test]
+    fn weights_follow_the_formula() {
+        // a b c: with γ = 1, λ = ½, β = ½ and n = 1 for all, a → c is
+        // 1/2 (distance 2, forward) and c → a is ½ · 1/2 (backward).
+        let log = log_of(&[strings(&["a", "b", "c"])]);
+        let learned = Learned {
+            backward_weight: 0.5,
+            ..Learned::default()
+        };
+        let m = Model::decode(build(&log, &HashMap::new(), Settings::default(), learned)).unwrap();
+        let weight = |from: &str, to: &str| {
+            let i = m.item_index(from).unwrap();
+            m.neighbors(i)
+                .find(|n| m.item_id(n.item) == Some(to))
+                .map(|n| n.weight)
+                .unwrap()
+        };
+        let close = |x: f32, y: f32| (x / y - 1.0).abs() < 0.05;
+        assert!(close(weight("a", "b"), 1.0), "{}", weight("a", "b"));
+        assert!(close(weight("a", "c"), 0.5));
+        assert!(close(weight("c", "a"), 0.25));
+        assert!(close(weight("b", "a"), 0.5));
+    }
+
+    #[test]
     fn the_same_input_gives_the_same_bytes() {
-        let sessions: Vec<Session> = (0..50)
+        let sessions: Vec<Vec<String>> = (0..50)
             .map(|i| {
-                session(&[
-                    &format!("i{}", i % 7),
-                    &format!("i{}", i % 5),
-                    &format!("i{}", i % 3),
-                ])
+                vec![
+                    format!("i{}", i % 7),
+                    format!("i{}", i % 5),
+                    format!("i{}", i % 3),
+                ]
             })
             .collect();
-        let a = build(&sessions, &HashMap::new(), Settings::default());
-        let b = build(&sessions, &HashMap::new(), Settings::default());
-        assert_eq!(a, b);
+        let log = log_of(&sessions);
+        assert_eq!(build_default(&log), build_default(&log));
     }
 
     /// 3,000 sessions over 300 items in clusters of ten; with `revisits`,
     /// shoppers keep going back to the session's first item.
-    fn clustered(revisits: bool) -> Vec<Session> {
+    fn clustered(revisits: bool) -> Log {
         let mut state = 1u64;
         let mut next = |n: u64| {
             state = state
@@ -338,11 +616,11 @@ mod tests {
                 .wrapping_add(1);
             (state >> 33) % n
         };
-        (0..3000)
+        let sessions: Vec<Vec<String>> = (0..3000)
             .map(|_| {
                 let cluster = next(30) * 10;
                 let first = format!("i{}", cluster + next(10));
-                let ids: Vec<String> = (0..6)
+                (0..6)
                     .map(|k| {
                         if revisits && k % 2 == 0 {
                             first.clone()
@@ -350,11 +628,10 @@ mod tests {
                             format!("i{}", cluster + next(10))
                         }
                     })
-                    .collect();
-                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                session(&refs)
+                    .collect()
             })
-            .collect()
+            .collect();
+        log_of(&sessions)
     }
 
     #[test]
@@ -370,14 +647,14 @@ mod tests {
             with > without,
             "revisiting shoppers: {with}, others: {without}"
         );
-        let model = Model::decode(build(&clustered(true), &HashMap::new(), settings)).unwrap();
+        let model = Model::decode(build_default(&clustered(true))).unwrap();
         assert_eq!(model.revisit_share(), Some(with));
     }
 
     #[test]
     fn empty_and_single_item_inputs_give_valid_models() {
-        for sessions in [vec![], vec![session(&["only"])]] {
-            let bytes = build(&sessions, &HashMap::new(), Settings::default());
+        for sessions in [vec![], vec![strings(&["only"])]] {
+            let bytes = build_default(&log_of(&sessions));
             assert!(Model::decode(&bytes[..]).is_ok());
         }
     }

@@ -63,17 +63,66 @@ pub fn read_cases(input: impl BufRead) -> anyhow::Result<Vec<Case>> {
 }
 
 /// Scores `model` on `cases`, with the model's own revisit share unless
-/// `revisit_share` overrides it.
+/// `revisit_share` overrides it. Cases are scored on every core; the time
+/// per case is the CPU time of one core.
 pub fn score(
     model: &Model<Vec<u8>>,
     cases: &[Case],
     k: usize,
     revisit_share: Option<f32>,
 ) -> Scores {
-    let mut scores = Scores::default();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = cases.len().div_ceil(threads).max(1);
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let workers: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || score_part(model, part, k, revisit_share)))
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+    });
+    let mut scores = Scores {
+        cases: cases.len() as u64,
+        ..Scores::default()
+    };
     let mut recommended = HashSet::new();
-    let (mut hits, mut reciprocal) = (0u64, 0f64);
+    let (mut hits, mut reciprocal, mut secs) = (0u64, 0f64, 0f64);
+    for part in parts {
+        hits += part.hits;
+        reciprocal += part.reciprocal;
+        secs += part.secs;
+        recommended.extend(part.recommended);
+    }
+    if scores.cases > 0 {
+        let n = scores.cases as f64;
+        scores.hr = hits as f64 / n;
+        scores.mrr = reciprocal / n;
+        scores.secs_per_case = secs / n;
+    }
+    scores.coverage = recommended.len() as f64 / f64::from(model.item_count().max(1));
+    scores
+}
+
+/// What one core found.
+struct Part {
+    hits: u64,
+    reciprocal: f64,
+    secs: f64,
+    recommended: HashSet<u32>,
+}
+
+fn score_part(
+    model: &Model<Vec<u8>>,
+    cases: &[Case],
+    k: usize,
+    revisit_share: Option<f32>,
+) -> Part {
     let started = Instant::now();
+    let mut part = Part {
+        hits: 0,
+        reciprocal: 0.0,
+        secs: 0.0,
+        recommended: HashSet::new(),
+    };
     for (prefix, target) in cases {
         let mut profile = Profile::new();
         let mut now = EPOCH_MS;
@@ -86,48 +135,45 @@ pub fn score(
         let picks = recommend(model, &profile, &options, k);
         let target_index = model.item_index(target);
         if let Some(rank) = picks.iter().position(|r| Some(r.item) == target_index) {
-            hits += 1;
-            reciprocal += 1.0 / (rank + 1) as f64;
+            part.hits += 1;
+            part.reciprocal += 1.0 / (rank + 1) as f64;
         }
-        recommended.extend(picks.iter().map(|r| r.item));
+        part.recommended.extend(picks.iter().map(|r| r.item));
     }
-    scores.cases = cases.len() as u64;
-    if scores.cases > 0 {
-        let n = scores.cases as f64;
-        scores.hr = hits as f64 / n;
-        scores.mrr = reciprocal / n;
-        scores.secs_per_case = started.elapsed().as_secs_f64() / n;
-    }
-    scores.coverage = recommended.len() as f64 / f64::from(model.item_count().max(1));
-    scores
+    part.secs = started.elapsed().as_secs_f64();
+    part
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::{Settings, build};
-    use crate::events::{Event, Session};
+    use crate::build::{Learned, Settings, build};
+    use crate::log::{Log, pack};
 
-    fn sessions(list: &[&[&str]]) -> Vec<Session> {
-        list.iter()
-            .map(|s| {
-                s.iter()
-                    .map(|i| Event {
-                        kind: EventKind::View,
-                        item: (*i).into(),
-                        category: None,
-                    })
-                    .collect()
-            })
-            .collect()
+    fn sessions(list: &[&[&str]]) -> Log {
+        let mut log = Log::new();
+        for s in list {
+            let events: Vec<u32> = s
+                .iter()
+                .filter_map(|n| pack(log.intern(n)?, EventKind::View))
+                .collect();
+            log.push_session(events);
+        }
+        log
     }
 
     #[test]
     fn scores_hits_and_reciprocal_ranks() {
         let train = sessions(&[&["a", "b"], &["a", "b"], &["a", "c"], &["x", "y"]]);
-        let model = Model::decode(build(&train, &Default::default(), Settings::default())).unwrap();
-        // Too little data to learn from, so the model keeps the defaults
-        // (cosine weights) and the test fixes the revisit share at 0.6. For
+        let bytes = build(
+            &train,
+            &Default::default(),
+            Settings::default(),
+            Learned::default(),
+        );
+        let model = Model::decode(bytes).unwrap();
+        // The default parameters (cosine weights), and the test fixes the
+        // revisit share at 0.6. For
         // the prefix "a": b scores 2/sqrt(3*2) = 0.82, a's own revisit 0.6,
         // c 1/sqrt(3*1) = 0.58 (times the same recency factor). So b is at
         // rank 1, c at rank 3, and q (unknown) is missed.

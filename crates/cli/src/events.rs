@@ -5,11 +5,15 @@
 //! interactions. Malformed rows are skipped and counted with their line
 //! number, or fail the read with `strict`.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use anyhow::{Context as _, bail};
+use compact_str::CompactString;
+use foldhash::HashMap as FastMap;
 use shelfwise_core::profile::EventKind;
+
+use crate::log::{Log, pack};
 
 /// Inactivity that cuts a user's events into sessions when the log has no
 /// session ids (the web-analytics convention).
@@ -50,20 +54,6 @@ impl Format {
     }
 }
 
-/// One interaction read from a log.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Event {
-    /// What happened.
-    pub kind: EventKind,
-    /// The item id.
-    pub item: String,
-    /// The item's category, when the log has one.
-    pub category: Option<String>,
-}
-
-/// A session: interactions in time order.
-pub type Session = Vec<Event>;
-
 /// What reading a log produced besides the sessions.
 #[derive(Debug, Default)]
 pub struct ReadReport {
@@ -88,150 +78,211 @@ impl ReadReport {
     }
 }
 
-/// Reads every session of `input`.
+/// Reads every session of `input` into a [`Log`], one line at a time: the
+/// input is never held in memory, only its packed events.
 ///
 /// # Errors
 ///
 /// I/O errors, a CSV header without an item column, and with `strict` the
 /// first malformed row, named by its line number.
-pub fn read_sessions(
-    input: impl BufRead,
+pub fn read_log(
+    mut input: impl BufRead,
     format: Option<Format>,
     strict: bool,
-) -> anyhow::Result<(Vec<Session>, ReadReport)> {
-    let mut lines = input.lines();
+) -> anyhow::Result<(Log, ReadReport)> {
+    let mut log = Log::new();
     let mut report = ReadReport::default();
+    let mut keyed = Keyed::default();
+    let mut buf = Vec::new();
     let mut line_no = 0u64;
-    let mut first = None;
-    for line in lines.by_ref() {
-        line_no += 1;
-        let line = line.with_context(|| format!("reading line {line_no}"))?;
-        if !line.trim().is_empty() {
-            first = Some(line);
+    // The format and, for CSV, the columns its header names.
+    let mut layout: Option<(Format, Option<Columns>)> = None;
+    let mut session = Vec::new();
+    loop {
+        buf.clear();
+        let read = input
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("reading line {}", line_no + 1))?;
+        if read == 0 {
             break;
         }
+        line_no += 1;
+        let Ok(text) = std::str::from_utf8(&buf) else {
+            report.rows += 1;
+            report.skip(line_no, "not UTF-8", strict)?;
+            continue;
+        };
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let Some((format, columns)) = &layout else {
+            // The first non-empty line: a CSV header, or already data.
+            let format = format.unwrap_or_else(|| Format::detect(text));
+            if format == Format::Csv {
+                let columns = Columns::from_header(text.trim_start_matches('\u{feff}'))
+                    .with_context(|| format!("line {line_no}: the header names no item column"))?;
+                layout = Some((format, Some(columns)));
+                continue;
+            }
+            layout = Some((format, None));
+            report.rows += 1;
+            read_row(format, None, text, &mut log, &mut keyed, &mut session)
+                .or_else(|why| report.skip(line_no, why, strict))?;
+            continue;
+        };
+        report.rows += 1;
+        read_row(
+            *format,
+            columns.as_ref(),
+            text,
+            &mut log,
+            &mut keyed,
+            &mut session,
+        )
+        .or_else(|why| report.skip(line_no, why, strict))?;
     }
-    let Some(first) = first else {
-        return Ok((Vec::new(), report));
-    };
-    let format = format.unwrap_or_else(|| Format::detect(&first));
-    let mut keyed = Keyed::default();
-    let mut sessions = Vec::new();
-    let mut rest = lines.map(|l| l.map_err(anyhow::Error::from));
-    match format {
-        Format::Sessions => {
-            let mut line = Some(Ok(first));
-            while let Some(text) = line.take().or_else(|| rest.next()) {
-                let text = text.with_context(|| format!("reading line {line_no}"))?;
-                if !text.trim().is_empty() {
-                    report.rows += 1;
-                    sessions.push(
-                        text.split_whitespace()
-                            .map(|item| Event {
-                                kind: EventKind::View,
-                                item: item.to_owned(),
-                                category: None,
-                            })
-                            .collect(),
-                    );
-                }
-                line_no += 1;
-            }
+    keyed.into_sessions(&mut log);
+    Ok((log, report))
+}
+
+/// Reads one data line into `log` (sessions text) or `keyed` (rows).
+fn read_row(
+    format: Format,
+    columns: Option<&Columns>,
+    text: &str,
+    log: &mut Log,
+    keyed: &mut Keyed,
+    session: &mut Vec<u32>,
+) -> Result<(), &'static str> {
+    match (format, columns) {
+        (Format::Sessions, _) => {
+            session.clear();
+            session.extend(
+                text.split_whitespace()
+                    .filter_map(|name| pack(log.intern(name)?, EventKind::View)),
+            );
+            log.push_session(session.drain(..));
         }
-        Format::Csv => {
-            let header = first.trim_start_matches('\u{feff}');
-            let columns = Columns::from_header(header)
-                .with_context(|| format!("line {line_no}: the header names no item column"))?;
-            for text in rest {
-                line_no += 1;
-                let text = text.with_context(|| format!("reading line {line_no}"))?;
-                if text.trim().is_empty() {
-                    continue;
-                }
-                report.rows += 1;
-                match columns.parse(&text) {
-                    Ok(row) => keyed.push(row),
-                    Err(why) => report.skip(line_no, why, strict)?,
-                }
-            }
-        }
-        Format::Jsonl => {
-            let mut line = Some(Ok(first));
-            while let Some(text) = line.take().or_else(|| rest.next()) {
-                let text = text.with_context(|| format!("reading line {line_no}"))?;
-                if !text.trim().is_empty() {
-                    report.rows += 1;
-                    match parse_json_row(&text) {
-                        Ok(rows) => rows.into_iter().for_each(|r| keyed.push(r)),
-                        Err(why) => report.skip(line_no, why, strict)?,
-                    }
-                }
-                line_no += 1;
+        (Format::Csv, Some(columns)) => keyed.push(log, columns.parse(text)?),
+        (Format::Csv, None) => return Err("no header"),
+        (Format::Jsonl, _) => {
+            for row in parse_json_row(text)? {
+                keyed.push(log, row);
             }
         }
     }
-    sessions.extend(keyed.into_sessions());
-    Ok((sessions, report))
+    Ok(())
 }
 
 /// A row with its grouping key and time, before sessionization.
 #[derive(Debug)]
-struct Row {
-    session: Option<String>,
-    user: Option<String>,
+struct Row<'a> {
+    session: Option<Cow<'a, str>>,
+    user: Option<Cow<'a, str>>,
     time: i64,
-    event: Event,
+    kind: EventKind,
+    item: Cow<'a, str>,
+    category: Option<Cow<'a, str>>,
+}
+
+/// A keyed row, packed: 24 bytes whatever the ids.
+#[derive(Clone, Copy, Debug)]
+struct Packed {
+    key: u32,
+    order: u32,
+    time: i64,
+    event: u32,
 }
 
 /// Rows grouped by session id, or by user id (cut at [`SESSION_GAP_MS`]).
 #[derive(Default)]
 struct Keyed {
-    by_session: HashMap<String, Vec<(i64, u64, Event)>>,
-    by_user: HashMap<String, Vec<(i64, u64, Event)>>,
-    order: u64,
+    sessions: FastMap<CompactString, u32>,
+    users: FastMap<CompactString, u32>,
+    /// The last row's key: rows of a session mostly come together.
+    last: Option<(bool, CompactString, u32)>,
+    /// Per key: a user id, whose events are cut by inactivity.
+    is_user: Vec<bool>,
+    rows: Vec<Packed>,
 }
 
 impl Keyed {
-    fn push(&mut self, row: Row) {
-        self.order += 1;
-        let entry = (row.time, self.order, row.event);
-        if let Some(s) = row.session {
-            self.by_session.entry(s).or_default().push(entry);
-        } else if let Some(u) = row.user {
-            self.by_user.entry(u).or_default().push(entry);
+    fn push(&mut self, log: &mut Log, row: Row<'_>) {
+        let (map, id, is_user) = match (&row.session, &row.user) {
+            (Some(s), _) => (&mut self.sessions, s, false),
+            (None, Some(u)) => (&mut self.users, u, true),
+            (None, None) => return,
+        };
+        let key = match &self.last {
+            Some((u, last, k)) if *u == is_user && last == id.as_ref() => *k,
+            _ => {
+                let k = match map.get(id.as_ref()) {
+                    Some(&k) => k,
+                    None => {
+                        let k = self.is_user.len() as u32;
+                        map.insert(CompactString::new(id), k);
+                        self.is_user.push(is_user);
+                        k
+                    }
+                };
+                self.last = Some((is_user, CompactString::new(id), k));
+                k
+            }
+        };
+        let Some(item) = log.intern(&row.item) else {
+            return;
+        };
+        if let Some(c) = &row.category {
+            log.set_category(item, c);
+        }
+        if let Some(event) = pack(item, row.kind) {
+            let order = self.rows.len() as u32;
+            self.rows.push(Packed {
+                key,
+                order,
+                time: row.time,
+                event,
+            });
         }
     }
 
-    fn into_sessions(self) -> Vec<Session> {
-        let mut out: Vec<(u64, Session)> = Vec::new();
-        for (_, mut events) in self.by_session {
-            events.sort_by_key(|e| (e.0, e.1));
-            let first = events.first().map_or(0, |e| e.1);
-            out.push((first, events.into_iter().map(|e| e.2).collect()));
+    /// Appends the sessions to `log`, ordered by their first row in the file.
+    fn into_sessions(mut self, log: &mut Log) {
+        // Exports usually come sorted by session and time already.
+        if !self.rows.is_sorted_by_key(|r| (r.key, r.time, r.order)) {
+            self.rows.sort_unstable_by_key(|r| (r.key, r.time, r.order));
         }
-        for (_, mut events) in self.by_user {
-            events.sort_by_key(|e| (e.0, e.1));
-            let mut current: Session = Vec::new();
-            let mut started = 0;
-            let mut last_time = i64::MIN;
-            for (time, order, event) in events {
-                if !current.is_empty() && time.saturating_sub(last_time) > SESSION_GAP_MS {
-                    out.push((started, std::mem::take(&mut current)));
-                }
-                if current.is_empty() {
-                    started = order;
-                }
-                last_time = time;
-                current.push(event);
-            }
-            if !current.is_empty() {
-                out.push((started, current));
+        // (first row, start, end in `rows`) of each session.
+        let mut spans: Vec<(u32, usize, usize)> = Vec::new();
+        let mut start = 0;
+        for (i, pair) in self.rows.windows(2).enumerate() {
+            let [a, b] = pair else { continue };
+            let cut = a.key != b.key
+                || (self.is_user.get(a.key as usize) == Some(&true)
+                    && b.time.saturating_sub(a.time) > SESSION_GAP_MS);
+            if cut {
+                spans.push((first_order(&self.rows, start..i + 1), start, i + 1));
+                start = i + 1;
             }
         }
-        // File order of each session's first row: deterministic output.
-        out.sort_by_key(|s| s.0);
-        out.into_iter().map(|s| s.1).collect()
+        if start < self.rows.len() {
+            let end = self.rows.len();
+            spans.push((first_order(&self.rows, start..end), start, end));
+        }
+        spans.sort_unstable();
+        for (_, from, to) in spans {
+            if let Some(rows) = self.rows.get(from..to) {
+                log.push_session(rows.iter().map(|r| r.event));
+            }
+        }
     }
+}
+
+fn first_order(rows: &[Packed], span: std::ops::Range<usize>) -> u32 {
+    rows.get(span)
+        .and_then(|r| r.iter().map(|r| r.order).min())
+        .unwrap_or(u32::MAX)
 }
 
 /// Column positions of a delimited file, found by header names.
@@ -295,44 +346,49 @@ impl Columns {
         })
     }
 
-    fn parse(&self, line: &str) -> Result<Row, &'static str> {
-        let fields = split_row(line, self.separator);
-        let get = |i: Option<usize>| {
-            i.and_then(|i| fields.get(i))
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty() && *s != "NA")
+    fn parse<'a>(&self, line: &'a str) -> Result<Row<'a>, &'static str> {
+        let mut fields = split_row(line, self.separator);
+        let mut take = |i: Option<usize>| {
+            let field = std::mem::take(fields.get_mut(i?)?);
+            let kept = match field {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+            };
+            (!kept.is_empty() && kept != "NA").then_some(kept)
         };
-        let item = get(Some(self.item)).ok_or("missing item id")?;
-        let session = get(self.session).map(str::to_owned);
-        let user = get(self.user).map(str::to_owned);
+        let item = take(Some(self.item)).ok_or("missing item id")?;
+        let session = take(self.session);
+        let user = take(self.user);
         if session.is_none() && user.is_none() && (self.session.is_some() || self.user.is_some()) {
             return Err("missing session and user id");
         }
-        let time = match get(self.time) {
-            Some(t) => parse_time(t).ok_or("unreadable timestamp")?,
+        let time = match take(self.time) {
+            Some(t) => parse_time(&t).ok_or("unreadable timestamp")?,
             None => 0,
         };
-        let kind = match get(self.event) {
-            Some(e) => event_kind(e).ok_or("unknown event type")?,
+        let kind = match take(self.event) {
+            Some(e) => event_kind(&e).ok_or("unknown event type")?,
             None => EventKind::View,
         };
         // Without session or user columns, the whole file is one session.
-        let session = session.or_else(|| user.is_none().then(String::new));
+        let session = session.or_else(|| user.is_none().then_some(Cow::Borrowed("")));
         Ok(Row {
             session,
             user,
             time,
-            event: Event {
-                kind,
-                item: item.to_owned(),
-                category: get(self.category).map(str::to_owned),
-            },
+            kind,
+            item,
+            category: take(self.category),
         })
     }
 }
 
-/// Splits a delimited row, honouring double quotes (`""` inside quotes is a quote).
-fn split_row(line: &str, separator: char) -> Vec<String> {
+/// Splits a delimited row, honouring double quotes (`""` inside quotes is a
+/// quote); rows without quotes are split without copying.
+fn split_row(line: &str, separator: char) -> Vec<Cow<'_, str>> {
+    if !line.contains('"') {
+        return line.split(separator).map(Cow::Borrowed).collect();
+    }
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
@@ -344,17 +400,23 @@ fn split_row(line: &str, separator: char) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            c if c == separator && !quoted => fields.push(std::mem::take(&mut field)),
+            c if c == separator && !quoted => fields.push(Cow::Owned(std::mem::take(&mut field))),
             c => field.push(c),
         }
     }
-    fields.push(field);
+    fields.push(Cow::Owned(field));
     fields
 }
 
 /// Event names of Segment, GA4 and common public datasets.
 fn event_kind(name: &str) -> Option<EventKind> {
-    EventKind::from_name(name).or_else(|| match normalize(name).as_str() {
+    let plain = name.bytes().all(|b| b.is_ascii_lowercase());
+    let normalized = if plain {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(normalize(name))
+    };
+    EventKind::from_name(name).or_else(|| match normalized.as_ref() {
         "view" | "click" | "pageview" | "detail" | "productview" | "viewitem" => {
             Some(EventKind::View)
         }
@@ -432,7 +494,7 @@ fn parse_iso8601(text: &str) -> Option<i64> {
 
 /// Parses one JSON line: a Segment `track` call or a GA4 export row (whose
 /// `items` array gives one row per item).
-fn parse_json_row(line: &str) -> Result<Vec<Row>, &'static str> {
+fn parse_json_row(line: &str) -> Result<Vec<Row<'static>>, &'static str> {
     let v: serde_json::Value = serde_json::from_str(line).map_err(|_| "not valid JSON")?;
     let obj = v.as_object().ok_or("not a JSON object")?;
     let text = |v: Option<&serde_json::Value>| -> Option<String> {
@@ -473,14 +535,12 @@ fn parse_json_row(line: &str) -> Result<Vec<Row>, &'static str> {
             .iter()
             .filter_map(|item| {
                 Some(Row {
-                    session: session.clone(),
-                    user: user.clone(),
+                    session: session.clone().map(Cow::Owned),
+                    user: user.clone().map(Cow::Owned),
                     time: t,
-                    event: Event {
-                        kind,
-                        item: text(item.get("item_id"))?,
-                        category: text(item.get("item_category")),
-                    },
+                    kind,
+                    item: Cow::Owned(text(item.get("item_id"))?),
+                    category: text(item.get("item_category")).map(Cow::Owned),
                 })
             })
             .collect();
@@ -526,14 +586,12 @@ fn parse_json_row(line: &str) -> Result<Vec<Row>, &'static str> {
     Ok(products
         .into_iter()
         .map(|(item, category)| Row {
-            session: session.clone(),
-            user: user.clone(),
+            session: session.clone().map(Cow::Owned),
+            user: user.clone().map(Cow::Owned),
             time: t,
-            event: Event {
-                kind,
-                item,
-                category,
-            },
+            kind,
+            item: Cow::Owned(item),
+            category: category.map(Cow::Owned),
         })
         .collect())
 }
@@ -542,15 +600,19 @@ fn parse_json_row(line: &str) -> Result<Vec<Row>, &'static str> {
 mod tests {
     use super::*;
 
+    fn names(log: &Log) -> Vec<Vec<&str>> {
+        log.sessions(0..log.session_count())
+            .map(|s| s.iter().map(|&e| log.name(crate::log::item(e))).collect())
+            .collect()
+    }
+
     fn read(text: &str) -> (Vec<Vec<String>>, ReadReport) {
-        let (sessions, report) = read_sessions(text.as_bytes(), None, false).unwrap();
-        (
-            sessions
-                .into_iter()
-                .map(|s| s.into_iter().map(|e| e.item).collect())
-                .collect(),
-            report,
-        )
+        let (log, report) = read_log(text.as_bytes(), None, false).unwrap();
+        let sessions = names(&log)
+            .into_iter()
+            .map(|s| s.into_iter().map(str::to_owned).collect())
+            .collect();
+        (sessions, report)
     }
 
     #[test]
@@ -582,7 +644,7 @@ mod tests {
         assert_eq!(s, [vec!["a", "c"]]);
         assert_eq!(r.skipped, 2);
         assert_eq!(r.problems[0], "line 3: missing item id");
-        let err = read_sessions(text.as_bytes(), None, true).unwrap_err();
+        let err = read_log(text.as_bytes(), None, true).unwrap_err();
         assert_eq!(err.to_string(), "line 3: missing item id");
     }
 
@@ -607,14 +669,17 @@ mod tests {
             "\n",
             "not json\n",
         );
-        let (sessions, report) = read_sessions(text.as_bytes(), None, false).unwrap();
-        let ids: Vec<Vec<&str>> = sessions
+        let (log, report) = read_log(text.as_bytes(), None, false).unwrap();
+        assert_eq!(names(&log), [vec!["p1", "p2", "p3"], vec!["g1"]]);
+        assert_eq!(log.category(log.find("p1").unwrap()), Some("shoes"));
+        let first: Vec<f64> = log
+            .sessions(0..1)
+            .next()
+            .unwrap()
             .iter()
-            .map(|s| s.iter().map(|e| e.item.as_str()).collect())
+            .map(|&e| crate::log::weight(e))
             .collect();
-        assert_eq!(ids, [vec!["p1", "p2", "p3"], vec!["g1"]]);
-        assert_eq!(sessions[0][0].category.as_deref(), Some("shoes"));
-        assert_eq!(sessions[0][1].kind, EventKind::Purchase);
+        assert_eq!(first, [1.0, 3.0, 3.0]);
         assert_eq!(report.skipped, 2);
         assert_eq!(
             report.problems,

@@ -4,6 +4,8 @@ mod baseline;
 mod build;
 mod eval;
 mod events;
+mod log;
+mod progress;
 mod serve;
 
 use std::collections::HashMap;
@@ -37,6 +39,7 @@ BUILD OPTIONS:
     --neighbors K       neighbours kept per item (default 32)
     --window N          co-occurrence window in positions (default 8)
     --strict            fail on the first malformed row instead of skipping it
+    --json              also print a summary as one JSON line on stdout
 ";
 
 fn main() -> ExitCode {
@@ -75,7 +78,7 @@ fn run() -> anyhow::Result<()> {
 fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut events, mut out, mut format, mut catalog) = (None, None, None, None);
     let mut settings = build::Settings::default();
-    let mut strict = false;
+    let (mut strict, mut json) = (false, false);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("events") => events = Some(PathBuf::from(parser.value()?)),
@@ -85,15 +88,14 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             Long("neighbors") => settings.neighbors = parser.value()?.parse()?,
             Long("window") => settings.window = parser.value()?.parse()?,
             Long("strict") => strict = true,
+            Long("json") => json = true,
             _ => bail!(arg.unexpected()),
         }
     }
     let events = events.context("--events FILE is required")?;
     let out = out.context("--out MODEL is required")?;
     let started = Instant::now();
-    let file = File::open(&events).with_context(|| format!("opening {}", events.display()))?;
-    let (sessions, report) = events::read_sessions(BufReader::new(file), format, strict)
-        .with_context(|| format!("reading {}", events.display()))?;
+    let (log, report) = read_log(&events, format, strict)?;
     for problem in &report.problems {
         eprintln!("shelfwise: skipped {problem}");
     }
@@ -101,22 +103,72 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         Some(path) => read_catalog(&path)?,
         None => HashMap::new(),
     };
-    let bytes = build::build(&sessions, &catalog, settings);
+    let learned = progress::phase("learning the parameters", || {
+        build::learn(&log, &catalog, settings)
+    });
+    let bytes = progress::phase("counting co-occurrences", || {
+        build::build(&log, &catalog, settings, learned)
+    });
     std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     let model = Model::decode(&bytes[..]).context("the model just built does not decode")?;
     let s = model.summary();
+    let secs = started.elapsed().as_secs_f64();
+    let rate = report.rows as f64 / secs.max(1e-9);
+    let peak = peak_memory_bytes();
     eprintln!(
-        "shelfwise: {} rows ({} skipped), {} sessions -> {} items, {} neighbours, {} bytes in {:.2?} -> {}",
+        "shelfwise: {} rows ({} skipped), {} sessions -> {} items, {} neighbours, {} bytes -> {}",
         report.rows,
         report.skipped,
-        sessions.len(),
+        log.session_count(),
         s.items,
         s.edges,
         s.bytes,
-        started.elapsed(),
         out.display()
     );
+    eprintln!(
+        "shelfwise: {secs:.2} s ({rate:.0} rows/s){}; learned distance exponent {}, backward weight {}, popularity exponent {}, revisit share {}",
+        peak.map_or(String::new(), |p| format!(
+            ", peak memory {:.0} MiB",
+            p as f64 / 1048576.0
+        )),
+        learned.distance_exponent,
+        learned.backward_weight,
+        learned.popularity_exponent,
+        learned
+            .revisit_share
+            .map_or("default".to_owned(), |v| v.to_string()),
+    );
+    if json {
+        let v = serde_json::json!({
+            "rows": report.rows, "skipped": report.skipped, "sessions": log.session_count(),
+            "events": log.event_count(), "items": s.items, "edges": s.edges, "bytes": s.bytes,
+            "secs": secs, "rows_per_sec": rate, "peak_memory_bytes": peak,
+            "distance_exponent": learned.distance_exponent, "backward_weight": learned.backward_weight,
+            "popularity_exponent": learned.popularity_exponent, "revisit_share": learned.revisit_share,
+        });
+        println!("{v}");
+    }
     Ok(())
+}
+
+/// The process's peak resident memory, where the system tells it (Linux).
+fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Reads an interaction log with a progress bar on stderr.
+fn read_log(
+    path: &PathBuf,
+    format: Option<events::Format>,
+    strict: bool,
+) -> anyhow::Result<(log::Log, events::ReadReport)> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let input = progress::reading(file)?;
+    events::read_log(BufReader::with_capacity(1 << 20, input), format, strict)
+        .with_context(|| format!("reading {}", path.display()))
 }
 
 /// Reads item metadata: a delimited file whose header names an item column
@@ -287,14 +339,15 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let cases = eval::read_cases(BufReader::new(file))
         .with_context(|| format!("reading {}", test.display()))?;
     let started = Instant::now();
-    let file = File::open(&train).with_context(|| format!("opening {}", train.display()))?;
-    let (sessions, _) =
-        events::read_sessions(BufReader::new(file), Some(events::Format::Sessions), true)
-            .with_context(|| format!("reading {}", train.display()))?;
+    let (log, _) = read_log(&train, Some(events::Format::Sessions), true)?;
     if let Some(baseline) = baseline {
-        let items: Vec<Vec<String>> = sessions
-            .iter()
-            .map(|s| s.iter().map(|e| e.item.clone()).collect())
+        let items: Vec<Vec<String>> = log
+            .sessions(0..log.session_count())
+            .map(|s| {
+                s.iter()
+                    .map(|&e| log.name(log::item(e)).to_owned())
+                    .collect()
+            })
             .collect();
         let (hr, mrr) = baseline::score(baseline, &items, &cases, k);
         println!(
@@ -310,7 +363,8 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let bytes = build::build(&sessions, &HashMap::new(), settings);
+    let learned = build::learn(&log, &HashMap::new(), settings);
+    let bytes = build::build(&log, &HashMap::new(), settings, learned);
     let build_secs = started.elapsed().as_secs_f64();
     let (model_bytes, gzip) = (bytes.len(), gzip_len(&bytes)?);
     let model = Model::decode(bytes).context("the model just built does not decode")?;

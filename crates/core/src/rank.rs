@@ -286,10 +286,11 @@ pub fn recommend<B: AsRef<[u8]>>(
     let seeds = seeds(model, profile, options);
     let mut table = Table::with_capacity(seeds.len().saturating_mul(32).min(1 << 16));
     accumulate(model, profile, &seeds, options, &mut table, true);
-    let mut out: Vec<Recommendation> = table
-        .entries
-        .iter()
-        .filter(|e| e.score > 0.0)
+    let mut ranked: Vec<&Entry> = table.entries.iter().filter(|e| e.score > 0.0).collect();
+    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+    // Reasons are built for the picks only: they own strings.
+    ranked
+        .into_iter()
         .filter(|e| {
             let id = model.item_id(e.key).unwrap_or("");
             let in_focus = match options.focus {
@@ -299,15 +300,13 @@ pub fn recommend<B: AsRef<[u8]>>(
             };
             !in_focus && exclusion(model, profile, Some(e.key), id, options).is_none()
         })
+        .take(limit)
         .map(|e| Recommendation {
             item: e.key,
             score: e.score,
             reason: table.reason(e, &seeds),
         })
-        .collect();
-    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
-    out.truncate(limit);
-    out
+        .collect()
 }
 
 fn exclusion<B: AsRef<[u8]>>(
