@@ -133,7 +133,7 @@ fn test() -> Result {
     dist::run()?;
     dist::check_glue()?;
     demo::build_site()?;
-    exec(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))
+    exec(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/", "tests/sql/"]))
 }
 
 /// Fuzzes the model decoder for `seconds` with cargo-fuzz (nightly).

@@ -105,9 +105,112 @@ pub fn build(
         .lists(&items, settings, learned.distance_exponent, &[shape])
         .pop()
         .unwrap_or_default();
-    let (mut builder, handles) = model_builder(log, &index.counts, &items, catalog, settings);
-    add_lists(&mut builder, &handles, &lists);
-    if let Some(share) = learned.revisit_share {
+    encode(
+        log,
+        &index.counts,
+        &lists,
+        catalog,
+        settings,
+        learned.revisit_share,
+    )
+}
+
+/// Builds the model bytes from a pair table computed elsewhere (the output
+/// of `sql/cooccurrence.sql`): delimited text whose header names
+/// `item_id`, `item_count`, `neighbor_id` and `weight`. Rows of an item come
+/// in any order; an empty neighbour declares an item without neighbours.
+///
+/// # Errors
+///
+/// I/O errors, a header without those columns, and malformed rows, named
+/// by their line number.
+pub fn build_from_pairs(
+    input: impl std::io::BufRead,
+    catalog: &HashMap<String, ItemMeta>,
+    settings: Settings,
+    revisit_share: Option<f32>,
+) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    let mut lines = input.lines();
+    let header = lines.next().context("the pair table is empty")??;
+    let separator = if header.contains('\t') { '\t' } else { ',' };
+    let names: Vec<String> = header
+        .split(separator)
+        .map(|n| n.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let column = |name: &str| {
+        names
+            .iter()
+            .position(|n| n == name)
+            .with_context(|| format!("the pair table's header names no {name} column"))
+    };
+    let (item, count, neighbor, weight) = (
+        column("item_id")?,
+        column("item_count")?,
+        column("neighbor_id")?,
+        column("weight")?,
+    );
+    let mut log = Log::new();
+    let mut counts: Vec<u32> = Vec::new();
+    let mut rows: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+    for (n, line) in lines.enumerate() {
+        let line_no = n + 2;
+        let line = line.with_context(|| format!("reading line {line_no}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = crate::events::split_row(&line, separator);
+        let field = |i: usize| fields.get(i).map_or("", |f| f.trim());
+        let a = log
+            .intern(field(item))
+            .with_context(|| format!("line {line_no}: missing item id"))?;
+        let n: u32 = field(count)
+            .parse()
+            .with_context(|| format!("line {line_no}: unreadable item_count"))?;
+        if counts.len() <= a as usize {
+            counts.resize(a as usize + 1, 0);
+        }
+        if let Some(c) = counts.get_mut(a as usize) {
+            *c = n;
+        }
+        if field(neighbor).is_empty() {
+            continue;
+        }
+        let w: f64 = field(weight)
+            .parse()
+            .with_context(|| format!("line {line_no}: unreadable weight"))?;
+        let b = log
+            .intern(field(neighbor))
+            .with_context(|| format!("line {line_no}: unreadable neighbor_id"))?;
+        rows.entry(a).or_default().push((b, w as f32));
+    }
+    let mut lists: Lists = rows.into_iter().collect();
+    lists.sort_unstable_by_key(|l| l.0);
+    counts.resize(log.item_count(), 0);
+    Ok(encode(
+        &log,
+        &counts,
+        &lists,
+        catalog,
+        settings,
+        revisit_share,
+    ))
+}
+
+/// Writes the model file: the log's items with their counts, the
+/// catalogue's metadata and other items, the lists and the revisit share.
+fn encode(
+    log: &Log,
+    counts: &[u32],
+    lists: &Lists,
+    catalog: &HashMap<String, ItemMeta>,
+    settings: Settings,
+    revisit_share: Option<f32>,
+) -> Vec<u8> {
+    let items: Vec<u32> = (0..log.item_count() as u32).collect();
+    let (mut builder, handles) = model_builder(log, counts, &items, catalog, settings);
+    add_lists(&mut builder, &handles, lists);
+    if let Some(share) = revisit_share {
         builder.revisit_share(share);
     }
     // The catalogue's other items, in id order.
@@ -268,6 +371,9 @@ struct Occurrences {
     /// `positions[starts[a]..starts[a + 1]]`: where item `a` occurs in `events`.
     starts: Vec<u32>,
     positions: Vec<u32>,
+    /// Each item's place in id order: equal weights are ordered by id, as
+    /// in the model file (and in `sql/cooccurrence.sql`).
+    id_order: Vec<u32>,
 }
 
 impl Occurrences {
@@ -309,11 +415,20 @@ impl Occurrences {
                 *at += 1;
             }
         }
+        let mut by_id: Vec<u32> = (0..log.item_count() as u32).collect();
+        by_id.sort_unstable_by(|&a, &b| log.name(a).cmp(log.name(b)));
+        let mut id_order = vec![0u32; by_id.len()];
+        for (place, &item) in by_id.iter().enumerate() {
+            if let Some(slot) = id_order.get_mut(item as usize) {
+                *slot = place as u32;
+            }
+        }
         Occurrences {
             events,
             counts,
             starts,
             positions,
+            id_order,
         }
     }
 
@@ -356,8 +471,16 @@ impl Occurrences {
                             for ((lists, &(backward, _)), norms) in
                                 out.iter_mut().zip(shapes).zip(norms)
                             {
-                                lists
-                                    .push((a, row.top(count, norms, backward, settings.neighbors)));
+                                lists.push((
+                                    a,
+                                    row.top(
+                                        count,
+                                        norms,
+                                        &self.id_order,
+                                        backward,
+                                        settings.neighbors,
+                                    ),
+                                ));
                             }
                             row.clear();
                         }
@@ -455,8 +578,15 @@ impl Row {
     }
 
     /// The `k` strongest entries, `(after + backward · before) / (n(a)^½ ·
-    /// norms[b])`, ties by item index.
-    fn top(&self, count: u32, norms: &[f64], backward: f64, k: usize) -> Vec<(u32, f32)> {
+    /// norms[b])`, ties by `id_order`.
+    fn top(
+        &self,
+        count: u32,
+        norms: &[f64],
+        id_order: &[u32],
+        backward: f64,
+        k: usize,
+    ) -> Vec<(u32, f32)> {
         let own = f64::from(count.max(1)).sqrt();
         let mut list: Vec<(u32, f32)> = self
             .touched
@@ -467,7 +597,9 @@ impl Row {
                 (b, ((after + backward * before) / norm) as f32)
             })
             .collect();
-        let order = |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+        let place = |i: u32| id_order.get(i as usize).copied().unwrap_or(u32::MAX);
+        let order =
+            |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(place(x.0).cmp(&place(y.0)));
         if list.len() > k && k > 0 {
             list.select_nth_unstable_by(k - 1, order);
         }

@@ -209,6 +209,10 @@ struct Keyed {
 
 impl Keyed {
     fn push(&mut self, log: &mut Log, row: Row<'_>) {
+        // Rows without intent (cart removals, checkout steps) add nothing.
+        if pack(0, row.kind).is_none() {
+            return;
+        }
         let (map, id, is_user) = match (&row.session, &row.user) {
             (Some(s), _) => (&mut self.sessions, s, false),
             (None, Some(u)) => (&mut self.users, u, true),
@@ -385,7 +389,7 @@ impl Columns {
 
 /// Splits a delimited row, honouring double quotes (`""` inside quotes is a
 /// quote); rows without quotes are split without copying.
-fn split_row(line: &str, separator: char) -> Vec<Cow<'_, str>> {
+pub fn split_row(line: &str, separator: char) -> Vec<Cow<'_, str>> {
     if !line.contains('"') {
         return line.split(separator).map(Cow::Borrowed).collect();
     }

@@ -25,6 +25,8 @@ shelfwise — build, inspect and serve Shelfwise personalization models
 
 USAGE:
     shelfwise build --events FILE --out MODEL [OPTIONS]
+    shelfwise build --pairs FILE --out MODEL [--revisit-share X] [--catalog FILE]
+    shelfwise learn --events FILE [--json | --sql] [OPTIONS]
     shelfwise inspect MODEL [--json] [--item ID]
     shelfwise eval --train SESSIONS --test CASES [--k 20] [--json] [--neighbors K]
                    [--baseline pop|last-item]
@@ -33,6 +35,8 @@ USAGE:
 BUILD OPTIONS:
     --events FILE       interaction log: CSV/TSV with a header, JSON lines
                         (Segment track calls, GA4 export rows) or sessions text
+    --pairs FILE        a pair table computed elsewhere (sql/cooccurrence.sql):
+                        item_id, item_count, neighbor_id, weight
     --format FORMAT     csv | jsonl | sessions (default: detected)
     --catalog FILE      CSV of item metadata: item id, category, out_of_stock,
                         sensitive (columns found by name)
@@ -40,6 +44,13 @@ BUILD OPTIONS:
     --window N          co-occurrence window in positions (default 8)
     --strict            fail on the first malformed row instead of skipping it
     --json              also print a summary as one JSON line on stdout
+
+PARAMETERS (learned from the events unless one is given; the others then
+take their defaults):
+    --distance-exponent G    pairs weigh 1 / distance^G (default 1)
+    --backward-weight L      an item seen before weighs L (default 1)
+    --popularity-exponent B  weights are divided by n(neighbour)^B (default 0.5)
+    --revisit-share S        weight of the shopper's own items (default: ranking's)
 ";
 
 fn main() -> ExitCode {
@@ -64,6 +75,7 @@ fn run() -> anyhow::Result<()> {
     };
     match command.as_str() {
         "build" => cmd_build(&mut parser),
+        "learn" => cmd_learn(&mut parser),
         "inspect" => cmd_inspect(&mut parser),
         "eval" => cmd_eval(&mut parser),
         "serve" => cmd_serve(&mut parser),
@@ -75,37 +87,141 @@ fn run() -> anyhow::Result<()> {
     }
 }
 
+/// What `build` and `learn` read besides their own flags.
+#[derive(Default)]
+struct BuildArgs {
+    events: Option<PathBuf>,
+    format: Option<events::Format>,
+    catalog: Option<PathBuf>,
+    settings: build::Settings,
+    strict: bool,
+    json: bool,
+    /// Parameters given on the command line instead of learned.
+    fixed: Fixed,
+}
+
+/// `--distance-exponent` and friends: any of them turns learning off.
+#[derive(Default)]
+struct Fixed {
+    distance_exponent: Option<f64>,
+    backward_weight: Option<f64>,
+    popularity_exponent: Option<f64>,
+    revisit_share: Option<f32>,
+}
+
+impl Fixed {
+    fn any(&self) -> bool {
+        self.distance_exponent.is_some()
+            || self.backward_weight.is_some()
+            || self.popularity_exponent.is_some()
+            || self.revisit_share.is_some()
+    }
+
+    /// The given values over the defaults.
+    fn learned(&self) -> build::Learned {
+        let d = build::Learned::default();
+        build::Learned {
+            distance_exponent: self.distance_exponent.unwrap_or(d.distance_exponent),
+            backward_weight: self.backward_weight.unwrap_or(d.backward_weight),
+            popularity_exponent: self.popularity_exponent.unwrap_or(d.popularity_exponent),
+            revisit_share: self.revisit_share.or(d.revisit_share),
+        }
+    }
+}
+
+impl BuildArgs {
+    /// Takes the long flag `name` if it is one of the shared flags.
+    fn take(&mut self, name: &str, parser: &mut lexopt::Parser) -> anyhow::Result<bool> {
+        match name {
+            "events" => self.events = Some(PathBuf::from(parser.value()?)),
+            "format" => self.format = Some(events::Format::from_name(&parser.value()?.string()?)?),
+            "catalog" => self.catalog = Some(PathBuf::from(parser.value()?)),
+            "neighbors" => self.settings.neighbors = parser.value()?.parse()?,
+            "window" => self.settings.window = parser.value()?.parse()?,
+            "strict" => self.strict = true,
+            "json" => self.json = true,
+            "distance-exponent" => self.fixed.distance_exponent = Some(parser.value()?.parse()?),
+            "backward-weight" => self.fixed.backward_weight = Some(parser.value()?.parse()?),
+            "popularity-exponent" => {
+                self.fixed.popularity_exponent = Some(parser.value()?.parse()?)
+            }
+            "revisit-share" => self.fixed.revisit_share = Some(parser.value()?.parse()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn catalog(&self) -> anyhow::Result<HashMap<String, ItemMeta>> {
+        match &self.catalog {
+            Some(path) => read_catalog(path),
+            None => Ok(HashMap::new()),
+        }
+    }
+
+    /// Reads the events and learns the parameters (or takes the given ones).
+    fn read_and_learn(
+        &self,
+        catalog: &HashMap<String, ItemMeta>,
+    ) -> anyhow::Result<(log::Log, events::ReadReport, build::Learned)> {
+        let events = self.events.as_ref().context("--events FILE is required")?;
+        let (log, report) = read_log(events, self.format, self.strict)?;
+        for problem in &report.problems {
+            eprintln!("shelfwise: skipped {problem}");
+        }
+        let learned = if self.fixed.any() {
+            self.fixed.learned()
+        } else {
+            progress::phase("learning the parameters", || {
+                build::learn(&log, catalog, self.settings)
+            })
+        };
+        Ok((log, report, learned))
+    }
+}
+
 fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
-    let (mut events, mut out, mut format, mut catalog) = (None, None, None, None);
-    let mut settings = build::Settings::default();
-    let (mut strict, mut json) = (false, false);
+    let mut args = BuildArgs::default();
+    let (mut out, mut pairs) = (None, None);
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("events") => events = Some(PathBuf::from(parser.value()?)),
             Long("out") => out = Some(PathBuf::from(parser.value()?)),
-            Long("format") => format = Some(events::Format::from_name(&parser.value()?.string()?)?),
-            Long("catalog") => catalog = Some(PathBuf::from(parser.value()?)),
-            Long("neighbors") => settings.neighbors = parser.value()?.parse()?,
-            Long("window") => settings.window = parser.value()?.parse()?,
-            Long("strict") => strict = true,
-            Long("json") => json = true,
+            Long("pairs") => pairs = Some(PathBuf::from(parser.value()?)),
+            Long(name) => {
+                let name = name.to_owned();
+                if !args.take(&name, parser)? {
+                    bail!("invalid option '--{name}'");
+                }
+            }
             _ => bail!(arg.unexpected()),
         }
     }
-    let events = events.context("--events FILE is required")?;
     let out = out.context("--out MODEL is required")?;
+    let catalog = args.catalog()?;
     let started = Instant::now();
-    let (log, report) = read_log(&events, format, strict)?;
-    for problem in &report.problems {
-        eprintln!("shelfwise: skipped {problem}");
+    if let Some(pairs) = pairs {
+        let file = File::open(&pairs).with_context(|| format!("opening {}", pairs.display()))?;
+        let bytes = build::build_from_pairs(
+            BufReader::new(file),
+            &catalog,
+            args.settings,
+            args.fixed.revisit_share,
+        )
+        .with_context(|| format!("reading {}", pairs.display()))?;
+        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        let s = Model::decode(&bytes[..])?.summary();
+        eprintln!(
+            "shelfwise: {} items, {} neighbours, {} bytes from {} in {:.2?} -> {}",
+            s.items,
+            s.edges,
+            s.bytes,
+            pairs.display(),
+            started.elapsed(),
+            out.display()
+        );
+        return Ok(());
     }
-    let catalog = match catalog {
-        Some(path) => read_catalog(&path)?,
-        None => HashMap::new(),
-    };
-    let learned = progress::phase("learning the parameters", || {
-        build::learn(&log, &catalog, settings)
-    });
+    let (log, report, learned) = args.read_and_learn(&catalog)?;
+    let (settings, json) = (args.settings, args.json);
     let bytes = progress::phase("counting co-occurrences", || {
         build::build(&log, &catalog, settings, learned)
     });
@@ -147,6 +263,55 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             "popularity_exponent": learned.popularity_exponent, "revisit_share": learned.revisit_share,
         });
         println!("{v}");
+    }
+    Ok(())
+}
+
+fn cmd_learn(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
+    let mut args = BuildArgs::default();
+    let mut sql = false;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("sql") => sql = true,
+            Long(name) => {
+                let name = name.to_owned();
+                if !args.take(&name, parser)? {
+                    bail!("invalid option '--{name}'");
+                }
+            }
+            _ => bail!(arg.unexpected()),
+        }
+    }
+    let catalog = args.catalog()?;
+    let (_, _, learned) = args.read_and_learn(&catalog)?;
+    let share = learned
+        .revisit_share
+        .map_or("default".to_owned(), |v| v.to_string());
+    if sql {
+        // The parameter table sql/cooccurrence.sql reads (Spark SQL and DuckDB).
+        println!(
+            "CREATE OR REPLACE TEMPORARY VIEW shelfwise_params AS SELECT {} AS window_size, \
+             CAST({:?} AS DOUBLE) AS distance_exponent, CAST({:?} AS DOUBLE) AS backward_weight, \
+             CAST({:?} AS DOUBLE) AS popularity_exponent, {} AS neighbors;",
+            args.settings.window,
+            learned.distance_exponent,
+            learned.backward_weight,
+            learned.popularity_exponent,
+            args.settings.neighbors
+        );
+        println!("-- then: shelfwise build --pairs PAIRS.csv --out MODEL --revisit-share {share}");
+    } else if args.json {
+        let v = serde_json::json!({
+            "distance_exponent": learned.distance_exponent, "backward_weight": learned.backward_weight,
+            "popularity_exponent": learned.popularity_exponent, "revisit_share": learned.revisit_share,
+            "window": args.settings.window, "neighbors": args.settings.neighbors,
+        });
+        println!("{v}");
+    } else {
+        println!(
+            "--distance-exponent {} --backward-weight {} --popularity-exponent {} --revisit-share {share}",
+            learned.distance_exponent, learned.backward_weight, learned.popularity_exponent
+        );
     }
     Ok(())
 }
