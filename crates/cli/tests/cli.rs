@@ -1,0 +1,148 @@
+//! The `shelfwise` command as users run it: golden output, determinism,
+//! malformed input and degenerate logs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shelfwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+        .args(args)
+        .output()
+        .expect("the shelfwise binary runs")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("shelfwise-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn build(events: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["build", "--events", events, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    shelfwise(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The fixture's model, pinned: 24 visits of 12 shoppers (cut from user ids
+/// at 30 minutes), categories from the log. A change here is a change of
+/// every merchant's model: it must be deliberate.
+#[test]
+fn the_golden_fixture_gives_the_same_model() {
+    let (a, b) = (temp("golden-a.swm"), temp("golden-b.swm"));
+    for out in [&a, &b] {
+        let o = build(&fixture("events.csv"), out, &["--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(report["rows"], 106);
+        assert_eq!(report["sessions"], 24, "{report}");
+    }
+    let (bytes_a, bytes_b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert_eq!(
+        bytes_a, bytes_b,
+        "the same input gives byte-identical models"
+    );
+    let o = shelfwise(&["inspect", "--json", a.to_str().unwrap()]);
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["items"], 18);
+    assert_eq!(summary["categories"], 3);
+    assert_eq!(summary["edges"], 84, "{summary}");
+    assert_eq!(summary["checksum"], "7be83e0cabc976d1", "{summary}");
+}
+
+#[test]
+fn malformed_rows_are_named_by_line_or_fail_the_build_with_strict() {
+    let events = temp("malformed.csv");
+    std::fs::write(
+        &events,
+        "session_id,timestamp,item_id\ns1,1,a\ns1,2,b\ns1,yesterday,c\ns2,3,\ns2,4,a\ns2,5,c\n",
+    )
+    .unwrap();
+    let out = temp("malformed.swm");
+    let o = build(events.to_str().unwrap(), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("skipped line 4: unreadable timestamp"),
+        "{err}"
+    );
+    assert!(err.contains("skipped line 5: missing item id"), "{err}");
+    assert!(err.contains("6 rows (2 skipped)"), "{err}");
+
+    let o = build(events.to_str().unwrap(), &out, &["--strict"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 4: unreadable timestamp"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn empty_and_single_item_logs_give_valid_models() {
+    for (name, text) in [
+        ("empty.csv", ""),
+        ("header-only.csv", "session_id,item_id\n"),
+        ("single.csv", "session_id,item_id\ns1,only\n"),
+    ] {
+        let events = temp(name);
+        std::fs::write(&events, text).unwrap();
+        let out = temp(&format!("{name}.swm"));
+        let o = build(events.to_str().unwrap(), &out, &[]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let o = shelfwise(&["inspect", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_malformed_pair_table_names_its_line() {
+    let pairs = temp("pairs.csv");
+    std::fs::write(
+        &pairs,
+        "item_id,item_count,neighbor_id,weight\na,3,b,0.5\nb,2,,\nc,x,a,1\n",
+    )
+    .unwrap();
+    let out = temp("pairs.swm");
+    let o = shelfwise(&[
+        "build",
+        "--pairs",
+        pairs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 4: unreadable item_count"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn given_parameters_turn_learning_off() {
+    let o = shelfwise(&[
+        "learn",
+        "--events",
+        &fixture("events.csv"),
+        "--popularity-exponent",
+        "0.3",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["popularity_exponent"], 0.3);
+    assert_eq!(v["distance_exponent"], 1.0);
+    assert_eq!(v["revisit_share"], serde_json::Value::Null);
+}
