@@ -3,11 +3,16 @@
 //! prints one JSON object per line (read by `cargo xtask bench`).
 //!
 //! Inputs are synthetic and seeded: a 50,000-item model with 32 neighbours
-//! per item, a 50-event profile, 100 candidates.
+//! per item, a 50-event profile, 100 candidates; for the exit-intent
+//! detector, the labelled traces of `tests/exit/traces.jsonl`.
 
 use std::hint::black_box;
 use std::time::Instant;
 
+#[path = "../tests/exit/corpus.rs"]
+mod corpus;
+
+use shelfwise_core::exit::{Detector, Sensitivity};
 use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
 use shelfwise_core::profile::{EventKind, Profile};
 use shelfwise_core::rank::{RankOptions, rank, recommend};
@@ -126,4 +131,52 @@ fn main() {
         "{{\"bench\":\"recommend_native\",\"limit\":20,\"profile_events\":50,\"items\":{ITEMS},\"median_us\":{:.2}}}",
         median(samples) * 1e6
     );
+    exit_intent();
+}
+
+/// The detector's cost per input over the whole corpus, and each preset's
+/// precision and recall on it (all traces, desktop, mobile).
+fn exit_intent() {
+    let traces = corpus::traces();
+    let inputs: usize = traces.iter().map(|t| t.inputs.len()).sum();
+    let thresholds = Sensitivity::Medium.thresholds();
+    let samples: Vec<f64> = (0..30)
+        .map(|_| {
+            let t = Instant::now();
+            for trace in &traces {
+                let mut d = Detector::new(thresholds, trace.viewport, 0);
+                for &(at, input) in &trace.inputs {
+                    black_box(d.input(at, black_box(input)));
+                }
+            }
+            t.elapsed().as_secs_f64() / inputs as f64
+        })
+        .collect();
+    println!(
+        "{{\"bench\":\"exit_detector_native\",\"inputs\":{inputs},\"median_ns_per_input\":{:.1}}}",
+        median(samples) * 1e9
+    );
+    for (name, preset) in [
+        ("low", Sensitivity::Low),
+        ("medium", Sensitivity::Medium),
+        ("high", Sensitivity::High),
+    ] {
+        for (device, keep) in [
+            ("all", None),
+            ("desktop", Some(false)),
+            ("mobile", Some(true)),
+        ] {
+            let s = corpus::score(&traces, preset.thresholds(), |t| {
+                keep.is_none_or(|mobile| t.mobile == mobile)
+            });
+            println!(
+                "{{\"bench\":\"exit_corpus\",\"preset\":\"{name}\",\"device\":\"{device}\",\"exits\":{},\"stays\":{},\"recall\":{:.3},\"precision\":{:.3},\"false_alarm_rate\":{:.3}}}",
+                s.exits,
+                s.stays,
+                s.recall(),
+                s.precision(),
+                s.false_alarm_rate()
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! This crate holds everything Shelfwise decides: the shopper's local
 //! [`profile`], the compact item-similarity [`model`] and its wire format, the
-//! [`rank`]ing of candidate items, and the classification of page
+//! [`rank`]ing of candidate items, [`exit`]-intent detection, and the classification of page
 //! [`context`]. The same code runs in the shopper's browser (through the
 //! `shelfwise` wasm binding) and in the native CLI's evaluator.
 //!
@@ -45,6 +45,7 @@
 )]
 
 pub mod context;
+pub mod exit;
 mod hash;
 pub mod model;
 pub mod profile;
