@@ -160,35 +160,6 @@ pub fn run() -> Result {
         let _ = writeln!(report, "{row}");
     }
 
-    // Exit intent on the labelled corpus.
-    let _ = writeln!(
-        report,
-        "\n### Exit intent on the labelled traces (`crates/core/tests/exit/traces.jsonl`)\n"
-    );
-    let _ = writeln!(
-        report,
-        "| preset | traces | exits / not | recall | precision | false alarms on non-exits |\n|---|---|---:|---:|---:|---:|"
-    );
-    for line in core.lines().filter(|l| l.contains("\"exit_corpus\"")) {
-        let field = |k: &str| json_field(line, k).unwrap_or_default();
-        let _ = writeln!(
-            report,
-            "| {} | {} | {} / {} | {} | {} | {} |",
-            field("preset"),
-            field("device"),
-            field("exits"),
-            field("stays"),
-            field("recall"),
-            field("precision"),
-            field("false_alarm_rate")
-        );
-    }
-    let _ = writeln!(
-        report,
-        "\nCommand: `cargo bench -p shelfwise-core --features encode --bench core` (run by `cargo xtask bench`). \
-         Bar for the default (`medium`) preset: recall ≥ 0.9, false alarms ≤ 0.05.\n"
-    );
-
     // Model build and quality on real sessions.
     let sessions = root.join("../shared/data/diginetica/train_sessions.txt");
     let cases = root.join("../shared/data/diginetica/test_prefix_target.tsv");
@@ -303,6 +274,35 @@ pub fn run() -> Result {
              SR-GNN 50.73 / 17.59, V-SKNN 50.96 / 18.00 (HR@20 / MRR@20, %)."
         );
     }
+    // Exit intent on the labelled corpus.
+    let _ = writeln!(
+        report,
+        "\n### Exit intent on the labelled traces (`crates/core/tests/exit/traces.jsonl`)\n"
+    );
+    let _ = writeln!(
+        report,
+        "| preset | traces | exits / not | recall | precision | false alarms on non-exits |\n|---|---|---:|---:|---:|---:|"
+    );
+    for line in core.lines().filter(|l| l.contains("\"exit_corpus\"")) {
+        let field = |k: &str| json_field(line, k).unwrap_or_default();
+        let _ = writeln!(
+            report,
+            "| {} | {} | {} / {} | {} | {} | {} |",
+            field("preset"),
+            field("device"),
+            field("exits"),
+            field("stays"),
+            field("recall"),
+            field("precision"),
+            field("false_alarm_rate")
+        );
+    }
+    let _ = writeln!(
+        report,
+        "\nCommand: `cargo bench -p shelfwise-core --features encode --bench core` (run by `cargo xtask bench`). \
+         Bar for the default (`medium`) preset: recall ≥ 0.9, false alarms ≤ 0.05.\n"
+    );
+
     let _ = writeln!(report, "\n{END}");
 
     let path = root.join("docs/benchmarks.md");
