@@ -1,6 +1,7 @@
 //! The exported engine: one per page, driven by the JS façade.
 
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
+use shelfwise_core::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Viewport};
 use shelfwise_core::model::Model;
 use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
 use shelfwise_core::rank::{
@@ -14,6 +15,8 @@ use crate::{clock, props};
 
 /// Where the profile is stored (every key is `shelfwise:`, version, name).
 const PROFILE_KEY: &str = "shelfwise:v1:profile";
+/// When exit-intent prompts were shown (the frequency caps' memory).
+const EXIT_KEY: &str = "shelfwise:v1:exit";
 
 /// Failure classes, each warned about at most once per page.
 #[derive(Clone, Copy)]
@@ -47,6 +50,15 @@ pub struct Engine {
     warned: u32,
     last_ids: String,
     last_because: String,
+    exit: Option<ExitState>,
+}
+
+/// Exit-intent detection on this page.
+struct ExitState {
+    detector: Detector,
+    policy: Policy,
+    page_started_ms: u64,
+    cart_lines: u32,
 }
 
 /// Separates ids in the packed `rank` input and outputs.
@@ -73,6 +85,7 @@ impl Engine {
             warned: 0,
             last_ids: String::new(),
             last_because: String::new(),
+            exit: None,
         };
         if fallback == Some(Fallback::Blocked) {
             engine.warn_once(
@@ -333,6 +346,120 @@ impl Engine {
             self.warned |= class as u32;
             web_sys::console::warn_1(&JsValue::from_str(message));
         }
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Starts exit-intent detection with a named sensitivity (`low`,
+    /// `medium`, `high`) for a viewport of `width` × `height`, and the
+    /// default policy. An unknown name starts nothing and returns `false`.
+    #[wasm_bindgen(js_name = exitStart)]
+    pub fn exit_start(&mut self, sensitivity: &str, width: f32, height: f32) -> bool {
+        let Some(preset) = Sensitivity::from_name(sensitivity) else {
+            return false;
+        };
+        let now = clock::now_ms();
+        self.exit = Some(ExitState {
+            detector: Detector::new(preset.thresholds(), Viewport { width, height }, now),
+            policy: Policy::default(),
+            page_started_ms: now,
+            cart_lines: 0,
+        });
+        true
+    }
+
+    /// Feeds one page input to the detector. `code`: 1 pointer move, 2
+    /// pointer left the document, 3 button down, 4 button up (`a`, `b`: x,
+    /// y), 5 scroll (`a`: offset), 6 typing, 7 field focus (`a` ≠ 0:
+    /// focused), 8 tab hidden (`a` ≠ 0: hidden), 9 a clock tick, 10 resize
+    /// (`a`, `b`: width, height). Returns 0, or the trigger's reason: 1
+    /// pointer-top, 2 scroll-up, 3 tab-return, 4 idle.
+    #[wasm_bindgen(js_name = exitInput)]
+    pub fn exit_input(&mut self, code: u8, a: f32, b: f32) -> u8 {
+        let now = clock::now_ms();
+        let cart = self.profile.cart().len() as u32;
+        let Some(exit) = self.exit.as_mut() else {
+            return 0;
+        };
+        if exit.cart_lines != cart {
+            exit.cart_lines = cart;
+            exit.detector.input(now, Input::Cart(cart));
+        }
+        let input = match code {
+            1 => Input::PointerMove { x: a, y: b },
+            2 => Input::PointerLeave { x: a, y: b },
+            3 => Input::PointerDown { x: a, y: b },
+            4 => Input::PointerUp,
+            5 => Input::Scroll { y: a },
+            6 => Input::Typing,
+            7 => Input::FieldFocus(a != 0.0),
+            8 => Input::Hidden(a != 0.0),
+            9 => Input::Tick,
+            10 => {
+                exit.detector.resize(Viewport {
+                    width: a,
+                    height: b,
+                });
+                return 0;
+            }
+            _ => return 0,
+        };
+        match exit.detector.input(now, input) {
+            None => 0,
+            Some(reason) => reason as u8 + 1,
+        }
+    }
+
+    /// Shows a prompt if the policy allows it now, and records it for the
+    /// frequency caps. Returns 0 when shown; otherwise why not: 1 too early
+    /// on the page, 2 the visit's cap, 3 the week's cap, 4 suppressed (by the
+    /// caller — holdout arm, consent, merchant — or by a purchase in this
+    /// visit).
+    #[wasm_bindgen(js_name = exitShow)]
+    pub fn exit_show(&mut self, suppressed: bool) -> u8 {
+        let Some(exit) = &self.exit else {
+            return Suppressed::ByCaller as u8 + 1;
+        };
+        let now = clock::now_ms();
+        let visit = self.profile.visit_started_ms();
+        let bought = self.profile.purchases().iter().any(|p| p.1 >= visit);
+        let mut shown = Shown::parse(&self.store.get(EXIT_KEY).unwrap_or_default());
+        let verdict = exit.policy.check(
+            &shown,
+            now,
+            exit.page_started_ms,
+            visit,
+            suppressed || bought,
+        );
+        if let Err(why) = verdict {
+            return why as u8 + 1;
+        }
+        shown.record(now);
+        let _ = self.store.set(EXIT_KEY, &shown.to_text());
+        0
+    }
+
+    /// The item most recently put in the cart, if any.
+    #[wasm_bindgen(js_name = lastCartItem)]
+    pub fn last_cart_item(&self) -> Option<String> {
+        self.profile.cart().last().map(|l| l.item.clone())
+    }
+
+    /// The shopper's categories, strongest affinity first, joined by U+001E.
+    pub fn affinities(&self) -> String {
+        // At most 20 categories: an insertion keeps the wasm free of a
+        // sort routine for these pairs.
+        let mut scores: Vec<(&str, f32)> = Vec::new();
+        for (name, score) in self.profile.affinity_scores(clock::now_ms()) {
+            let at = scores
+                .iter()
+                .position(|s| score > s.1 || (score == s.1 && name < s.0))
+                .unwrap_or(scores.len());
+            scores.insert(at, (name, score));
+        }
+        let names: Vec<&str> = scores.iter().map(|s| s.0).collect();
+        names.join("\u{1e}")
     }
 }
 

@@ -18,8 +18,10 @@ import type {
 export type {
   ConsentState,
   ExitIntentEvent,
+  ExitSensitivity,
   InitOptions,
   InitResult,
+  PopupOptions,
   RankedItem,
   RankOptions,
   RankReason,
@@ -27,7 +29,7 @@ export type {
   WidgetKind,
 } from "./types.js";
 
-const runtime = new Runtime();
+const runtime = new Runtime(() => import("./popup.js"));
 
 /** Starts Shelfwise. Resolves when widgets are in their final order; never rejects. */
 export function init(options: InitOptions = {}): Promise<InitResult> {

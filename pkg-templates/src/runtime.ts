@@ -8,6 +8,10 @@
 // order and logs one warning. Nothing is ever thrown into the host page.
 
 import initWasm, { Engine } from "./wasm/shelfwise.js";
+import type { OpenPopup, showPopup } from "./popup.js";
+
+/** Loads the pop-up module: bundled for npm, a file beside the script for the script tag. */
+export type PopupLoader = () => Promise<{ showPopup: typeof showPopup }>;
 import type {
   ConsentState,
   ExitIntentEvent,
@@ -24,7 +28,11 @@ type State = "idle" | "loading" | "ready" | "disabled";
 const MAX_QUEUE = 1000;
 const DEFAULT_HOLD_MS = 300;
 const MAX_MODEL_BYTES = 32 * 1024 * 1024;
-const HOLD_RULE = "[data-shelfwise-widget]:not([data-shelfwise-state]){visibility:hidden!important}";
+const HOLD_RULE =
+  "[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state]){visibility:hidden!important}";
+const EXIT_REASONS: ExitIntentEvent["reason"][] = ["pointer-top", "scroll-up", "tab-return", "idle"];
+const NAMES_KEY = "shelfwise:v1:names";
+const MAX_NAMES = 30;
 
 /** The runtime behind the exported functions: one per page. */
 export class Runtime {
@@ -39,6 +47,13 @@ export class Runtime {
   private holdSheet: CSSStyleSheet | HTMLStyleElement | null = null;
   private holdExpired = false;
   private exitCallbacks: Array<(event: ExitIntentEvent) => void> = [];
+  private popup: OpenPopup | null = null;
+  private popupPending = false;
+
+  /** `loadPopup`: where the pop-up's code comes from (see {@link PopupLoader}). */
+  constructor(private readonly loadPopup: PopupLoader) {}
+  /** Product names seen in tracked events, for the cart-aware pop-up. */
+  private names = new Map<string, string>();
 
   /** Whether Shelfwise stopped for this page (destroyed, or after a failure). */
   private get disabled(): boolean {
@@ -79,6 +94,8 @@ export class Runtime {
     this.guard(() => engine.trackPage());
     this.hookDataLayer();
     this.listenToMarkup();
+    this.restoreNames(engine);
+    this.watchExitIntent(engine);
     for (const call of this.queue.splice(0)) this.guard(() => call(engine));
 
     let warning: string | undefined;
@@ -96,6 +113,7 @@ export class Runtime {
     }
     await domReady();
     this.reorderAll();
+    this.pickBanners();
     this.releaseHold();
     const ready = this.engine !== null;
     return {
@@ -157,7 +175,10 @@ export class Runtime {
 
   track(name: string, properties?: Record<string, unknown>): void {
     if (typeof name !== "string") return;
-    this.enqueue((engine) => engine.track(name, properties ?? {}));
+    this.enqueue((engine) => {
+      engine.track(name, properties ?? {});
+      this.rememberNames(engine, properties);
+    });
   }
 
   rank(ids: string[], options: RankOptions = {}): Promise<RankedItem[]> {
@@ -222,6 +243,9 @@ export class Runtime {
     this.state = "disabled";
     this.queue = [];
     this.exitCallbacks = [];
+    const popup = this.popup;
+    this.popup = null;
+    popup?.close();
     for (const cleanup of this.cleanups.splice(0)) {
       try {
         cleanup();
@@ -302,7 +326,7 @@ export class Runtime {
   /** Marks every widget not yet handled as showing the merchant's order. */
   private markUnhandled(): void {
     if (typeof document === "undefined") return;
-    for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
+    for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
       w.setAttribute("data-shelfwise-state", "merchant");
     }
   }
@@ -355,8 +379,146 @@ export class Runtime {
       if (!target || !id) return;
       const category = target.getAttribute("data-shelfwise-category") ?? undefined;
       const price = Number(target.getAttribute("data-shelfwise-price") ?? "");
-      this.track("Product Added", { product_id: id, category, price: Number.isFinite(price) ? price : undefined });
+      const name = target.getAttribute("data-shelfwise-name") ?? undefined;
+      this.track("Product Added", { product_id: id, name, category, price: Number.isFinite(price) ? price : undefined });
     });
+  }
+
+  /**
+   * Feeds the exit-intent detector from passive listeners (removed on
+   * destroy) and a one-second tick; a trigger the policy allows runs the
+   * `onExitIntent` callbacks and shows the pop-up, if one is configured.
+   */
+  private watchExitIntent(engine: Engine): void {
+    const sensitivity = this.options.exitIntent ?? "medium";
+    if (sensitivity === "off" || typeof window === "undefined" || typeof document === "undefined") return;
+    if (!engine.exitStart(sensitivity, window.innerWidth, window.innerHeight)) {
+      this.warnOnce("exit", `shelfwise: exitIntent "${String(sensitivity)}" is not low, medium, high or off; exit intent is off`);
+      return;
+    }
+    const feed = (code: number, a = 0, b = 0) => {
+      const reason = engine.exitInput(code, a, b);
+      if (reason > 0) this.exitIntent(engine, EXIT_REASONS[reason - 1]);
+    };
+    const at = (handler: (e: MouseEvent) => void) => (event: Event) => handler(event as MouseEvent);
+    this.listen(document, "mousemove", at((e) => feed(1, e.clientX, e.clientY)));
+    this.listen(document, "mouseout", at((e) => {
+      if (!e.relatedTarget) feed(2, e.clientX, e.clientY);
+    }));
+    this.listen(document, "pointerdown", at((e) => feed(3, e.clientX, e.clientY)));
+    this.listen(document, "pointerup", () => feed(4));
+    this.listen(window, "scroll", () => feed(5, window.scrollY));
+    this.listen(document, "keydown", () => feed(6));
+    this.listen(document, "input", () => feed(6));
+    this.listen(document, "focusin", (e) => {
+      if (isField(e.target)) feed(7, 1);
+    });
+    this.listen(document, "focusout", (e) => {
+      if (isField(e.target)) feed(7, 0);
+    });
+    this.listen(document, "visibilitychange", () => feed(8, document.visibilityState === "hidden" ? 1 : 0));
+    this.listen(window, "resize", () => feed(10, window.innerWidth, window.innerHeight));
+    const tick = setInterval(() => this.guard(() => feed(9)), 1000);
+    this.cleanups.push(() => clearInterval(tick));
+  }
+
+  private exitIntent(engine: Engine, reason: ExitIntentEvent["reason"]): void {
+    const popup = this.options.popup;
+    if (this.popup || this.popupPending || (this.exitCallbacks.length === 0 && !popup)) return;
+    // Nothing is shown without consent; the holdout arm comes with the beacons.
+    const verdict = engine.exitShow(this.consent !== "granted");
+    if (this.options.debug) console.debug(`shelfwise: exit intent (${reason}) → ${verdict === 0 ? "shown" : `suppressed (${verdict})`}`);
+    if (verdict !== 0) return;
+    for (const callback of this.exitCallbacks.slice()) {
+      try {
+        callback({ reason });
+      } catch (error) {
+        this.warnOnce("exit-callback", `shelfwise: an onExitIntent callback threw (${String(error)})`);
+      }
+    }
+    if (popup && typeof popup.title === "string") {
+      const last = engine.lastCartItem();
+      const name = last ? this.names.get(last) ?? null : null;
+      this.popupPending = true;
+      this.loadPopup().then(
+        (module) => {
+          this.popupPending = false;
+          if (this.disabled) return;
+          this.popup = this.guard(() => module.showPopup(popup, name, () => {
+            this.popup = null;
+          })) ?? null;
+        },
+        (error) => {
+          this.popupPending = false;
+          this.warnOnce("popup", `shelfwise: the pop-up could not be loaded (${String(error)})`);
+        },
+      );
+    }
+  }
+
+  /** Keeps the names of tracked products (for the pop-up), on the device when allowed. */
+  private rememberNames(engine: Engine, properties: Record<string, unknown> | undefined): void {
+    if (!properties || typeof properties !== "object") return;
+    const found = new Map<string, string>();
+    const take = (p: Record<string, unknown>) => {
+      const id = p.product_id ?? p.sku ?? p.item_id ?? p.id;
+      const name = p.name ?? p.item_name;
+      if ((typeof id === "string" || typeof id === "number") && typeof name === "string" && name.length > 0) {
+        found.set(String(id), name.slice(0, 200));
+      }
+    };
+    take(properties);
+    for (const list of [properties.products, properties.items]) {
+      if (Array.isArray(list)) for (const p of list) if (p && typeof p === "object") take(p as Record<string, unknown>);
+    }
+    if (found.size === 0) return;
+    for (const [id, name] of found) {
+      this.names.delete(id);
+      this.names.set(id, name);
+    }
+    while (this.names.size > MAX_NAMES) this.names.delete(this.names.keys().next().value as string);
+    if (!engine.isPersistent()) return;
+    try {
+      localStorage.setItem(NAMES_KEY, JSON.stringify(Array.from(this.names)));
+    } catch {
+      // Full or blocked: the names last for this page.
+    }
+  }
+
+  private restoreNames(engine: Engine): void {
+    if (!engine.isPersistent()) return;
+    try {
+      const stored: unknown = JSON.parse(localStorage.getItem(NAMES_KEY) ?? "[]");
+      if (!Array.isArray(stored)) return;
+      for (const entry of stored.slice(-MAX_NAMES)) {
+        if (Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[1] === "string") {
+          this.names.set(entry[0], entry[1].slice(0, 200));
+        }
+      }
+    } catch {
+      // Unreadable: start without names.
+    }
+  }
+
+  /**
+   * Personalized banners: in each `[data-shelfwise-banner]`, shows the
+   * variant (`data-shelfwise-category`) of the shopper's strongest category,
+   * or leaves the merchant's default (`data-shelfwise-default`).
+   */
+  private pickBanners(): void {
+    if (typeof document === "undefined") return;
+    const engine = this.engine;
+    const ranked = engine && this.consent === "granted" ? this.guard(() => engine.affinities().split(SEPARATOR).filter(Boolean)) ?? [] : [];
+    for (const banner of Array.from(document.querySelectorAll("[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
+      const variants = Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category"));
+      const chosen = ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
+      if (chosen) {
+        for (const child of Array.from(banner.children)) {
+          if (child instanceof HTMLElement) child.hidden = child !== chosen;
+        }
+      }
+      banner.setAttribute("data-shelfwise-state", chosen ? "personalized" : "merchant");
+    }
   }
 
   /** A passive, capturing listener removed on destroy. */
@@ -415,6 +577,16 @@ function painted(): boolean {
   } catch {
     return true;
   }
+}
+
+/** A form field: where the pointer often drifts off while the shopper types. */
+function isField(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLElement && target.isContentEditable)
+  );
 }
 
 function domReady(): Promise<void> {

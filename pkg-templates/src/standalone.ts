@@ -5,7 +5,7 @@
 // exposes `window.shelfwise`. Included twice, the second copy does nothing.
 
 import { Runtime } from "./runtime.js";
-import type { ConsentState, InitOptions } from "./types.js";
+import type { ConsentState, ExitSensitivity, InitOptions } from "./types.js";
 
 type Api = Record<string, unknown> & { __shelfwise?: true };
 
@@ -37,7 +37,25 @@ function options(runtime: Runtime): InitOptions {
     holdTimeout: number("hold-timeout", data.holdTimeout, 0, 10000),
     retentionDays: number("retention-days", data.retentionDays, 1, 400),
     debug: data.debug !== undefined && data.debug !== "false",
+    exitIntent: exitIntent(runtime, data.exitIntent),
+    popup: data.popupTitle
+      ? {
+          title: data.popupTitle,
+          cartTitle: data.popupCartTitle || undefined,
+          body: data.popupBody || undefined,
+          cta: data.popupCta && data.popupUrl ? { label: data.popupCta, url: data.popupUrl } : undefined,
+          image: data.popupImage || undefined,
+          closeLabel: data.popupClose || undefined,
+        }
+      : undefined,
   };
+}
+
+function exitIntent(runtime: Runtime, value: string | undefined): ExitSensitivity | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value === "low" || value === "medium" || value === "high" || value === "off") return value;
+  runtime.warnOnce("attr-exit-intent", `shelfwise: data-exit-intent="${value}" is not low, medium, high or off; using medium`);
+  return undefined;
 }
 
 function wasmUrl(): URL {
@@ -50,7 +68,8 @@ function install(): void {
   const existing = global.shelfwise;
   if (existing && !Array.isArray(existing) && existing.__shelfwise) return; // included twice
   const snippet = Array.isArray(existing) ? existing.slice() : [];
-  const runtime = new Runtime();
+  // The pop-up's code is fetched from beside the script the first time it shows.
+  const runtime = new Runtime(() => import(new URL("shelfwise-popup.js", wasmUrl()).href));
   const api: Api = {
     __shelfwise: true,
     init: (o?: InitOptions) => runtime.init({ ...options(runtime), ...(o ?? {}) }, wasmUrl()),

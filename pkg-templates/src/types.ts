@@ -23,6 +23,25 @@ export interface ExitIntentEvent {
   reason: "pointer-top" | "scroll-up" | "tab-return" | "idle";
 }
 
+/** Exit-intent sensitivity, or `"off"`. */
+export type ExitSensitivity = "low" | "medium" | "high" | "off";
+
+/** The merchant's exit-intent pop-up. Text is shown as text, never as HTML. */
+export interface PopupOptions {
+  /** The title. */
+  title: string;
+  /** The title when the cart holds something: `{item}` becomes the product's name. */
+  cartTitle?: string;
+  /** A paragraph under the title. */
+  body?: string;
+  /** The call to action: a link (http or https only). */
+  cta?: { label: string; url: string };
+  /** An image URL (http or https only). */
+  image?: string;
+  /** The close button's accessible name (default "Close"). */
+  closeLabel?: string;
+}
+
 /** Options of {@link init}. Every field is optional. */
 export interface InitOptions {
   /** URL of the model file built by `shelfwise build`. Without it, widgets keep the merchant's order. */
@@ -39,6 +58,10 @@ export interface InitOptions {
   retentionDays?: number;
   /** Log what Shelfwise does to the console. */
   debug?: boolean;
+  /** Exit-intent detection: a sensitivity preset, or `"off"` (default `"medium"`). */
+  exitIntent?: ExitSensitivity;
+  /** A pop-up to show on exit intent; without it, only `onExitIntent` callbacks run. */
+  popup?: PopupOptions;
   /** Where the wasm module is (default: next to the JS file). */
   wasmUrl?: string | URL;
 }

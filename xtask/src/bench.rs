@@ -69,6 +69,15 @@ pub fn run() -> Result {
         kb(total.1),
         kb(total.2)
     );
+    // Not part of the total: fetched only when an exit-intent pop-up first shows.
+    let popup = std::fs::read(root.join("dist/shelfwise-popup.js")).map_err(|e| e.to_string())?;
+    let _ = writeln!(
+        report,
+        "| `dist/shelfwise-popup.js` (fetched when a pop-up first shows) | {} | {} | {} |",
+        kb(popup.len()),
+        kb(gzip_len(&popup)?),
+        kb(brotli_len("dist/shelfwise-popup.js")?)
+    );
     for (package, file) in PEERS {
         match peer_size(package, file) {
             Ok((version, raw, gz, br)) => {

@@ -202,7 +202,9 @@ fn page(title: &str, body: &str) -> String {
 <title>{title} · Shelfwise Demo Store</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
-<script async src="/dist/shelfwise.js" data-model="/model.swm" data-collector="/collect"></script>
+<script async src="/dist/shelfwise.js" data-model="/model.swm" data-collector="/collect"
+  data-popup-title="Before you go" data-popup-cart-title="Still thinking about {{item}}?"
+  data-popup-body="Your cart is kept on this device for 30 days." data-popup-cta="Go to your cart" data-popup-url="/cart.html"></script>
 <script defer src="/assets/shop.js"></script>
 </head>
 <body>
@@ -252,6 +254,25 @@ fn bestsellers(products: &[Product]) -> Vec<&Product> {
         .collect()
 }
 
+/// The home page's campaign banner: one variant per category, the merchant's
+/// default shown until Shelfwise picks the shopper's strongest category. The
+/// sensitive category gets no campaign.
+fn banner() -> String {
+    let variants: String = CATEGORIES
+        .iter()
+        .take(CATEGORIES.len() - 1)
+        .map(|(name, _)| {
+            format!(
+                r#"<p data-shelfwise-category="{name}" hidden>This week: new {} arrivals</p>"#,
+                name.to_lowercase()
+            )
+        })
+        .collect();
+    format!(
+        r#"<section class="banner" data-shelfwise-banner><p data-shelfwise-default>Free delivery on orders over $50</p>{variants}</section>"#
+    )
+}
+
 /// Writes the site into `target/demo-site` and builds its model; returns the directory.
 pub fn build_site() -> Result<PathBuf> {
     let root = root();
@@ -271,7 +292,8 @@ pub fn build_site() -> Result<PathBuf> {
         &page(
             "Home",
             &format!(
-                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}",
+                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}{}",
+                banner(),
                 widget(
                     "reorder",
                     "Recommended for you",
@@ -320,7 +342,7 @@ pub fn build_site() -> Result<PathBuf> {
             r#"<div class="product" data-shelfwise-view="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}">
 <div class="thumb big c{c}">{initial}</div>
 <div><h1>{name}</h1><p class="meta">{cat}</p><p class="price">${price}</p>
-<button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-name="{name}" {disabled}>{label}</button></div>
+<button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-shelfwise-name="{name}" data-name="{name}" {disabled}>{label}</button></div>
 </div>{similar}{together}"#,
             id = escape(&p.id),
             cat = CATEGORIES[p.category].0,
@@ -380,7 +402,7 @@ pub fn build_site() -> Result<PathBuf> {
             &site.join("assets").join(asset),
         )?;
     }
-    for file in ["shelfwise.js", "shelfwise_bg.wasm"] {
+    for file in ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js"] {
         copy(&root.join("dist").join(file), &site.join("dist").join(file))?;
     }
 

@@ -61,7 +61,7 @@ pub fn run() -> Result {
     let wasm = src.join("wasm/shelfwise_bg.wasm");
     exec(
         cmd("wasm-opt")
-            .arg("-Oz")
+            .args(["-Oz", "--converge"])
             .args(WASM_FEATURES)
             .arg(&wasm)
             .arg("-o")
@@ -97,6 +97,8 @@ pub fn run() -> Result {
         )
     };
     esbuild("standalone.ts", "iife", &dist.join("shelfwise.js"))?;
+    // The script tag fetches the exit-intent pop-up only when it shows.
+    esbuild("popup.ts", "esm", &dist.join("shelfwise-popup.js"))?;
     esbuild("index.ts", "esm", &dist.join("npm/shelfwise.js"))?;
     exec(
         cmd("tsc")

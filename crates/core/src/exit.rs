@@ -418,11 +418,12 @@ impl Shown {
 
     /// Parses the stored form (times separated by commas); bad entries are dropped.
     pub fn parse(text: &str) -> Shown {
+        // Written in time order by `to_text`; not sorted again (no sort
+        // routine in the wasm for this).
         let mut times_ms: Vec<u64> = text
             .split(',')
             .filter_map(|t| t.trim().parse().ok())
             .collect();
-        times_ms.sort_unstable();
         let excess = times_ms.len().saturating_sub(Shown::MAX);
         times_ms.drain(..excess);
         Shown { times_ms }
@@ -430,8 +431,15 @@ impl Shown {
 
     /// The stored form.
     pub fn to_text(&self) -> String {
-        let parts: Vec<String> = self.times_ms.iter().map(u64::to_string).collect();
-        parts.join(",")
+        // The profile's integer writer: no `core::fmt` in the wasm.
+        let mut text = String::new();
+        for (i, &t) in self.times_ms.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&crate::profile::num(t));
+        }
+        text
     }
 
     /// Records a showing.

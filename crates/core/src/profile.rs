@@ -318,6 +318,11 @@ impl Profile {
         &self.purchases
     }
 
+    /// When the current visit started (30 minutes of inactivity end a visit).
+    pub fn visit_started_ms(&self) -> u64 {
+        self.visit_started_ms
+    }
+
     /// The cart was filled in an earlier visit and not bought: an abandoned
     /// cart, remembered across visits.
     pub fn cart_abandoned(&self) -> bool {
@@ -569,7 +574,7 @@ fn push_bounded<T>(list: &mut Vec<T>, value: T, cap: usize) {
 }
 
 /// Decimal digits of `v`, without the formatting machinery.
-fn num(mut v: u64) -> String {
+pub(crate) fn num(mut v: u64) -> String {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {

@@ -286,11 +286,10 @@ pub fn recommend<B: AsRef<[u8]>>(
     let seeds = seeds(model, profile, options);
     let mut table = Table::with_capacity(seeds.len().saturating_mul(32).min(1 << 16));
     accumulate(model, profile, &seeds, options, &mut table, true);
-    let mut ranked: Vec<&Entry> = table.entries.iter().filter(|e| e.score > 0.0).collect();
-    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
-    // Reasons are built for the picks only: they own strings.
-    ranked
-        .into_iter()
+    let mut out: Vec<Recommendation> = table
+        .entries
+        .iter()
+        .filter(|e| e.score > 0.0)
         .filter(|e| {
             let id = model.item_id(e.key).unwrap_or("");
             let in_focus = match options.focus {
@@ -300,13 +299,21 @@ pub fn recommend<B: AsRef<[u8]>>(
             };
             !in_focus && exclusion(model, profile, Some(e.key), id, options).is_none()
         })
-        .take(limit)
         .map(|e| Recommendation {
             item: e.key,
             score: e.score,
-            reason: table.reason(e, &seeds),
+            // Filled in for the picks only, below: reasons own strings.
+            reason: Reason::MerchantOrder,
         })
-        .collect()
+        .collect();
+    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    out.truncate(limit);
+    for pick in &mut out {
+        if let Some(e) = table.get(pick.item) {
+            pick.reason = table.reason(e, &seeds);
+        }
+    }
+    out
 }
 
 fn exclusion<B: AsRef<[u8]>>(
