@@ -660,20 +660,10 @@ fn add_lists(builder: &mut ModelBuilder, handles: &[Option<u32>], lists: &Lists)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::pack;
     use shelfwise_core::model::Model;
-    use shelfwise_core::profile::EventKind;
 
     fn log_of(sessions: &[Vec<String>]) -> Log {
-        let mut log = Log::new();
-        for s in sessions {
-            let events: Vec<u32> = s
-                .iter()
-                .filter_map(|n| pack(log.intern(n)?, EventKind::View))
-                .collect();
-            log.push_session(events);
-        }
-        log
+        Log::of_views(sessions)
     }
 
     fn strings(items: &[&str]) -> Vec<String> {

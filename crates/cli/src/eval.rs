@@ -148,18 +148,11 @@ fn score_part(
 mod tests {
     use super::*;
     use crate::build::{Learned, Settings, build};
-    use crate::log::{Log, pack};
+    use crate::log::Log;
 
     fn sessions(list: &[&[&str]]) -> Log {
-        let mut log = Log::new();
-        for s in list {
-            let events: Vec<u32> = s
-                .iter()
-                .filter_map(|n| pack(log.intern(n)?, EventKind::View))
-                .collect();
-            log.push_session(events);
-        }
-        log
+        let list: Vec<Vec<&str>> = list.iter().map(|s| s.to_vec()).collect();
+        Log::of_views(&list)
     }
 
     #[test]

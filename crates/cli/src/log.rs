@@ -136,6 +136,20 @@ impl Log {
             .unwrap_or(&[])
     }
 
+    /// A log of view sessions, for tests.
+    #[cfg(test)]
+    pub fn of_views<S: AsRef<str>>(sessions: &[Vec<S>]) -> Log {
+        let mut log = Log::new();
+        for s in sessions {
+            let events: Vec<u32> = s
+                .iter()
+                .filter_map(|n| pack(log.intern(n.as_ref())?, EventKind::View))
+                .collect();
+            log.push_session(events);
+        }
+        log
+    }
+
     /// Each session's packed events, without the separator.
     pub fn sessions(&self, range: Range<usize>) -> impl Iterator<Item = &[u32]> {
         self.events(range)
