@@ -56,7 +56,7 @@ const POPULARITY_EXPONENTS: [f64; 4] = [0.2, 0.3, 0.4, 0.5];
 /// Revisit shares the builder chooses among.
 const REVISIT_SHARES: [f32; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
 /// Learning counts at most about this many events.
-const MAX_LEARNING_EVENTS: usize = 2_000_000;
+const MAX_LEARNING_EVENTS: usize = 1_500_000;
 /// The latest sessions, one in this many, are held out to learn the parameters.
 const HOLD_OUT_ONE_IN: usize = 10;
 /// Fewer held-out cases than this, and the defaults are kept.

@@ -286,19 +286,10 @@ pub fn recommend<B: AsRef<[u8]>>(
     let seeds = seeds(model, profile, options);
     let mut table = Table::with_capacity(seeds.len().saturating_mul(32).min(1 << 16));
     accumulate(model, profile, &seeds, options, &mut table, true);
-    let mut out: Vec<Recommendation> = table
+    let mut ranked: Vec<Recommendation> = table
         .entries
         .iter()
         .filter(|e| e.score > 0.0)
-        .filter(|e| {
-            let id = model.item_id(e.key).unwrap_or("");
-            let in_focus = match options.focus {
-                Focus::Cart => profile.cart().iter().any(|l| l.item == id),
-                Focus::Anchor(anchor) => anchor == id,
-                _ => false,
-            };
-            !in_focus && exclusion(model, profile, Some(e.key), id, options).is_none()
-        })
         .map(|e| Recommendation {
             item: e.key,
             score: e.score,
@@ -306,12 +297,26 @@ pub fn recommend<B: AsRef<[u8]>>(
             reason: Reason::MerchantOrder,
         })
         .collect();
-    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
-    out.truncate(limit);
-    for pick in &mut out {
+    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    // Best first: exclusions are checked only until `limit` items are kept.
+    let mut out = Vec::with_capacity(limit.min(ranked.len()));
+    for mut pick in ranked {
+        if out.len() >= limit {
+            break;
+        }
+        let id = model.item_id(pick.item).unwrap_or("");
+        let in_focus = match options.focus {
+            Focus::Cart => profile.cart().iter().any(|l| l.item == id),
+            Focus::Anchor(anchor) => anchor == id,
+            _ => false,
+        };
+        if in_focus || exclusion(model, profile, Some(pick.item), id, options).is_some() {
+            continue;
+        }
         if let Some(e) = table.get(pick.item) {
             pick.reason = table.reason(e, &seeds);
         }
+        out.push(pick);
     }
     out
 }
