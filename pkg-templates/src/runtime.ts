@@ -456,9 +456,14 @@ export class Runtime {
     }
   }
 
+  /** Product names are kept only for a pop-up whose title names the cart's item. */
+  private get wantsNames(): boolean {
+    return typeof this.options.popup?.cartTitle === "string";
+  }
+
   /** Keeps the names of tracked products (for the pop-up), on the device when allowed. */
   private rememberNames(engine: Engine, properties: Record<string, unknown> | undefined): void {
-    if (!properties || typeof properties !== "object") return;
+    if (!this.wantsNames || !properties || typeof properties !== "object") return;
     const found = new Map<string, string>();
     const take = (p: Record<string, unknown>) => {
       const id = p.product_id ?? p.sku ?? p.item_id ?? p.id;
@@ -486,7 +491,7 @@ export class Runtime {
   }
 
   private restoreNames(engine: Engine): void {
-    if (!engine.isPersistent()) return;
+    if (!this.wantsNames || !engine.isPersistent()) return;
     try {
       const stored: unknown = JSON.parse(localStorage.getItem(NAMES_KEY) ?? "[]");
       if (!Array.isArray(stored)) return;
