@@ -23,8 +23,8 @@
 //! items, scored by the `recommend` the browser runs.
 
 use std::collections::HashMap;
-use std::thread;
 
+use crate::cores::on_every_core;
 use crate::eval::{Case, score};
 use crate::log::{self, Log, SEPARATOR};
 use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
@@ -133,15 +133,11 @@ pub fn build_from_pairs(
     use anyhow::Context as _;
     let mut lines = input.lines();
     let header = lines.next().context("the pair table is empty")??;
-    let separator = if header.contains('\t') { '\t' } else { ',' };
-    let names: Vec<String> = header
-        .split(separator)
-        .map(|n| n.trim().trim_matches('"').to_ascii_lowercase())
-        .collect();
+    let header = crate::events::Header::parse(&header);
+    let separator = header.separator;
     let column = |name: &str| {
-        names
-            .iter()
-            .position(|n| n == name)
+        header
+            .find(&[&name.replace('_', "")])
             .with_context(|| format!("the pair table's header names no {name} column"))
     };
     let (item, count, neighbor, weight) = (
@@ -207,8 +203,7 @@ fn encode(
     settings: Settings,
     revisit_share: Option<f32>,
 ) -> Vec<u8> {
-    let items: Vec<u32> = (0..log.item_count() as u32).collect();
-    let (mut builder, handles) = model_builder(log, counts, &items, catalog, settings);
+    let (mut builder, handles) = model_builder(log, counts, catalog, settings);
     add_lists(&mut builder, &handles, lists);
     if let Some(share) = revisit_share {
         builder.revisit_share(share);
@@ -279,9 +274,7 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
         .flat_map(|&b| POPULARITY_EXPONENTS.iter().map(move |&p| (b, p)))
         .collect();
     let mut structures: Vec<Scored> = Vec::new();
-    let all: Vec<u32> = (0..log.item_count() as u32).collect();
-    let (builder, handles) = model_builder(log, &index.counts, &all, catalog, settings);
-    let threads = thread::available_parallelism().map_or(1, |n| n.get());
+    let (builder, handles) = model_builder(log, &index.counts, catalog, settings);
     for distance_exponent in DISTANCE_EXPONENTS {
         let lists = index.lists(&seeds, settings, distance_exponent, &shapes);
         let candidates: Vec<(Learned, Lists)> = shapes
@@ -298,33 +291,21 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
             })
             .collect();
         // Encoding is the slow part: one builder per core.
-        let chunk = candidates.len().div_ceil(threads).max(1);
-        let scored: Vec<Scored> = thread::scope(|scope| {
-            let workers: Vec<_> = candidates
-                .chunks(chunk)
-                .map(|part| {
-                    let (mut builder, handles) = (builder.clone(), &handles);
-                    scope.spawn(move || {
-                        let mut out = Vec::new();
-                        for (learned, lists) in part {
-                            // Ranking reads the seeds' lists and nothing
-                            // else: the candidate models hold only those.
-                            builder.clear_neighbors();
-                            add_lists(&mut builder, handles, lists);
-                            if let Ok(m) = Model::decode(builder.encode()) {
-                                out.push((mrr(&m, quick, None), (*learned, m)));
-                            }
-                        }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
+        let scored = on_every_core(&candidates, |part| {
+            let mut builder = builder.clone();
+            let mut out = Vec::new();
+            for (learned, lists) in part {
+                // Ranking reads the seeds' lists and nothing else: the
+                // candidate models hold only those.
+                builder.clear_neighbors();
+                add_lists(&mut builder, &handles, lists);
+                if let Ok(m) = Model::decode(builder.encode()) {
+                    out.push((mrr(&m, quick, None), (*learned, m)));
+                }
+            }
+            out
         });
-        structures.extend(scored);
+        structures.extend(scored.into_iter().flatten());
         best_few(&mut structures);
     }
     let Some((_, (structure, m))) = structures
@@ -363,7 +344,7 @@ fn best_few<T>(scored: &mut Vec<(f64, T)>) {
 /// Where each item occurs in a range of sessions, and how often. An item
 /// repeated in a row (a reload, the back button) counts once, with the
 /// strongest intent.
-struct Occurrences {
+struct Occurrences<'a> {
     /// The sessions' packed events, repeats in a row merged.
     events: Vec<u32>,
     /// Occurrences per item.
@@ -373,11 +354,11 @@ struct Occurrences {
     positions: Vec<u32>,
     /// Each item's place in id order: equal weights are ordered by id, as
     /// in the model file (and in `sql/cooccurrence.sql`).
-    id_order: Vec<u32>,
+    id_order: &'a [u32],
 }
 
-impl Occurrences {
-    fn new(log: &Log, sessions: std::ops::Range<usize>) -> Occurrences {
+impl<'a> Occurrences<'a> {
+    fn new(log: &'a Log, sessions: std::ops::Range<usize>) -> Occurrences<'a> {
         let mut events: Vec<u32> = Vec::with_capacity(log.events(sessions.clone()).len());
         for &e in log.events(sessions) {
             match events.last_mut() {
@@ -415,20 +396,12 @@ impl Occurrences {
                 *at += 1;
             }
         }
-        let mut by_id: Vec<u32> = (0..log.item_count() as u32).collect();
-        by_id.sort_unstable_by(|&a, &b| log.name(a).cmp(log.name(b)));
-        let mut id_order = vec![0u32; by_id.len()];
-        for (place, &item) in by_id.iter().enumerate() {
-            if let Some(slot) = id_order.get_mut(item as usize) {
-                *slot = place as u32;
-            }
-        }
         Occurrences {
             events,
             counts,
             starts,
             positions,
-            id_order,
+            id_order: log.id_order(),
         }
     }
 
@@ -454,44 +427,19 @@ impl Occurrences {
                     .collect()
             })
             .collect();
-        let threads = thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = items.len().div_ceil(threads).max(1);
-        let parts: Vec<Vec<Lists>> = thread::scope(|scope| {
-            let workers: Vec<_> = items
-                .chunks(chunk)
-                .map(|part| {
-                    let (by_distance, norms) = (&by_distance, &norms);
-                    scope.spawn(move || {
-                        let mut row = Row::new(self.counts.len());
-                        let mut out: Vec<Lists> =
-                            vec![Vec::with_capacity(part.len()); shapes.len()];
-                        for &a in part {
-                            self.accumulate(a, by_distance, &mut row);
-                            let count = self.counts.get(a as usize).copied().unwrap_or(1);
-                            for ((lists, &(backward, _)), norms) in
-                                out.iter_mut().zip(shapes).zip(norms)
-                            {
-                                lists.push((
-                                    a,
-                                    row.top(
-                                        count,
-                                        norms,
-                                        &self.id_order,
-                                        backward,
-                                        settings.neighbors,
-                                    ),
-                                ));
-                            }
-                            row.clear();
-                        }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_default())
-                .collect()
+        let parts = on_every_core(items, |part| {
+            let mut row = Row::new(self.counts.len());
+            let mut out: Vec<Lists> = vec![Vec::with_capacity(part.len()); shapes.len()];
+            for &a in part {
+                self.accumulate(a, &by_distance, &mut row);
+                let count = self.counts.get(a as usize).copied().unwrap_or(1);
+                for ((lists, &(backward, _)), norms) in out.iter_mut().zip(shapes).zip(&norms) {
+                    let top = row.top(count, norms, self.id_order, backward, settings.neighbors);
+                    lists.push((a, top));
+                }
+                row.clear();
+            }
+            out
         });
         let mut out: Vec<Lists> = vec![Vec::with_capacity(items.len()); shapes.len()];
         for part in parts {
@@ -609,19 +557,18 @@ impl Row {
     }
 }
 
-/// A model builder holding `items` of `log` with their popularity and
+/// A model builder holding every item of `log` with its popularity and
 /// metadata, and the builder's index of each log item.
 fn model_builder(
     log: &Log,
     counts: &[u32],
-    items: &[u32],
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
 ) -> (ModelBuilder, Vec<Option<u32>>) {
     let mut builder = ModelBuilder::new();
     builder.max_neighbors(settings.neighbors);
     let mut handles = vec![None; log.item_count()];
-    for &item in items {
+    for item in 0..log.item_count() as u32 {
         let name = log.name(item);
         let Some(handle) = builder.entry(name) else {
             continue;

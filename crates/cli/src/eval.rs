@@ -71,15 +71,8 @@ pub fn score(
     k: usize,
     revisit_share: Option<f32>,
 ) -> Scores {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = cases.len().div_ceil(threads).max(1);
-    let parts: Vec<Part> = std::thread::scope(|scope| {
-        let workers: Vec<_> = cases
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || score_part(model, part, k, revisit_share)))
-            .collect();
-        workers.into_iter().filter_map(|w| w.join().ok()).collect()
-    });
+    let parts =
+        crate::cores::on_every_core(cases, |part| score_part(model, part, k, revisit_share));
     let mut scores = Scores {
         cases: cases.len() as u64,
         ..Scores::default()

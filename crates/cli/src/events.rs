@@ -289,6 +289,37 @@ fn first_order(rows: &[Packed], span: std::ops::Range<usize>) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
+/// The header row of a delimited file: its separator (the most frequent of
+/// tab, `;`, `,` and `|`) and its column names, compared after
+/// [`normalize`] (`Item ID`, `item_id` and `itemid` are one name).
+pub struct Header {
+    /// The field separator.
+    pub separator: char,
+    names: Vec<String>,
+}
+
+impl Header {
+    /// Reads a header row.
+    pub fn parse(line: &str) -> Header {
+        let separator = ['\t', ';', ',', '|']
+            .into_iter()
+            .max_by_key(|s| line.matches(*s).count())
+            .unwrap_or(',');
+        let names = split_row(line, separator)
+            .iter()
+            .map(|n| normalize(n))
+            .collect();
+        Header { separator, names }
+    }
+
+    /// The position of the first of the `wanted` (normalized) names present.
+    pub fn find(&self, wanted: &[&str]) -> Option<usize> {
+        wanted
+            .iter()
+            .find_map(|w| self.names.iter().position(|n| n == w))
+    }
+}
+
 /// Column positions of a delimited file, found by header names.
 #[derive(Clone, Debug)]
 struct Columns {
@@ -312,20 +343,10 @@ fn normalize(name: &str) -> String {
 
 impl Columns {
     fn from_header(line: &str) -> Option<Columns> {
-        let separator = ['\t', ';', ',', '|']
-            .into_iter()
-            .max_by_key(|s| line.matches(*s).count())?;
-        let names: Vec<String> = split_row(line, separator)
-            .iter()
-            .map(|n| normalize(n))
-            .collect();
-        let find = |wanted: &[&str]| {
-            wanted
-                .iter()
-                .find_map(|w| names.iter().position(|n| n == w))
-        };
+        let header = Header::parse(line);
+        let find = |wanted: &[&str]| header.find(wanted);
         Some(Columns {
-            separator,
+            separator: header.separator,
             item: find(&["itemid", "item", "productid", "product", "sku", "itemids"])?,
             session: find(&["sessionid", "session", "visitid"]),
             user: find(&[

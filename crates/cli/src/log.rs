@@ -7,6 +7,7 @@
 //! like.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use compact_str::CompactString;
 use foldhash::HashMap as FastMap;
@@ -52,6 +53,8 @@ pub struct Log {
     events: Vec<u32>,
     /// Where each session starts in `events`.
     starts: Vec<u32>,
+    /// Each item's place in id order, computed once on first use.
+    id_order: OnceLock<Vec<u32>>,
 }
 
 impl Log {
@@ -70,6 +73,7 @@ impl Log {
             return None;
         }
         let i = self.names.len() as u32;
+        self.id_order.take();
         self.index.insert(CompactString::new(name), i);
         self.names.push(name.into());
         self.categories.push(None);
@@ -117,6 +121,22 @@ impl Log {
     /// An item's category, if the log named one.
     pub fn category(&self, item: u32) -> Option<&str> {
         self.categories.get(item as usize)?.as_deref()
+    }
+
+    /// Each item's place when items are sorted by id (byte order, as in
+    /// the model file), indexed by item. Computed on first use.
+    pub fn id_order(&self) -> &[u32] {
+        self.id_order.get_or_init(|| {
+            let mut by_id: Vec<u32> = (0..self.names.len() as u32).collect();
+            by_id.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+            let mut places = vec![0u32; by_id.len()];
+            for (place, &item) in by_id.iter().enumerate() {
+                if let Some(slot) = places.get_mut(item as usize) {
+                    *slot = place as u32;
+                }
+            }
+            places
+        })
     }
 
     /// The dense index of a known item.
@@ -192,6 +212,15 @@ mod tests {
         );
         assert_eq!(log.sessions(1..2).count(), 1);
         assert_eq!(log.events(2..2), &[] as &[u32]);
+    }
+
+    #[test]
+    fn id_order_follows_the_ids_and_new_items() {
+        let mut log = Log::new();
+        views(&mut log, &["b", "c", "a"]);
+        assert_eq!(log.id_order(), &[1, 2, 0]);
+        log.intern("0");
+        assert_eq!(log.id_order(), &[2, 3, 1, 0]);
     }
 
     #[test]

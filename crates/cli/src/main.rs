@@ -2,6 +2,7 @@
 
 mod baseline;
 mod build;
+mod cores;
 mod eval;
 mod events;
 mod log;
@@ -343,22 +344,9 @@ fn read_catalog(path: &PathBuf) -> anyhow::Result<HashMap<String, ItemMeta>> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut lines = text.lines();
     let header = lines.next().context("the catalog is empty")?;
-    let sep = if header.contains('\t') {
-        '\t'
-    } else if header.contains(';') {
-        ';'
-    } else {
-        ','
-    };
-    let names: Vec<String> = header
-        .split(sep)
-        .map(|n| n.trim().to_ascii_lowercase().replace(['_', ' '], ""))
-        .collect();
-    let col = |wanted: &[&str]| {
-        wanted
-            .iter()
-            .find_map(|w| names.iter().position(|n| n == w))
-    };
+    let header = events::Header::parse(header);
+    let sep = header.separator;
+    let col = |wanted: &[&str]| header.find(wanted);
     let item = col(&["itemid", "item", "productid", "sku", "id"])
         .context("the catalog header names no item column")?;
     let (category, oos, sensitive) = (
