@@ -116,7 +116,7 @@ pub fn read_log(
         if text.trim().is_empty() {
             continue;
         }
-        let Some((format, columns)) = &layout else {
+        if layout.is_none() {
             // The first non-empty line: a CSV header, or already data.
             let format = format.unwrap_or_else(|| Format::detect(text));
             if format == Format::Csv {
@@ -126,9 +126,8 @@ pub fn read_log(
                 continue;
             }
             layout = Some((format, None));
-            report.rows += 1;
-            read_row(format, None, text, &mut log, &mut keyed, &mut session)
-                .or_else(|why| report.skip(line_no, why, strict))?;
+        }
+        let Some((format, columns)) = &layout else {
             continue;
         };
         report.rows += 1;
