@@ -450,7 +450,8 @@ impl Shown {
         self.times_ms.push(at_ms);
     }
 
-    fn since(&self, from_ms: u64) -> u32 {
+    /// How many showings were at or after `from_ms`.
+    pub fn count_since(&self, from_ms: u64) -> u32 {
         self.times_ms.iter().filter(|&&t| t >= from_ms).count() as u32
     }
 }
@@ -484,9 +485,9 @@ impl Policy {
             Err(Suppressed::ByCaller)
         } else if now_ms.saturating_sub(page_started_ms) < self.min_time_on_page_ms {
             Err(Suppressed::TooEarly)
-        } else if shown.since(visit_started_ms) >= self.per_visit {
+        } else if shown.count_since(visit_started_ms) >= self.per_visit {
             Err(Suppressed::VisitCap)
-        } else if shown.since(now_ms.saturating_sub(u64::from(self.period_days) * DAY_MS))
+        } else if shown.count_since(now_ms.saturating_sub(u64::from(self.period_days) * DAY_MS))
             >= self.per_period
         {
             Err(Suppressed::PeriodCap)

@@ -2,8 +2,8 @@
 //!
 //! This crate holds everything Shelfwise decides: the shopper's local
 //! [`profile`], the compact item-similarity [`model`] and its wire format, the
-//! [`rank`]ing of candidate items, [`exit`]-intent detection, and the classification of page
-//! [`context`]. The same code runs in the shopper's browser (through the
+//! [`rank`]ing of candidate items, [`exit`]-intent detection, the classification of page
+//! [`context`], the [`experiment`] arms and the anonymous outcome [`beacon`]s. The same code runs in the shopper's browser (through the
 //! `shelfwise` wasm binding) and in the native CLI's evaluator.
 //!
 //! # What this crate does not do
@@ -44,9 +44,12 @@
     )
 )]
 
+pub mod beacon;
 pub mod context;
 pub mod exit;
+pub mod experiment;
 mod hash;
+pub mod json;
 pub mod model;
 pub mod profile;
 pub mod rank;

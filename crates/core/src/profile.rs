@@ -10,7 +10,8 @@
 //! rather than JSON: it needs no serializer in the wasm build, and a corrupt
 //! or foreign value decodes to an empty profile instead of failing.
 
-use crate::context::Context;
+use crate::context::{Context, DeviceClass};
+use crate::json;
 
 /// Most recent item interactions kept.
 pub const MAX_INTERACTIONS: usize = 50;
@@ -69,6 +70,18 @@ impl EventKind {
             "Order Completed" | "purchase" => EventKind::Purchase,
             _ => return None,
         })
+    }
+
+    /// The name in [`Profile::export_json`].
+    pub fn export_name(self) -> &'static str {
+        match self {
+            EventKind::View => "view",
+            EventKind::AddToCart => "add_to_cart",
+            EventKind::RemoveFromCart => "remove_from_cart",
+            EventKind::CartViewed => "cart_viewed",
+            EventKind::CheckoutStarted => "checkout_started",
+            EventKind::Purchase => "purchase",
+        }
     }
 
     fn code(self) -> char {
@@ -640,6 +653,54 @@ fn unescape(field: &str) -> String {
 }
 
 #[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_items_and_categories_are_forgotten() {
+        let mut p = Profile::new();
+        p.record(EventKind::View, "pill", Some("Pharmacy"), 0.0, 1_000);
+        p.record(EventKind::AddToCart, "pill", Some("Pharmacy"), 5.0, 1_100);
+        p.record(EventKind::Purchase, "pill", Some("Pharmacy"), 5.0, 1_200);
+        p.record(EventKind::View, "hat", Some("Hats"), 0.0, 1_300);
+        let sensitive =
+            |item: &str, category: Option<&str>| item == "pill" || category == Some("Pharmacy");
+        assert!(p.forget_sensitive(sensitive));
+        assert!(p.interactions().iter().all(|i| i.item == "hat"));
+        assert!(p.cart().is_empty() && p.purchases().is_empty());
+        assert_eq!(
+            p.affinities(1_300).iter().map(|a| a.0).collect::<Vec<_>>(),
+            ["Hats"]
+        );
+        assert!(!p.forget_sensitive(sensitive), "nothing left to remove");
+    }
+
+    #[test]
+    fn the_export_is_json_with_everything_kept() {
+        let mut p = Profile::new();
+        p.record(EventKind::View, "say \"hi\"\n", Some("Hats"), 12.5, 1_000);
+        p.record(EventKind::AddToCart, "sku-2", None, 9.99, 2_000);
+        p.record(EventKind::Purchase, "sku-3", Some("Bags"), 0.0, 3_000);
+        let json: serde_json::Value = serde_json::from_str(&p.export_json(3_000)).unwrap();
+        assert_eq!(json["interactions"][0]["item"], "say \"hi\"\n");
+        assert_eq!(json["interactions"][0]["kind"], "view");
+        assert_eq!(json["interactions"][0]["at_ms"], 1_000);
+        assert_eq!(json["cart"][0]["price_cents"], 999);
+        assert_eq!(json["purchases"][0]["item"], "sku-3");
+        let categories: Vec<&str> = json["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["category"].as_str().unwrap())
+            .collect();
+        assert!(
+            categories.contains(&"Hats") && categories.contains(&"Bags"),
+            "{categories:?}"
+        );
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -807,5 +868,121 @@ mod tests {
         p.record(EventKind::View, "b", Some("hats"), 0.0, NOW);
         p.record(EventKind::AddToCart, "c", Some("hats"), 0.0, NOW);
         assert_eq!(p.affinities(NOW)[0].0, "hats");
+    }
+}
+
+impl Profile {
+    /// Removes every trace of the items for which `sensitive(item,
+    /// category)` holds — interactions, cart lines, purchases — and the
+    /// weight of every category for which `sensitive("", Some(category))`
+    /// holds. For categories the merchant marks sensitive after the fact
+    /// (a model that flags them arrives after the page was recorded).
+    /// Returns whether anything was removed.
+    pub fn forget_sensitive(&mut self, sensitive: impl Fn(&str, Option<&str>) -> bool) -> bool {
+        let before = self.interactions.len()
+            + self.cart.len()
+            + self.purchases.len()
+            + self.affinities.len();
+        self.interactions
+            .retain(|i| !sensitive(&i.item, i.category.as_deref()));
+        self.cart
+            .retain(|l| !sensitive(&l.item, l.category.as_deref()));
+        self.purchases.retain(|(item, _)| !sensitive(item, None));
+        self.affinities
+            .retain(|a| !sensitive("", Some(&a.category)));
+        before
+            != self.interactions.len()
+                + self.cart.len()
+                + self.purchases.len()
+                + self.affinities.len()
+    }
+
+    /// Everything the profile holds, as readable JSON — the shopper's right
+    /// of access, answered on the device. Times are ms since the Unix epoch;
+    /// category weights are in thousandths, as of `now_ms`; prices in cents.
+    pub fn export_json(&self, now_ms: u64) -> String {
+        let mut out = String::from("{");
+        json::push_key(&mut out, "interactions");
+        out.push('[');
+        for i in &self.interactions {
+            json::open_item(&mut out);
+            json::push_key(&mut out, "kind");
+            json::push_string(&mut out, i.kind.export_name());
+            json::push_key(&mut out, "item");
+            json::push_string(&mut out, &i.item);
+            if let Some(c) = &i.category {
+                json::push_key(&mut out, "category");
+                json::push_string(&mut out, c);
+            }
+            json::push_key(&mut out, "at_ms");
+            out.push_str(&num(i.at_ms));
+            out.push('}');
+        }
+        out.push(']');
+        json::push_key(&mut out, "cart");
+        out.push('[');
+        for line in &self.cart {
+            json::open_item(&mut out);
+            json::push_key(&mut out, "item");
+            json::push_string(&mut out, &line.item);
+            if let Some(c) = &line.category {
+                json::push_key(&mut out, "category");
+                json::push_string(&mut out, c);
+            }
+            json::push_key(&mut out, "price_cents");
+            out.push_str(&num((line.price.max(0.0) * 100.0 + 0.5) as u64));
+            json::push_key(&mut out, "added_ms");
+            out.push_str(&num(line.added_ms));
+            out.push('}');
+        }
+        out.push(']');
+        json::push_key(&mut out, "purchases");
+        out.push('[');
+        for (item, at_ms) in &self.purchases {
+            json::open_item(&mut out);
+            json::push_key(&mut out, "item");
+            json::push_string(&mut out, item);
+            json::push_key(&mut out, "at_ms");
+            out.push_str(&num(*at_ms));
+            out.push('}');
+        }
+        out.push(']');
+        json::push_key(&mut out, "categories");
+        out.push('[');
+        for (category, score) in self.affinity_scores(now_ms) {
+            json::open_item(&mut out);
+            json::push_key(&mut out, "category");
+            json::push_string(&mut out, category);
+            json::push_key(&mut out, "weight_thousandths");
+            out.push_str(&num((score.max(0.0) * 1000.0 + 0.5) as u64));
+            out.push('}');
+        }
+        out.push(']');
+        let c = &self.context;
+        json::push_key(&mut out, "context");
+        out.push('{');
+        json::push_key(&mut out, "device");
+        json::push_string(
+            &mut out,
+            match c.device {
+                DeviceClass::Unknown => "",
+                DeviceClass::Mobile => "mobile",
+                DeviceClass::Tablet => "tablet",
+                DeviceClass::Desktop => "desktop",
+            },
+        );
+        json::push_key(&mut out, "day_part");
+        json::push_string(&mut out, c.day_part.as_str());
+        json::push_key(&mut out, "weekday");
+        out.push_str(&num(u64::from(c.weekday)));
+        json::push_key(&mut out, "referrer");
+        json::push_string(&mut out, c.referrer.as_str());
+        json::push_key(&mut out, "language");
+        json::push_string(&mut out, &c.language);
+        out.push('}');
+        json::push_key(&mut out, "visit_started_ms");
+        out.push_str(&num(self.visit_started_ms));
+        out.push('}');
+        out
     }
 }

@@ -1,0 +1,672 @@
+//! Outcome beacons: the only data that leaves the shopper's device.
+//!
+//! An [`Event`] is an allow-list by construction: a kind, the arm, the page
+//! type, for widget events the widget kind and a position, for orders a
+//! rounded value and a currency, the hour, a random event id and a random
+//! visit id. There is no field in which an item id, a URL, a referrer, a user
+//! agent or free text could travel. The browser writes events with
+//! [`Event::write_json`]; the collector rebuilds them from the wire with
+//! [`Event::from_wire`], which checks the same rules (with the `wire`
+//! feature, `parse_batch` reads a whole JSON batch). `docs/beacons.md` is
+//! the schema's prose.
+//!
+//! ```
+//! use shelfwise_core::beacon::{Event, Kind, Page};
+//! use shelfwise_core::experiment::Arm;
+//!
+//! let event = Event::new(Kind::PageView, Arm::Holdout, Page::Home, 7, 9, 3_600_000);
+//! let mut json = String::new();
+//! event.write_json(&mut json);
+//! assert_eq!(
+//!     json,
+//!     r#"{"id":"00000000000000000000000000000007","visit":"0000000000000009","type":"page_view","arm":"holdout","page":"home","hour":1}"#
+//! );
+//! ```
+
+use crate::experiment::Arm;
+use crate::profile::num;
+
+#[cfg(feature = "wire")]
+mod wire;
+#[cfg(feature = "wire")]
+pub use wire::{MAX_AGE_HOURS, parse_batch};
+
+/// A visit ends after 30 minutes without activity (the profile's rule); its
+/// id goes with it.
+pub use crate::profile::VISIT_IDLE_MS;
+
+/// The largest position a click may report.
+pub const MAX_POSITION: u32 = 1000;
+
+/// The largest order value accepted, in whole currency units.
+pub const MAX_VALUE: u32 = 10_000_000;
+
+const HOUR_MS: u64 = 60 * 60 * 1000;
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A page was loaded.
+    PageView,
+    /// A widget came into view (reordered, or in the holdout in the merchant's order).
+    Exposure,
+    /// An item in a widget was clicked, at a position.
+    Click,
+    /// Something was put in the cart.
+    AddToCart,
+    /// An order was completed, with its value.
+    Order,
+    /// An exit-intent prompt was shown (in the holdout: would have been).
+    ExitShown,
+    /// The prompt's call to action was followed.
+    ExitCta,
+    /// An order followed an exit-intent prompt in the same visit.
+    ExitConverted,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 8] = [
+        Kind::PageView,
+        Kind::Exposure,
+        Kind::Click,
+        Kind::AddToCart,
+        Kind::Order,
+        Kind::ExitShown,
+        Kind::ExitCta,
+        Kind::ExitConverted,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::PageView => "page_view",
+            Kind::Exposure => "exposure",
+            Kind::Click => "click",
+            Kind::AddToCart => "add_to_cart",
+            Kind::Order => "order",
+            Kind::ExitShown => "exit_shown",
+            Kind::ExitCta => "exit_cta",
+            Kind::ExitConverted => "exit_converted",
+        }
+    }
+
+    /// The kind named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether events of this kind name a widget (and clicks a position).
+    pub fn has_widget(self) -> bool {
+        matches!(self, Kind::Exposure | Kind::Click)
+    }
+}
+
+/// The type of page an event happened on, as the merchant marks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// The store's front page.
+    Home,
+    /// A category or collection listing.
+    Category,
+    /// A product page.
+    Product,
+    /// Search results.
+    Search,
+    /// The cart.
+    Cart,
+    /// Checkout and order confirmation.
+    Checkout,
+    /// Anything else.
+    Other,
+}
+
+impl Page {
+    /// Every page type.
+    pub const ALL: [Page; 7] = [
+        Page::Home,
+        Page::Category,
+        Page::Product,
+        Page::Search,
+        Page::Cart,
+        Page::Checkout,
+        Page::Other,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Page::Home => "home",
+            Page::Category => "category",
+            Page::Product => "product",
+            Page::Search => "search",
+            Page::Cart => "cart",
+            Page::Checkout => "checkout",
+            Page::Other => "other",
+        }
+    }
+
+    /// The page type named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// The kind of widget an exposure or click happened in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Widget {
+    /// `data-shelfwise-widget="reorder"`.
+    Reorder,
+    /// `data-shelfwise-widget="similar"`.
+    Similar,
+    /// `data-shelfwise-widget="bought-together"`.
+    BoughtTogether,
+    /// `data-shelfwise-widget="recently-viewed"`.
+    RecentlyViewed,
+    /// A `data-shelfwise-banner`.
+    Banner,
+}
+
+impl Widget {
+    /// Every widget kind.
+    pub const ALL: [Widget; 5] = [
+        Widget::Reorder,
+        Widget::Similar,
+        Widget::BoughtTogether,
+        Widget::RecentlyViewed,
+        Widget::Banner,
+    ];
+
+    /// The wire name (the markup's name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Widget::Reorder => "reorder",
+            Widget::Similar => "similar",
+            Widget::BoughtTogether => "bought-together",
+            Widget::RecentlyViewed => "recently-viewed",
+            Widget::Banner => "banner",
+        }
+    }
+
+    /// The widget kind named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Widget> {
+        Widget::ALL.into_iter().find(|w| w.as_str() == name)
+    }
+}
+
+/// An order's value, rounded to whole currency units, and its currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Order {
+    /// Whole currency units, at most [`MAX_VALUE`].
+    pub value: u32,
+    /// ISO 4217 code: three ASCII capital letters.
+    pub currency: [u8; 3],
+}
+
+impl Order {
+    /// An order of `value` (rounded) in `currency`; `None` when the value is
+    /// negative, not finite or too large, or the currency is not three
+    /// letters (lower case is accepted and raised).
+    pub fn new(value: f64, currency: &str) -> Option<Order> {
+        if !(0.0..=f64::from(MAX_VALUE)).contains(&value) {
+            return None;
+        }
+        let mut code = [0u8; 3];
+        let bytes = currency.as_bytes();
+        if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        for (to, from) in code.iter_mut().zip(bytes) {
+            *to = from.to_ascii_uppercase();
+        }
+        Some(Order {
+            value: (value + 0.5) as u32,
+            currency: code,
+        })
+    }
+
+    /// The currency code as text.
+    pub fn currency_str(&self) -> &str {
+        core::str::from_utf8(&self.currency).unwrap_or("XXX")
+    }
+}
+
+/// One outcome beacon event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Random, for de-duplication: the same on every retry.
+    pub id: u128,
+    /// Random per visit, forgotten when the visit ends.
+    pub visit: u64,
+    /// What happened.
+    pub kind: Kind,
+    /// The browser's arm.
+    pub arm: Arm,
+    /// The page type.
+    pub page: Page,
+    /// For exposures and clicks: the widget kind.
+    pub widget: Option<Widget>,
+    /// For clicks: the item's position in the widget as shown, from 1.
+    pub position: Option<u32>,
+    /// For orders and exit conversions, when the page told them: value and currency.
+    pub order: Option<Order>,
+    /// Hours since the Unix epoch (UTC): the time, coarsened.
+    pub hour: u32,
+}
+
+/// Why an event was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// `id` is not 32 lower-case hex digits, or `visit` not 16.
+    Id,
+    /// An unknown `type`, `arm`, `page` or `widget`.
+    Name,
+    /// A field that this kind must have is missing, or one it must not have is present.
+    Fields,
+    /// A position or a value out of range, or a malformed currency.
+    Range,
+}
+
+impl Invalid {
+    /// A short description.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Invalid::Id => "malformed id or visit",
+            Invalid::Name => "unknown type, arm, page or widget",
+            Invalid::Fields => "fields do not match the event type",
+            Invalid::Range => "position, value or currency out of range",
+        }
+    }
+}
+
+/// An event's fields as they arrive on the wire, before validation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wire<'a> {
+    /// `id`.
+    pub id: &'a str,
+    /// `visit`.
+    pub visit: &'a str,
+    /// `type`.
+    pub kind: &'a str,
+    /// `arm`.
+    pub arm: &'a str,
+    /// `page`.
+    pub page: &'a str,
+    /// `widget`.
+    pub widget: Option<&'a str>,
+    /// `position`.
+    pub position: Option<u64>,
+    /// `value`.
+    pub value: Option<u64>,
+    /// `currency`.
+    pub currency: Option<&'a str>,
+    /// `hour`.
+    pub hour: u64,
+}
+
+impl Event {
+    /// An event with no widget, position or order; `now_ms` is coarsened to
+    /// the hour.
+    pub fn new(kind: Kind, arm: Arm, page: Page, id: u128, visit: u64, now_ms: u64) -> Event {
+        Event {
+            id,
+            visit,
+            kind,
+            arm,
+            page,
+            widget: None,
+            position: None,
+            order: None,
+            hour: hour_of(now_ms),
+        }
+    }
+
+    /// Whether the fields suit the kind: widgets only on exposures and
+    /// clicks, positions (1..=[`MAX_POSITION`]) only and always on clicks,
+    /// order values only on orders and exit conversions (where the page
+    /// gave none, an order still counts for conversion, not for value).
+    pub fn check(&self) -> Result<(), Invalid> {
+        let widget_ok = self.widget.is_some() == self.kind.has_widget();
+        let position_ok = self.position.is_some() == (self.kind == Kind::Click);
+        let order_ok =
+            matches!(self.kind, Kind::Order | Kind::ExitConverted) || self.order.is_none();
+        if !(widget_ok && position_ok && order_ok) {
+            return Err(Invalid::Fields);
+        }
+        let position_in_range = self
+            .position
+            .is_none_or(|p| (1..=MAX_POSITION).contains(&p));
+        let order_in_range = self
+            .order
+            .is_none_or(|o| o.value <= MAX_VALUE && o.currency.iter().all(u8::is_ascii_uppercase));
+        if position_in_range && order_in_range {
+            Ok(())
+        } else {
+            Err(Invalid::Range)
+        }
+    }
+
+    /// Rebuilds an event from the wire and checks it.
+    pub fn from_wire(wire: &Wire<'_>) -> Result<Event, Invalid> {
+        let id = parse_hex(wire.id, 32).ok_or(Invalid::Id)?;
+        let visit = parse_hex(wire.visit, 16).ok_or(Invalid::Id)? as u64;
+        let widget = match wire.widget {
+            Some(w) => Some(Widget::from_name(w).ok_or(Invalid::Name)?),
+            None => None,
+        };
+        let order = match (wire.value, wire.currency) {
+            (None, None) => None,
+            (Some(value), Some(currency)) if value <= u64::from(MAX_VALUE) => {
+                let order = Order::new(value as f64, currency).ok_or(Invalid::Range)?;
+                (order.currency_str() == currency)
+                    .then_some(order)
+                    .ok_or(Invalid::Range)
+                    .map(Some)?
+            }
+            (Some(_), Some(_)) => return Err(Invalid::Range),
+            _ => return Err(Invalid::Fields),
+        };
+        let event = Event {
+            id,
+            visit,
+            kind: Kind::from_name(wire.kind).ok_or(Invalid::Name)?,
+            arm: Arm::from_name(wire.arm).ok_or(Invalid::Name)?,
+            page: Page::from_name(wire.page).ok_or(Invalid::Name)?,
+            widget,
+            position: match wire.position {
+                Some(p) => Some(u32::try_from(p).map_err(|_| Invalid::Range)?),
+                None => None,
+            },
+            order,
+            hour: u32::try_from(wire.hour).map_err(|_| Invalid::Range)?,
+        };
+        event.check()?;
+        Ok(event)
+    }
+
+    /// Appends the event as one JSON object (fields in a fixed order,
+    /// absent ones left out).
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"id\":\"");
+        push_hex(out, self.id, 32);
+        out.push_str("\",\"visit\":\"");
+        push_hex(out, u128::from(self.visit), 16);
+        out.push('"');
+        let mut field = |name: &str, value: &str, quoted: bool| {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str(if quoted { "\":\"" } else { "\":" });
+            out.push_str(value);
+            if quoted {
+                out.push('"');
+            }
+        };
+        field("type", self.kind.as_str(), true);
+        field("arm", self.arm.as_str(), true);
+        field("page", self.page.as_str(), true);
+        if let Some(widget) = self.widget {
+            field("widget", widget.as_str(), true);
+        }
+        if let Some(position) = self.position {
+            field("position", &num(u64::from(position)), false);
+        }
+        if let Some(order) = &self.order {
+            field("value", &num(u64::from(order.value)), false);
+            field("currency", order.currency_str(), true);
+        }
+        field("hour", &num(u64::from(self.hour)), false);
+        out.push('}');
+    }
+
+    /// The id as 32 hex digits.
+    pub fn id_hex(&self) -> String {
+        let mut out = String::with_capacity(32);
+        push_hex(&mut out, self.id, 32);
+        out
+    }
+
+    /// The visit as 16 hex digits.
+    pub fn visit_hex(&self) -> String {
+        let mut out = String::with_capacity(16);
+        push_hex(&mut out, u128::from(self.visit), 16);
+        out
+    }
+}
+
+/// Hours since the Unix epoch at `now_ms`.
+pub fn hour_of(now_ms: u64) -> u32 {
+    u32::try_from(now_ms / HOUR_MS).unwrap_or(u32::MAX)
+}
+
+/// The visit an event belongs to: a random id and the activity that keeps
+/// it alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Visit {
+    /// Random; never reused after the visit.
+    pub id: u64,
+    /// Last activity (ms since the Unix epoch).
+    pub last_ms: u64,
+}
+
+impl Visit {
+    /// The visit at `now_ms`: `stored` if it was active within
+    /// [`VISIT_IDLE_MS`], else a new one with `fresh_id`.
+    pub fn resume(stored: Option<Visit>, fresh_id: u64, now_ms: u64) -> Visit {
+        match stored {
+            Some(v) if v.last_ms <= now_ms && now_ms - v.last_ms < VISIT_IDLE_MS => Visit {
+                id: v.id,
+                last_ms: now_ms,
+            },
+            _ => Visit {
+                id: fresh_id,
+                last_ms: now_ms,
+            },
+        }
+    }
+
+    /// Parses the stored form, `id-hex|last_ms`.
+    pub fn parse(text: &str) -> Option<Visit> {
+        let (id, last) = text.split_once('|')?;
+        Some(Visit {
+            id: parse_hex(id, 16)? as u64,
+            last_ms: last.parse().ok()?,
+        })
+    }
+
+    /// The stored form (see [`Visit::parse`]).
+    pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(32);
+        push_hex(&mut out, u128::from(self.id), 16);
+        out.push('|');
+        out.push_str(&num(self.last_ms));
+        out
+    }
+}
+
+fn push_hex(out: &mut String, value: u128, digits: u32) {
+    for i in (0..digits).rev() {
+        let nibble = (value >> (4 * i)) as u8 & 0xf;
+        out.push(char::from(if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        }));
+    }
+}
+
+/// Exactly `digits` lower-case hex digits.
+fn parse_hex(text: &str, digits: usize) -> Option<u128> {
+    if text.len() != digits {
+        return None;
+    }
+    text.bytes().try_fold(0u128, |acc, b| {
+        let nibble = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        Some(acc << 4 | u128::from(nibble))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire() -> Wire<'static> {
+        Wire {
+            id: "0123456789abcdef0123456789abcdef",
+            visit: "00000000000000ff",
+            kind: "click",
+            arm: "personalized",
+            page: "product",
+            widget: Some("similar"),
+            position: Some(3),
+            hour: 490_000,
+            ..Wire::default()
+        }
+    }
+
+    #[test]
+    fn wire_round_trip() {
+        let event = Event::from_wire(&wire()).unwrap();
+        let mut json = String::new();
+        event.write_json(&mut json);
+        assert_eq!(
+            json,
+            r#"{"id":"0123456789abcdef0123456789abcdef","visit":"00000000000000ff","type":"click","arm":"personalized","page":"product","widget":"similar","position":3,"hour":490000}"#
+        );
+        assert_eq!(event.id_hex(), wire().id);
+        assert_eq!(event.visit_hex(), wire().visit);
+    }
+
+    #[test]
+    fn refuses_what_the_schema_does_not_allow() {
+        let cases: [(Wire<'static>, Invalid); 9] = [
+            (
+                Wire {
+                    id: "ABC",
+                    ..wire()
+                },
+                Invalid::Id,
+            ),
+            (
+                Wire {
+                    id: "0123456789ABCDEF0123456789ABCDEF",
+                    ..wire()
+                },
+                Invalid::Id,
+            ),
+            (
+                Wire {
+                    kind: "purchase",
+                    ..wire()
+                },
+                Invalid::Name,
+            ),
+            (
+                Wire {
+                    arm: "control",
+                    ..wire()
+                },
+                Invalid::Name,
+            ),
+            (
+                Wire {
+                    widget: None,
+                    ..wire()
+                },
+                Invalid::Fields,
+            ),
+            (
+                Wire {
+                    position: Some(0),
+                    ..wire()
+                },
+                Invalid::Range,
+            ),
+            (
+                Wire {
+                    kind: "page_view",
+                    widget: None,
+                    ..wire()
+                },
+                Invalid::Fields,
+            ),
+            (
+                Wire {
+                    value: Some(5),
+                    currency: Some("EUR"),
+                    ..wire()
+                },
+                Invalid::Fields,
+            ),
+            (
+                Wire {
+                    hour: u64::MAX,
+                    ..wire()
+                },
+                Invalid::Range,
+            ),
+        ];
+        for (wire, expected) in cases {
+            assert_eq!(Event::from_wire(&wire), Err(expected), "{wire:?}");
+        }
+    }
+
+    #[test]
+    fn orders_carry_a_rounded_value_and_a_currency() {
+        assert_eq!(
+            Order::new(59.5, "eur"),
+            Some(Order {
+                value: 60,
+                currency: *b"EUR"
+            })
+        );
+        for (value, currency) in [
+            (-1.0, "EUR"),
+            (f64::NAN, "EUR"),
+            (1e12, "EUR"),
+            (1.0, "EURO"),
+        ] {
+            assert_eq!(Order::new(value, currency), None);
+        }
+        let order = Wire {
+            kind: "order",
+            page: "checkout",
+            widget: None,
+            position: None,
+            value: Some(60),
+            currency: Some("EUR"),
+            ..wire()
+        };
+        assert!(Event::from_wire(&order).is_ok());
+        let lower = Wire {
+            currency: Some("eur"),
+            ..order
+        };
+        assert_eq!(Event::from_wire(&lower), Err(Invalid::Range));
+        let no_value = Wire {
+            value: None,
+            currency: None,
+            ..order
+        };
+        assert!(Event::from_wire(&no_value).is_ok());
+        let half = Wire {
+            currency: None,
+            ..order
+        };
+        assert_eq!(Event::from_wire(&half), Err(Invalid::Fields));
+    }
+
+    #[test]
+    fn visits_end_after_thirty_idle_minutes() {
+        let v = Visit::resume(None, 1, 1_000);
+        let same = Visit::resume(Some(v), 2, 1_000 + VISIT_IDLE_MS - 1);
+        assert_eq!(same.id, 1);
+        let next = Visit::resume(Some(same), 3, same.last_ms + VISIT_IDLE_MS);
+        assert_eq!(next.id, 3);
+        assert_eq!(Visit::parse(&next.to_text()), Some(next));
+        assert_eq!(Visit::parse("zz|1"), None);
+    }
+}
