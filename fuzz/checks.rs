@@ -1,0 +1,51 @@
+//! The properties the fuzz targets check, shared with the regression test
+//! that replays `fuzz/regressions/` in `cargo test`
+//! (`crates/core/tests/fuzz_regressions.rs`).
+
+use shelfwise_core::beacon::parse_batch;
+use shelfwise_core::model::Model;
+
+/// A fixed "now" (hours since the epoch), so that clamping is repeatable.
+pub const NOW: u32 = 494_000;
+
+/// Whatever decodes can be read in full (every id, neighbour and category)
+/// without panicking, and agrees with itself.
+pub fn decode(bytes: &[u8]) {
+    let Ok(model) = Model::decode(bytes) else {
+        return;
+    };
+    let summary = model.summary();
+    assert_eq!(summary.bytes, bytes.len());
+    for item in 0..model.item_count() {
+        let id = model.item_id(item).expect("every index has an id");
+        assert_eq!(model.item_index(id), Some(item));
+        for n in model.neighbors(item) {
+            assert!(n.item < model.item_count() && n.weight.is_finite());
+        }
+        if let Some(c) = model.category_of(item) {
+            let name = model.category_name(c).expect("every category has a name");
+            assert_eq!(model.category_index(name), Some(c));
+        }
+        let _ = (model.popularity(item), model.flags(item));
+    }
+}
+
+/// Whatever the collector accepts, written back as the browser writes
+/// events, parses to the same events.
+pub fn beacons(body: &[u8]) {
+    let Ok((events, dropped)) = parse_batch(body, NOW) else {
+        return;
+    };
+    let mut json = format!("{{\"v\":1,\"dropped\":{dropped},\"events\":[");
+    for (i, event) in events.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        assert!(event.check().is_ok());
+        event.write_json(&mut json);
+    }
+    json.push_str("]}");
+    let again =
+        parse_batch(json.as_bytes(), NOW).expect("what was accepted, written back, is accepted");
+    assert_eq!(again, (events, dropped));
+}
