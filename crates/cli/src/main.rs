@@ -7,12 +7,14 @@ mod eval;
 mod events;
 mod log;
 mod progress;
+mod report;
 mod serve;
+mod stats;
+mod store;
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Write};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -31,7 +33,21 @@ USAGE:
     shelfwise inspect MODEL [--json] [--item ID]
     shelfwise eval --train SESSIONS --test CASES [--k 20] [--json] [--neighbors K]
                    [--baseline pop|last-item]
-    shelfwise serve --static DIR [--addr 127.0.0.1:8080]
+    shelfwise serve [--db FILE] [--static DIR] [--addr 127.0.0.1:8080]
+                    [--allow-origin ORIGIN]... [--rate-limit N] [--dashboard DIR]
+                    [--durable]
+    shelfwise report --db FILE [--json]
+
+SERVE OPTIONS:
+    --db FILE|URL       the collector's database: a SQLite file (created if
+                        missing) or postgres://user:pass@host/db;
+                        POST /collect, GET /api/report, /dashboard/
+    --static DIR        also serve a static directory at / (the demo store)
+    --allow-origin O    an origin whose pages may send beacons (repeatable;
+                        \"*\" for any); the collector's own origin always may
+    --rate-limit N      beacon requests per second per origin (default 6000)
+    --dashboard DIR     the built dashboard (default dist/dashboard)
+    --durable           fsync every commit (synchronous=FULL)
 
 BUILD OPTIONS:
     --events FILE       interaction log: CSV/TSV with a header, JSON lines
@@ -80,6 +96,7 @@ fn run() -> anyhow::Result<()> {
         "inspect" => cmd_inspect(&mut parser),
         "eval" => cmd_eval(&mut parser),
         "serve" => cmd_serve(&mut parser),
+        "report" => cmd_report(&mut parser),
         "help" => {
             print!("{USAGE}");
             Ok(())
@@ -569,14 +586,49 @@ fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
 }
 
 fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
-    let mut addr: SocketAddr = "127.0.0.1:8080".parse()?;
-    let mut dir = None;
+    let mut options = serve::Options {
+        addr: "127.0.0.1:8080".parse()?,
+        db: None,
+        static_dir: None,
+        dashboard: PathBuf::from("dist/dashboard"),
+        allow_origins: Vec::new(),
+        rate_limit: 6000,
+        durable: false,
+    };
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("addr") => addr = parser.value()?.parse()?,
-            Long("static") => dir = Some(PathBuf::from(parser.value()?)),
+            Long("addr") => options.addr = parser.value()?.parse()?,
+            Long("db") => options.db = Some(store::Db::parse(&parser.value()?.string()?)),
+            Long("static") => options.static_dir = Some(PathBuf::from(parser.value()?)),
+            Long("dashboard") => options.dashboard = PathBuf::from(parser.value()?),
+            Long("allow-origin") => options.allow_origins.push(parser.value()?.string()?),
+            Long("rate-limit") => options.rate_limit = parser.value()?.parse()?,
+            Long("durable") => options.durable = true,
             _ => bail!(arg.unexpected()),
         }
     }
-    serve::run(addr, dir.context("--static DIR is required")?)
+    serve::run(options)
+}
+
+fn cmd_report(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
+    let mut db = None;
+    let mut as_json = false;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("db") => db = Some(store::Db::parse(&parser.value()?.string()?)),
+            Long("json") => as_json = true,
+            _ => bail!(arg.unexpected()),
+        }
+    }
+    let db = db.context("--db FILE is required")?;
+    if let store::Db::Sqlite(path) = &db {
+        anyhow::ensure!(path.is_file(), "no database at {}", path.display());
+    }
+    let report = report::build(&mut db.open(false)?)?;
+    if as_json {
+        println!("{report}");
+    } else {
+        print!("{}", report::to_text(&report));
+    }
+    Ok(())
 }

@@ -1,0 +1,345 @@
+//! The experiment report: per arm and per day, the shop's metrics and the
+//! lift of personalized over holdout with 95 % intervals.
+//!
+//! Visits are the unit: each visit's events are folded into one row
+//! (pages, actions, cart, orders, revenue, exposure, click, exit prompt,
+//! recovery), then rows are counted per arm. Cells of fewer than
+//! [`MIN_VISITS`] visits show their visit count only.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use shelfwise_core::experiment::Arm;
+
+use crate::stats::{Interval, Moments, newcombe, welch, wilson};
+use crate::store::{Conn, Field};
+
+/// Cells with fewer visits than this are suppressed.
+pub const MIN_VISITS: u64 = 10;
+
+/// What one arm (or one arm on one day) adds up to.
+#[derive(Clone, Debug, Default)]
+struct Cell {
+    visits: u64,
+    bounces: u64,
+    converted: u64,
+    carted: u64,
+    exposed: u64,
+    clicked: u64,
+    prompted: u64,
+    recovered: u64,
+    orders: u64,
+    /// Revenue per visit (in the report's currency).
+    revenue: Moments,
+    /// Value per order.
+    order_values: Moments,
+    events: BTreeMap<String, u64>,
+}
+
+/// One rate metric: its name, and its successes and trials in a cell.
+type Rate = (&'static str, fn(&Cell) -> (u64, u64));
+
+const RATES: [Rate; 6] = [
+    ("conversion_rate", |c| (c.converted, c.visits)),
+    ("bounce_rate", |c| (c.bounces, c.visits)),
+    ("add_to_cart_rate", |c| (c.carted, c.visits)),
+    ("cart_abandonment", |c| {
+        (c.carted - c.converted.min(c.carted), c.carted)
+    }),
+    ("widget_ctr", |c| (c.clicked, c.exposed)),
+    ("exit_recovery", |c| (c.recovered, c.prompted)),
+];
+
+/// One mean metric: its name and its sample in a cell.
+type Mean = (&'static str, fn(&Cell) -> &Moments);
+
+const MEANS: [Mean; 2] = [
+    ("aov", |c| &c.order_values),
+    ("revenue_per_visit", |c| &c.revenue),
+];
+
+/// The most common currency among orders.
+const CURRENCY: &str = "SELECT currency FROM events WHERE type = 'order' AND currency IS NOT NULL
+    GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1";
+
+/// One row per visit: arm, day, page views, actions, and 0/1 flags. The SQL
+/// runs unchanged on SQLite and PostgreSQL (CASE sums, CASTs to BIGINT).
+const VISITS: &str = "SELECT arm,
+    CAST(MIN(hour) / 24 AS BIGINT),
+    CAST(SUM(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(SUM(CASE WHEN type IN ('click', 'add_to_cart', 'order', 'exit_cta') THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(MAX(CASE WHEN type = 'add_to_cart' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(SUM(CASE WHEN type = 'order' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(COALESCE(SUM(CASE WHEN type = 'order' AND COALESCE(currency, '') = $1 THEN value END), 0) AS BIGINT),
+    CAST(MAX(CASE WHEN type = 'exposure' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(MAX(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(MAX(CASE WHEN type = 'exit_shown' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(MAX(CASE WHEN type = 'exit_converted' THEN 1 ELSE 0 END) AS BIGINT)
+    FROM events GROUP BY arm, visit";
+
+/// Order values in the report's currency, with their arm and day.
+const VALUES: &str = "SELECT arm, CAST(hour / 24 AS BIGINT), CAST(value AS BIGINT) FROM events
+    WHERE type = 'order' AND value IS NOT NULL AND COALESCE(currency, '') = $1";
+
+const COUNTS: &str = "SELECT arm, type, CAST(COUNT(*) AS BIGINT) FROM events GROUP BY arm, type";
+
+const DROPPED: &str = "SELECT CAST(n AS BIGINT) FROM counters WHERE name = 'client_dropped'";
+
+/// Builds the report from the collector's database.
+pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
+    let currency = conn
+        .rows(CURRENCY, None)?
+        .first()
+        .and_then(|r| r.first())
+        .map(|f| f.text().to_owned())
+        .filter(|c| !c.is_empty());
+    let code = currency.as_deref().unwrap_or("");
+    let mut total: BTreeMap<Arm, Cell> = BTreeMap::new();
+    let mut daily: BTreeMap<(u32, Arm), Cell> = BTreeMap::new();
+    for r in conn.rows(VISITS, Some(code))? {
+        let [
+            arm,
+            day,
+            pages,
+            actions,
+            carted,
+            orders,
+            revenue,
+            exposed,
+            clicked,
+            prompted,
+            recovered,
+        ] = r.as_slice()
+        else {
+            continue;
+        };
+        let Some(arm) = Arm::from_name(arm.text()) else {
+            continue;
+        };
+        let day = u32::try_from(day.int()).unwrap_or(0);
+        let orders = orders.int().max(0) as u64;
+        let flag = |f: &Field| f.int() > 0;
+        for cell in [
+            total.entry(arm).or_default(),
+            daily.entry((day, arm)).or_default(),
+        ] {
+            cell.visits += 1;
+            cell.bounces += u64::from(pages.int() <= 1 && actions.int() == 0);
+            cell.converted += u64::from(orders > 0);
+            cell.orders += orders;
+            cell.carted += u64::from(flag(carted));
+            cell.exposed += u64::from(flag(exposed));
+            cell.clicked += u64::from(flag(clicked));
+            cell.prompted += u64::from(flag(prompted));
+            cell.recovered += u64::from(flag(prompted) && flag(recovered));
+            cell.revenue.push(revenue.int() as f64);
+        }
+    }
+    for r in conn.rows(VALUES, Some(code))? {
+        let [arm, day, value] = r.as_slice() else {
+            continue;
+        };
+        let Some(arm) = Arm::from_name(arm.text()) else {
+            continue;
+        };
+        let day = u32::try_from(day.int()).unwrap_or(0);
+        total
+            .entry(arm)
+            .or_default()
+            .order_values
+            .push(value.int() as f64);
+        daily
+            .entry((day, arm))
+            .or_default()
+            .order_values
+            .push(value.int() as f64);
+    }
+    for r in conn.rows(COUNTS, None)? {
+        if let [arm, kind, n] = r.as_slice()
+            && let Some(arm) = Arm::from_name(arm.text())
+        {
+            let n = n.int().max(0) as u64;
+            total
+                .entry(arm)
+                .or_default()
+                .events
+                .insert(kind.text().to_owned(), n);
+        }
+    }
+    let dropped = conn
+        .rows(DROPPED, None)?
+        .first()
+        .and_then(|r| r.first())
+        .map_or(0, Field::int);
+
+    let mut days: BTreeMap<u32, BTreeMap<Arm, Cell>> = BTreeMap::new();
+    for ((day, arm), cell) in daily {
+        days.entry(day).or_default().insert(arm, cell);
+    }
+    let empty = Cell::default();
+    let series: Vec<Value> = days
+        .iter()
+        .map(|(day, arms)| {
+            let get = |arm| arms.get(&arm).unwrap_or(&empty);
+            json!({
+                "day": date(*day),
+                "arms": arms_json(get),
+                "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
+            })
+        })
+        .collect();
+    let get = |arm| total.get(&arm).unwrap_or(&empty);
+    let mut arms = arms_json(get);
+    for arm in Arm::ALL {
+        arms[arm.as_str()]["events"] = json!(get(arm).events);
+    }
+    Ok(json!({
+        "currency": currency,
+        "min_visits": MIN_VISITS,
+        "client_dropped": dropped,
+        "arms": arms,
+        "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
+        "days": series,
+    }))
+}
+
+fn arms_json<'a>(get: impl Fn(Arm) -> &'a Cell) -> Value {
+    let mut arms = serde_json::Map::new();
+    for arm in Arm::ALL {
+        arms.insert(arm.as_str().to_owned(), cell_json(get(arm)));
+    }
+    Value::Object(arms)
+}
+
+/// A cell's metrics, each with its interval; only the visit count when
+/// the cell is too small.
+fn cell_json(cell: &Cell) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("visits".into(), json!(cell.visits));
+    let suppressed = cell.visits < MIN_VISITS;
+    out.insert("suppressed".into(), json!(suppressed));
+    if suppressed {
+        return Value::Object(out);
+    }
+    out.insert("orders".into(), json!(cell.orders));
+    out.insert("revenue".into(), json!(cell.revenue.sum));
+    let mut intervals = serde_json::Map::new();
+    for (name, of) in RATES {
+        let (s, n) = of(cell);
+        put(&mut out, &mut intervals, name, wilson(s, n));
+    }
+    for (name, of) in MEANS {
+        put(&mut out, &mut intervals, name, of(cell).interval());
+    }
+    out.insert("intervals".into(), Value::Object(intervals));
+    Value::Object(out)
+}
+
+fn put(
+    out: &mut serde_json::Map<String, Value>,
+    intervals: &mut serde_json::Map<String, Value>,
+    name: &str,
+    interval: Option<Interval>,
+) {
+    out.insert(name.into(), json!(interval.map(|i| i.value)));
+    if let Some(i) = interval {
+        intervals.insert(name.into(), json!([i.low, i.high]));
+    }
+}
+
+/// Personalized minus holdout for every metric, with its interval and the
+/// relative lift; `null` when either arm is suppressed.
+fn lift(personalized: &Cell, holdout: &Cell) -> Value {
+    if personalized.visits < MIN_VISITS || holdout.visits < MIN_VISITS {
+        return Value::Null;
+    }
+    let mut out = serde_json::Map::new();
+    let mut entry = |name: &str, d: Option<Interval>, base: Option<f64>| {
+        let relative = match (d, base) {
+            (Some(d), Some(b)) if b != 0.0 => Some(d.value / b),
+            _ => None,
+        };
+        out.insert(
+            name.into(),
+            d.map_or(Value::Null, |d| {
+                json!({ "difference": d.value, "low": d.low, "high": d.high, "relative": relative })
+            }),
+        );
+    };
+    for (name, of) in RATES {
+        let ((s1, n1), (s0, n0)) = (of(personalized), of(holdout));
+        let base = (n0 > 0).then(|| s0 as f64 / n0 as f64);
+        entry(name, newcombe(s1, n1, s0, n0), base);
+    }
+    for (name, of) in MEANS {
+        entry(
+            name,
+            welch(of(personalized), of(holdout)),
+            of(holdout).mean(),
+        );
+    }
+    Value::Object(out)
+}
+
+/// The report as a table for the terminal: each arm's metrics, then the lift.
+pub fn to_text(report: &Value) -> String {
+    let mut out = String::new();
+    let names = ["visits", "orders", "revenue"]
+        .into_iter()
+        .chain(RATES.iter().map(|r| r.0))
+        .chain(MEANS.iter().map(|m| m.0));
+    out.push_str(&format!(
+        "{:<20}{:>16}{:>16}{:>34}\n",
+        "metric", "personalized", "holdout", "lift (95% interval)"
+    ));
+    for name in names {
+        let cell = |arm: &str| match &report["arms"][arm][name] {
+            Value::Number(n) if n.is_u64() => n.to_string(),
+            Value::Number(n) => format!("{:.4}", n.as_f64().unwrap_or(0.0)),
+            Value::Null if report["arms"][arm]["suppressed"] == true => "<10 visits".to_owned(),
+            _ => "-".to_owned(),
+        };
+        let lift = match &report["lift"][name] {
+            Value::Object(l) => format!(
+                "{:+.4} [{:+.4}, {:+.4}]",
+                l["difference"].as_f64().unwrap_or(0.0),
+                l["low"].as_f64().unwrap_or(0.0),
+                l["high"].as_f64().unwrap_or(0.0)
+            ),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "{name:<20}{:>16}{:>16}{lift:>34}\n",
+            cell("personalized"),
+            cell("holdout")
+        ));
+    }
+    out
+}
+
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01).
+fn date(day: u32) -> String {
+    // Howard Hinnant's civil-from-days algorithm.
+    let z = i64::from(day) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(20_415), "2025-11-23");
+        assert_eq!(date(11_016), "2000-02-29");
+    }
+}

@@ -1,0 +1,576 @@
+//! The collector as a browser and an attacker meet it: `shelfwise serve
+//! --db` on a loopback port, spoken to over raw HTTP/1.1, its database read
+//! back afterwards.
+//!
+//! Tests that touch the store run twice: on a SQLite file and on
+//! PostgreSQL, a fresh database per test on the server named by
+//! `SHELFWISE_TEST_POSTGRES` (`cargo xtask test` starts a throwaway cluster
+//! and sets it; without it the PostgreSQL runs say so and pass).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug)]
+enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// The database a test server uses.
+enum Db {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+/// The PostgreSQL server for the tests, if one is configured.
+fn postgres_server() -> Option<String> {
+    std::env::var("SHELFWISE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Runs `test` on SQLite, then on PostgreSQL when one is configured.
+fn on_both(test: impl Fn(Store)) {
+    test(Store::Sqlite);
+    if postgres_server().is_some() {
+        test(Store::Postgres);
+    } else {
+        eprintln!("PostgreSQL run skipped: SHELFWISE_TEST_POSTGRES is not set");
+    }
+}
+
+/// A running collector with a fresh database.
+struct Server {
+    child: Child,
+    port: u16,
+    db: Db,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(name: &str, extra: &[&str]) -> Server {
+        Server::start_on(Store::Sqlite, name, extra)
+    }
+
+    fn start_on(store: Store, name: &str, extra: &[&str]) -> Server {
+        let db = match store {
+            Store::Sqlite => {
+                let dir = std::env::temp_dir()
+                    .join(format!("shelfwise-collector-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let db = dir.join(format!("{name}.db"));
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+                }
+                Db::Sqlite(db)
+            }
+            Store::Postgres => {
+                let admin = postgres_server().expect("SHELFWISE_TEST_POSTGRES");
+                let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+                let database = format!("shelfwise_{name}");
+                for sql in [
+                    format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+                    format!("CREATE DATABASE {database}"),
+                ] {
+                    client.batch_execute(&sql).unwrap();
+                }
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                Db::Postgres(format!("{base}/{database}"))
+            }
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(match &db {
+                Db::Sqlite(path) => path.display().to_string(),
+                Db::Postgres(url) => url.clone(),
+            })
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("shelfwise serve starts");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let port = first
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| panic!("no port in {first:?}"));
+        let second = lines.next().unwrap().unwrap();
+        let log = Arc::new(Mutex::new(format!("{first}\n{second}\n")));
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        Server {
+            child,
+            port,
+            db,
+            log,
+        }
+    }
+
+    /// Sends one request; the status and the raw response head.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        // A server refusing a large body may close before reading it all.
+        let _ = stream.write_all(body);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {text:?}"));
+        (status, text)
+    }
+
+    fn post(&self, body: &str) -> u16 {
+        self.request(
+            "POST",
+            "/collect",
+            &[("Content-Type", "text/plain;charset=UTF-8")],
+            body.as_bytes(),
+        )
+        .0
+    }
+
+    fn report(&self) -> serde_json::Value {
+        let (status, text) = self.request("GET", "/api/report", &[], b"");
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+    }
+
+    /// A number the database computes (`sql` yields one BIGINT).
+    fn rows(&self, sql: &str) -> i64 {
+        match &self.db {
+            Db::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.query_row(sql, [], |r| r.get(0)).unwrap()
+            }
+            Db::Postgres(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                client.query_one(sql, &[]).unwrap().get(0)
+            }
+        }
+    }
+
+    /// Which of `ids` are not stored.
+    fn missing(&self, ids: &[u64]) -> usize {
+        let key = |id: u64| u128::from(id).to_be_bytes();
+        let sql = "SELECT COUNT(*) FROM events WHERE id = $1";
+        match &self.db {
+            Db::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut lookup = conn.prepare(sql).unwrap();
+                ids.iter()
+                    .filter(|&&id| {
+                        lookup.query_row([key(id)], |r| r.get::<_, i64>(0)).unwrap() == 0
+                    })
+                    .count()
+            }
+            Db::Postgres(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                let lookup = client.prepare(sql).unwrap();
+                ids.iter()
+                    .filter(|&&id| {
+                        let n: i64 = client
+                            .query_one(&lookup, &[&key(id).as_slice()])
+                            .unwrap()
+                            .get(0);
+                        n == 0
+                    })
+                    .count()
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn now_hour() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 3600
+}
+
+/// An event with a distinct id, of `kind` in `arm`, in visit `visit`.
+fn event(n: u64, visit: u64, kind: &str, arm: &str) -> String {
+    let extra = match kind {
+        "order" => r#","value":60,"currency":"EUR""#.to_owned(),
+        "click" => r#","widget":"similar","position":2"#.to_owned(),
+        "exposure" => r#","widget":"similar""#.to_owned(),
+        _ => String::new(),
+    };
+    format!(
+        r#"{{"id":"{n:032x}","visit":"{visit:016x}","type":"{kind}","arm":"{arm}","page":"product"{extra},"hour":{}}}"#,
+        now_hour()
+    )
+}
+
+fn batch(events: &[String]) -> String {
+    format!(r#"{{"v":1,"events":[{}]}}"#, events.join(","))
+}
+
+#[test]
+fn malformed_bodies_are_refused_and_the_server_lives_on() {
+    on_both(malformed);
+}
+
+fn malformed(store: Store) {
+    let s = Server::start_on(store, "malformed", &[]);
+    let good = event(1, 1, "page_view", "holdout");
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let cases = [
+        "not json".to_owned(),
+        "[]".to_owned(),
+        "\"a string\"".to_owned(),
+        r#"{"v":1}"#.to_owned(),
+        r#"{"v":2,"events":[]}"#.to_owned(),
+        r#"{"v":1,"events":[{"id":1}]}"#.to_owned(),
+        batch(&[good.replace("page_view", "purchase")]),
+        batch(&[good.replace("holdout", "control")]),
+        batch(&[good.replace(
+            r#""page":"product""#,
+            r#""page":"product","url":"https://x/"#,
+        )]),
+        batch(&[good.replace(r#""hour":"#, r#""item":"sku-1","hour":"#)]),
+        batch(&[good.replace(&format!("{:032x}", 1), "ABCDEF")]),
+        batch(&[good.replace(r#""hour":"#, r#""position":NaN,"hour":"#)]),
+        batch(&[good.replace(r#""hour":"#, r#""position":-1,"hour":"#)]),
+        batch(&[event(2, 1, "click", "holdout").replace(r#""position":2"#, r#""position":0"#)]),
+        deep,
+    ];
+    for body in &cases {
+        let status = s.post(body);
+        assert_eq!(status, 400, "{}", &body[..body.len().min(120)]);
+    }
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events"), 0);
+    // Still serving, and a good batch goes in.
+    assert_eq!(s.post(&batch(&[good])), 204);
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events"), 1);
+}
+
+#[test]
+fn oversized_bodies_are_refused_while_reading() {
+    let s = Server::start("oversized", &[]);
+    let body = vec![b' '; 70 * 1024];
+    let (status, _) = s.request("POST", "/collect", &[], &body);
+    assert_eq!(status, 413);
+    // A body whose length is not announced is cut at the same cap.
+    let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let head = "POST /collect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b' '; 8192];
+    for _ in 0..16 {
+        if stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .is_err()
+            || stream.write_all(&chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+}
+
+#[test]
+fn duplicates_are_stored_once_sequential_and_concurrent() {
+    on_both(duplicates);
+}
+
+fn duplicates(store: Store) {
+    let s = Arc::new(Server::start_on(store, "duplicates", &[]));
+    let body = batch(&[
+        event(10, 7, "page_view", "personalized"),
+        event(11, 7, "add_to_cart", "personalized"),
+        event(12, 7, "order", "personalized"),
+    ]);
+    assert_eq!(s.post(&body), 204);
+    assert_eq!(s.post(&body), 204);
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events"), 3);
+    let other = batch(&[
+        event(20, 8, "page_view", "holdout"),
+        event(21, 8, "order", "holdout"),
+    ]);
+    let threads: Vec<_> = (0..50)
+        .map(|_| {
+            let s = Arc::clone(&s);
+            let body = other.clone();
+            std::thread::spawn(move || s.post(&body))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 204);
+    }
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events"), 5);
+    let report = s.report();
+    assert_eq!(report["arms"]["holdout"]["events"]["order"], 1);
+    assert_eq!(report["arms"]["personalized"]["events"]["order"], 1);
+}
+
+#[test]
+fn hours_are_clamped_to_the_last_week() {
+    on_both(clamped);
+}
+
+fn clamped(store: Store) {
+    let s = Server::start_on(store, "clamped", &[]);
+    let now = now_hour();
+    let future = event(30, 9, "page_view", "holdout").replace(
+        &format!("\"hour\":{now}"),
+        &format!("\"hour\":{}", now + 10_000),
+    );
+    let ancient =
+        event(31, 9, "page_view", "holdout").replace(&format!("\"hour\":{now}"), "\"hour\":5");
+    assert_eq!(s.post(&batch(&[future, ancient])), 204);
+    let max = s.rows("SELECT CAST(MAX(hour) AS BIGINT) FROM events") as u64;
+    let min = s.rows("SELECT CAST(MIN(hour) AS BIGINT) FROM events") as u64;
+    assert!(max == now || max == now + 1, "{max} vs {now}");
+    assert!(
+        min + 7 * 24 >= now && min + 7 * 24 <= now + 1,
+        "{min} vs {now}"
+    );
+}
+
+#[test]
+fn a_kill_right_after_acknowledgements_loses_nothing_acknowledged() {
+    on_both(killed);
+}
+
+fn killed(store: Store) {
+    let mut s = Server::start_on(store, "killed", &[]);
+    let port = s.port;
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let senders: Vec<_> = (0..4u64)
+        .map(|t| {
+            let acked = Arc::clone(&acked);
+            std::thread::spawn(move || {
+                for i in 0..10_000u64 {
+                    let id = t << 32 | i;
+                    let body = batch(&[event(id, id, "page_view", "holdout")]);
+                    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+                        return;
+                    };
+                    let head = format!(
+                        "POST /collect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if stream.write_all(head.as_bytes()).is_err() {
+                        return;
+                    }
+                    let mut response = String::new();
+                    let _ = stream.read_to_string(&mut response);
+                    if response.starts_with("HTTP/1.1 204") {
+                        acked.lock().unwrap().push(id);
+                    } else {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+    // Let acknowledgements flow, then SIGKILL mid-stream.
+    while acked.lock().unwrap().len() < 300 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    for t in senders {
+        t.join().unwrap();
+    }
+    let acked = acked.lock().unwrap();
+    let missing = s.missing(&acked);
+    assert_eq!(
+        missing,
+        0,
+        "{missing} of {} acknowledged events lost",
+        acked.len()
+    );
+}
+
+#[test]
+fn no_address_user_agent_or_cookie_is_kept_or_sent() {
+    let s = Server::start("audit", &["--allow-origin", "https://shop.example"]);
+    let agent = "Mozilla/5.0 (AuditAgent 4.2)";
+    let headers = [
+        ("User-Agent", agent),
+        ("Origin", "https://shop.example"),
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("Cookie", "session=abc"),
+    ];
+    let body = batch(&[event(40, 4, "page_view", "holdout")]);
+    let (status, head) = s.request("POST", "/collect", &headers, body.as_bytes());
+    assert_eq!(status, 204);
+    assert!(
+        head.contains("access-control-allow-origin: https://shop.example"),
+        "{head}"
+    );
+    let (status, preflight) = s.request(
+        "OPTIONS",
+        "/collect",
+        &[
+            ("Origin", "https://shop.example"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        b"",
+    );
+    assert_eq!(status, 204);
+    let (status, _) = s.request(
+        "POST",
+        "/collect",
+        &[("Origin", "https://evil.example")],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 403);
+    for h in [&head, &preflight] {
+        assert!(!h.to_ascii_lowercase().contains("set-cookie"), "{h}");
+    }
+    let mut stored = Vec::new();
+    for suffix in ["", "-wal"] {
+        let Db::Sqlite(path) = &s.db else {
+            unreachable!("the audit reads the SQLite file")
+        };
+        if let Ok(bytes) = std::fs::read(format!("{}{suffix}", path.display())) {
+            stored.extend(bytes);
+        }
+    }
+    let log = s.log.lock().unwrap().clone();
+    for needle in [
+        "AuditAgent",
+        "203.0.113.9",
+        "127.0.0.1",
+        "session=abc",
+        "shop.example",
+    ] {
+        let in_db = stored.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(!in_db, "{needle} is in the database");
+    }
+    for needle in ["AuditAgent", "203.0.113.9", "session=abc"] {
+        assert!(!log.contains(needle), "{needle} is in the log:\n{log}");
+    }
+    // The log has the startup lines and nothing per request.
+    assert_eq!(log.lines().count(), 2, "{log}");
+}
+
+#[test]
+fn over_the_rate_the_answer_is_a_fast_429() {
+    let s = Server::start("limited", &["--rate-limit", "5"]);
+    let body = batch(&[event(50, 5, "page_view", "holdout")]);
+    let statuses: Vec<u16> = (0..20)
+        .map(|_| {
+            s.request(
+                "POST",
+                "/collect",
+                &[("Origin", &format!("http://127.0.0.1:{}", s.port))],
+                body.as_bytes(),
+            )
+            .0
+        })
+        .collect();
+    assert!(
+        statuses.iter().filter(|&&c| c == 204).count() >= 5,
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let (_, head) = s.request("POST", "/collect", &[], body.as_bytes());
+    if head.starts_with("HTTP/1.1 429") {
+        assert!(
+            head.to_ascii_lowercase().contains("retry-after: 1"),
+            "{head}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(s.post(&body), 204, "recovers after a second");
+}
+
+#[test]
+fn the_report_suppresses_small_cells_and_shows_lift_with_intervals() {
+    on_both(report);
+}
+
+fn report(store: Store) {
+    let s = Server::start_on(store, "report", &[]);
+    let mut events = Vec::new();
+    let mut n = 1000;
+    // 40 visits per arm; personalized converts 20, holdout 8.
+    for (arm, converting) in [("personalized", 20), ("holdout", 8)] {
+        for v in 0..40u64 {
+            let visit = n;
+            for kind in ["page_view", "page_view", "exposure"] {
+                n += 1;
+                events.push(event(n, visit, kind, arm));
+            }
+            if v < converting {
+                for kind in ["add_to_cart", "order"] {
+                    n += 1;
+                    events.push(event(n, visit, kind, arm));
+                }
+            }
+        }
+    }
+    for chunk in events.chunks(100) {
+        assert_eq!(s.post(&batch(chunk)), 204);
+    }
+    let report = s.report();
+    let p = &report["arms"]["personalized"];
+    assert_eq!(p["visits"], 40);
+    assert_eq!(p["orders"], 20);
+    assert_eq!(p["conversion_rate"], 0.5);
+    assert_eq!(p["aov"], 60.0);
+    assert_eq!(p["revenue_per_visit"], 30.0);
+    assert_eq!(p["bounce_rate"], 0.0);
+    let lift = &report["lift"]["conversion_rate"];
+    assert!((lift["difference"].as_f64().unwrap() - 0.3).abs() < 1e-9);
+    assert!(
+        lift["low"].as_f64().unwrap() > 0.0 && lift["high"].as_f64().unwrap() < 0.6,
+        "{lift}"
+    );
+    assert_eq!(report["days"].as_array().unwrap().len(), 1);
+    // A cell of fewer than ten visits shows its visit count only.
+    let small = Server::start_on(store, "small", &[]);
+    assert_eq!(small.post(&batch(&[event(1, 1, "order", "holdout")])), 204);
+    let report = small.report();
+    assert_eq!(report["arms"]["holdout"]["suppressed"], true);
+    assert!(report["arms"]["holdout"]["conversion_rate"].is_null());
+    assert!(report["lift"].is_null());
+}
