@@ -1,8 +1,10 @@
 //! The exported engine: one per page, driven by the JS façade.
 
+use shelfwise_core::beacon::{self, Event as Beacon, Kind as BeaconKind, Order, Page, Visit};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
 use shelfwise_core::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Viewport};
-use shelfwise_core::model::Model;
+use shelfwise_core::experiment::{Arm, Assignment, DEFAULT_STICKY_MS};
+use shelfwise_core::model::{ITEM_SENSITIVE, Model};
 use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
 use shelfwise_core::rank::{
     Exclusion, Focus, RankOptions, Ranked, Reason, rank, rank_recent, recommend,
@@ -17,6 +19,10 @@ use crate::{clock, props};
 const PROFILE_KEY: &str = "shelfwise:v1:profile";
 /// When exit-intent prompts were shown (the frequency caps' memory).
 const EXIT_KEY: &str = "shelfwise:v1:exit";
+/// The experiment draw and when it was made.
+const ARM_KEY: &str = "shelfwise:v1:arm";
+/// The current visit's random id and last activity.
+const VISIT_KEY: &str = "shelfwise:v1:visit";
 
 /// Failure classes, each warned about at most once per page.
 #[derive(Clone, Copy)]
@@ -51,6 +57,15 @@ pub struct Engine {
     last_ids: String,
     last_because: String,
     exit: Option<ExitState>,
+    arm: Arm,
+    /// The experiment draw, saved again when storage becomes persistent.
+    assignment: Option<Assignment>,
+    /// Categories the merchant marked sensitive: never recorded.
+    sensitive: Vec<String>,
+    page: Page,
+    /// Beacon events not yet taken by the JS outbox, one JSON object per
+    /// line; `None` while beacons are off (no collector, no consent).
+    beacons: Option<String>,
 }
 
 /// Exit-intent detection on this page.
@@ -86,6 +101,11 @@ impl Engine {
             last_ids: String::new(),
             last_because: String::new(),
             exit: None,
+            arm: Arm::Personalized,
+            assignment: None,
+            sensitive: Vec::new(),
+            page: Page::Other,
+            beacons: None,
         };
         if fallback == Some(Fallback::Blocked) {
             engine.warn_once(
@@ -108,6 +128,9 @@ impl Engine {
         let model = Model::decode(bytes).map_err(|e| JsError::new(e.as_str()))?;
         let items = model.item_count();
         self.model = Some(model);
+        // Items the model flags sensitive may have been recorded before it
+        // arrived: they go now.
+        self.forget_sensitive();
         Ok(items)
     }
 
@@ -122,15 +145,27 @@ impl Engine {
         let recorded = if products.is_empty() {
             self.profile.record(kind, "", None, 0.0, now)
         } else {
-            products
-                .iter()
-                .filter(|p| {
-                    self.profile
-                        .record(kind, &p.id, p.category.as_deref(), p.price, now)
-                })
-                .count()
-                > 0
+            let mut any = false;
+            for p in &products {
+                // A sensitive product is taken as handled, and not kept.
+                any |= self.is_sensitive(&p.id, p.category.as_deref())
+                    || self
+                        .profile
+                        .record(kind, &p.id, p.category.as_deref(), p.price, now);
+            }
+            any
         };
+        match kind {
+            EventKind::AddToCart => self.emit(BeaconKind::AddToCart, None, None, None),
+            EventKind::Purchase => {
+                let order = props::order(&properties);
+                self.emit(BeaconKind::Order, None, None, order);
+                if self.exit_shown_in_visit() {
+                    self.emit(BeaconKind::ExitConverted, None, None, order);
+                }
+            }
+            _ => {}
+        }
         if !recorded {
             self.warn_once(
                 Warning::BadEvent,
@@ -160,9 +195,10 @@ impl Engine {
         self.profile.begin_page(page_context(), now);
         let mut views = 0;
         for (id, category, price) in crate::dom::page_items() {
-            if self
-                .profile
-                .record(EventKind::View, &id, category.as_deref(), price, now)
+            if !self.is_sensitive(&id, category.as_deref())
+                && self
+                    .profile
+                    .record(EventKind::View, &id, category.as_deref(), price, now)
             {
                 views += 1;
             }
@@ -188,17 +224,12 @@ impl Engine {
         let options = RankOptions::new(clock::now_ms())
             .with_focus(focus(Kind::from_name(kind), anchor.as_deref()));
         let ranked = match &self.model {
+            _ if self.arm == Arm::Holdout => merchant_order(ids.len()),
             _ if options.focus == Focus::RecentlyViewed => {
                 rank_recent(&self.profile, &ids, &options)
             }
             Some(model) => rank(model, &self.profile, &ids, &options),
-            None => (0..ids.len())
-                .map(|item| Ranked {
-                    item,
-                    score: 0.0,
-                    reason: Reason::MerchantOrder,
-                })
-                .collect(),
+            None => merchant_order(ids.len()),
         };
         self.last_because.clear();
         let mut out = Vec::with_capacity(ranked.len() * 3);
@@ -215,7 +246,11 @@ impl Engine {
     pub fn recommend(&mut self, kind: &str, anchor: Option<String>, limit: u32) -> Vec<f32> {
         self.last_ids.clear();
         self.last_because.clear();
-        let Some(model) = &self.model else {
+        let Some(model) = self
+            .model
+            .as_ref()
+            .filter(|_| self.arm == Arm::Personalized)
+        else {
             return Vec::new();
         };
         let options = RankOptions::new(clock::now_ms())
@@ -270,6 +305,9 @@ impl Engine {
         let options = RankOptions::new(clock::now_ms())
             .with_focus(focus(Some(widget.kind), widget.anchor.as_deref()));
         let ranked = match (&self.model, widget.kind) {
+            // The holdout sees the merchant's order at the merchant's limit:
+            // the experiment measures the ordering, not the widget's size.
+            _ if self.arm == Arm::Holdout => merchant_order(widget.ids.len()),
             (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &widget.ids, &options),
             (Some(model), _) => rank(model, &self.profile, &widget.ids, &options),
             // No model: the widget stays exactly as the merchant wrote it.
@@ -301,6 +339,35 @@ impl Engine {
         self.store.is_persistent()
     }
 
+    /// What Shelfwise keeps on this device, as readable JSON: the profile
+    /// (decoded), the experiment arm, whether storage persists
+    /// (`localStorage`) or lasts for the page, and every key it holds with
+    /// its value.
+    #[wasm_bindgen(js_name = exportData)]
+    pub fn export_data(&self) -> String {
+        let mut out = String::from("{\"profile\":");
+        out.push_str(&self.profile.export_json(clock::now_ms()));
+        out.push_str(",\"arm\":\"");
+        out.push_str(self.arm.as_str());
+        out.push_str("\",\"persistent\":");
+        out.push_str(if self.store.is_persistent() {
+            "true"
+        } else {
+            "false"
+        });
+        out.push_str(",\"stored\":{");
+        for (i, (key, value)) in self.store.entries().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            shelfwise_core::json::push_string(&mut out, key);
+            out.push(':');
+            shelfwise_core::json::push_string(&mut out, value);
+        }
+        out.push_str("}}");
+        out
+    }
+
     /// Erases everything Shelfwise keeps on this device: every
     /// `shelfwise:` key and the in-memory profile.
     pub fn forget(&mut self) {
@@ -309,15 +376,16 @@ impl Engine {
     }
 
     /// Switches between persistent and in-memory storage (consent granted or
-    /// not). Leaving persistence erases the stored keys at once; entering it
-    /// saves the profile learned so far.
+    /// not). Leaving persistence erases the stored keys and the profile at
+    /// once; entering it saves the profile learned so far.
     #[wasm_bindgen(js_name = setPersistent)]
     pub fn set_persistent(&mut self, persistent: bool) {
         if persistent == self.store.is_persistent() {
             return;
         }
         if !persistent {
-            self.store.clear();
+            // Withdrawal forgets: the stored keys and what this page learned.
+            self.forget();
         }
         let (store, fallback) = Store::open(persistent);
         self.store = store;
@@ -327,7 +395,12 @@ impl Engine {
                 "shelfwise: localStorage is unavailable; personalization lasts for this page only",
             );
         }
-        self.save();
+        if persistent {
+            self.save();
+            if let Some(a) = self.assignment {
+                let _ = self.store.set(ARM_KEY, &a.to_text());
+            }
+        }
     }
 
     fn save(&mut self) {
@@ -339,6 +412,59 @@ impl Engine {
                 "shelfwise: localStorage refused a write (full?); personalization lasts for this page only",
             );
         }
+    }
+
+    /// Queues one beacon event for this page's arm and page type, in the
+    /// current visit (renewed after 30 idle minutes).
+    fn emit(
+        &mut self,
+        kind: BeaconKind,
+        widget: Option<beacon::Widget>,
+        position: Option<u32>,
+        order: Option<Order>,
+    ) {
+        if self.beacons.is_none() {
+            return;
+        }
+        let now = clock::now_ms();
+        let [a, b, c, d, e, f] = random_words::<6>();
+        let stored = self.store.get(VISIT_KEY).and_then(|t| Visit::parse(&t));
+        let visit = Visit::resume(stored, u64::from(e) << 32 | u64::from(f), now);
+        let _ = self.store.set(VISIT_KEY, &visit.to_text());
+        let id = u128::from(a) << 96 | u128::from(b) << 64 | u128::from(c) << 32 | u128::from(d);
+        let mut event = Beacon::new(kind, self.arm, self.page, id, visit.id, now);
+        event.widget = widget;
+        event.position = position;
+        event.order = order;
+        if let (Some(out), Ok(())) = (self.beacons.as_mut(), event.check()) {
+            event.write_json(out);
+            out.push('\n');
+        }
+    }
+
+    /// Erases what the profile holds of sensitive items (saving only if
+    /// there was any).
+    fn forget_sensitive(&mut self) {
+        let sensitive = &self.sensitive;
+        let model = self.model.as_ref();
+        let removed = self
+            .profile
+            .forget_sensitive(|item, category| is_sensitive(sensitive, model, item, category));
+        if removed {
+            self.save();
+        }
+    }
+
+    /// Whether an item is sensitive (see [`is_sensitive`]).
+    fn is_sensitive(&self, item: &str, category: Option<&str>) -> bool {
+        is_sensitive(&self.sensitive, self.model.as_ref(), item, category)
+    }
+
+    /// Whether an exit-intent prompt was shown (or, in the holdout, would
+    /// have been) in this visit.
+    fn exit_shown_in_visit(&self) -> bool {
+        let shown = Shown::parse(&self.store.get(EXIT_KEY).unwrap_or_default());
+        shown.count_since(self.profile.visit_started_ms()) > 0
     }
 
     fn warn_once(&mut self, class: Warning, message: &str) {
@@ -414,8 +540,8 @@ impl Engine {
     /// Shows a prompt if the policy allows it now, and records it for the
     /// frequency caps. Returns 0 when shown; otherwise why not: 1 too early
     /// on the page, 2 the visit's cap, 3 the week's cap, 4 suppressed (by the
-    /// caller — holdout arm, consent, merchant — or by a purchase in this
-    /// visit).
+    /// caller — consent, merchant —, by a purchase in this visit, or by the
+    /// holdout arm, which records the prompt and its beacon all the same).
     #[wasm_bindgen(js_name = exitShow)]
     pub fn exit_show(&mut self, suppressed: bool) -> u8 {
         let Some(exit) = &self.exit else {
@@ -435,9 +561,76 @@ impl Engine {
         if let Err(why) = verdict {
             return why as u8 + 1;
         }
+        // The holdout counts the prompt it would have seen, caps included,
+        // so that recovery compares like with like; it sees nothing.
         shown.record(now);
         let _ = self.store.set(EXIT_KEY, &shown.to_text());
-        0
+        self.emit(BeaconKind::ExitShown, None, None, None);
+        match self.arm {
+            Arm::Personalized => 0,
+            Arm::Holdout => Suppressed::ByCaller as u8 + 1,
+        }
+    }
+
+    /// Assigns this browser's experiment arm — `holdout` is the share of
+    /// browsers held out (0..=1), kept for `sticky_days` (default 30 when
+    /// 0) — and notes the page type (`data-shelfwise-page`; unknown names
+    /// count as `other`). Returns `true` for the holdout.
+    #[wasm_bindgen(js_name = startExperiment)]
+    pub fn start_experiment(&mut self, holdout: f64, sticky_days: u32, page: &str) -> bool {
+        let sticky_ms = match sticky_days {
+            0 => DEFAULT_STICKY_MS,
+            days => u64::from(days) * 24 * 60 * 60 * 1000,
+        };
+        let stored = self.store.get(ARM_KEY).and_then(|t| Assignment::parse(&t));
+        let [draw, ..] = random_words::<1>();
+        let assignment = Assignment::renew(stored, draw, clock::now_ms(), sticky_ms);
+        if stored != Some(assignment) {
+            let _ = self.store.set(ARM_KEY, &assignment.to_text());
+        }
+        self.arm = assignment.arm(holdout);
+        self.assignment = Some(assignment);
+        self.page = Page::from_name(page).unwrap_or(Page::Other);
+        self.arm == Arm::Holdout
+    }
+
+    /// The categories the merchant marks sensitive (joined by U+001E): their
+    /// items are never recorded, and what was recorded of them is erased.
+    #[wasm_bindgen(js_name = setSensitiveCategories)]
+    pub fn set_sensitive_categories(&mut self, categories: &str) {
+        self.sensitive = categories
+            .split(SEPARATOR)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
+        self.forget_sensitive();
+    }
+
+    /// Turns beacons on (a collector is configured and consent granted) or
+    /// off, discarding what was not taken yet.
+    #[wasm_bindgen(js_name = setBeacons)]
+    pub fn set_beacons(&mut self, on: bool) {
+        self.beacons = on.then(String::new);
+    }
+
+    /// Queues a beacon the page layer observes: `page_view`, `exposure` or
+    /// `click` (of a `widget` kind, at a 1-based `position`), `exit_cta`.
+    /// Anything malformed is dropped.
+    pub fn beacon(&mut self, kind: &str, widget: &str, position: u32) {
+        let Some(kind) = BeaconKind::from_name(kind) else {
+            return;
+        };
+        let widget = beacon::Widget::from_name(widget);
+        self.emit(kind, widget, (position > 0).then_some(position), None);
+    }
+
+    /// The beacon events queued since the last call, one JSON object per line.
+    #[wasm_bindgen(js_name = takeBeacons)]
+    pub fn take_beacons(&mut self) -> String {
+        self.beacons
+            .as_mut()
+            .map(core::mem::take)
+            .unwrap_or_default()
     }
 
     /// The item most recently put in the cart, if any.
@@ -461,6 +654,53 @@ impl Engine {
         let names: Vec<&str> = scores.iter().map(|s| s.0).collect();
         names.join("\u{1e}")
     }
+}
+
+/// Whether an item is sensitive: its category is one the merchant marked,
+/// or the model flags it.
+fn is_sensitive(
+    categories: &[String],
+    model: Option<&Model<Vec<u8>>>,
+    item: &str,
+    category: Option<&str>,
+) -> bool {
+    category.is_some_and(|c| categories.iter().any(|s| s == c))
+        || model.is_some_and(|m| {
+            m.item_index(item)
+                .is_some_and(|i| m.flags(i) & ITEM_SENSITIVE != 0)
+        })
+}
+
+/// `n` items in the merchant's order.
+fn merchant_order(n: usize) -> Vec<Ranked> {
+    (0..n)
+        .map(|item| Ranked {
+            item,
+            score: 0.0,
+            reason: Reason::MerchantOrder,
+        })
+        .collect()
+}
+
+/// `N` random words from the browser's CSPRNG (`Math.random` where
+/// `crypto` is missing): beacon ids and the experiment draw.
+fn random_words<const N: usize>() -> [u32; N] {
+    let mut bytes = [0u8; 64];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    let mut words = [0u32; N];
+    for (i, word) in words.iter_mut().enumerate() {
+        *word = if filled {
+            bytes
+                .get(4 * i..4 * i + 4)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, u32::from_le_bytes)
+        } else {
+            (js_sys::Math::random() * 4_294_967_296.0) as u32
+        };
+    }
+    words
 }
 
 /// What drives the ranking of a widget kind; an unknown kind name (from

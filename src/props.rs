@@ -2,6 +2,7 @@
 //! GA4 `items`, and `dataLayer` entries.
 
 use js_sys::{Array, Reflect};
+use shelfwise_core::beacon::Order;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// One product named by an event.
@@ -28,7 +29,8 @@ pub(crate) fn text(object: &JsValue, key: &str) -> Option<String> {
         .map(String::from)
 }
 
-fn number(object: &JsValue, key: &str) -> f64 {
+/// A non-negative number (or numeric string) property.
+fn number(object: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(object, &JsValue::from_str(key))
         .ok()
         .and_then(|v| {
@@ -36,7 +38,18 @@ fn number(object: &JsValue, key: &str) -> f64 {
                 .or_else(|| v.as_string().map(|s| js_sys::Number::parse_float(&s)))
         })
         .filter(|n| n.is_finite() && *n >= 0.0)
-        .unwrap_or(0.0)
+}
+
+/// An order's value and currency: GA4 `value`, Segment `total` or
+/// `revenue`, with `currency`. `None` when either is missing or malformed.
+pub(crate) fn order(props: &JsValue) -> Option<Order> {
+    if !props.is_object() {
+        return None;
+    }
+    let value = ["value", "total", "revenue"]
+        .iter()
+        .find_map(|k| number(props, k))?;
+    Order::new(value, &text(props, "currency")?)
 }
 
 fn product(object: &JsValue, id_keys: &[&str], category_keys: &[&str]) -> Option<Product> {
@@ -44,7 +57,7 @@ fn product(object: &JsValue, id_keys: &[&str], category_keys: &[&str]) -> Option
     Some(Product {
         id,
         category: category_keys.iter().find_map(|k| text(object, k)),
-        price: number(object, "price"),
+        price: number(object, "price").unwrap_or(0.0),
     })
 }
 

@@ -56,10 +56,7 @@ impl Store {
             if s.set_item(key, value).is_ok() {
                 return None;
             }
-            let kept = own_keys(s)
-                .into_iter()
-                .filter_map(|k| Some((k.clone(), s.get_item(&k).ok()??)))
-                .collect();
+            let kept = self.entries();
             *self = Store::Memory(kept);
             self.set(key, value);
             return Some(Fallback::WriteFailed);
@@ -69,6 +66,17 @@ impl Store {
             m.push((key.to_owned(), value.to_owned()));
         }
         None
+    }
+
+    /// Every Shelfwise key and its value.
+    pub(crate) fn entries(&self) -> Vec<(String, String)> {
+        match self {
+            Store::Local(s) => own_keys(s)
+                .into_iter()
+                .filter_map(|k| Some((k.clone(), s.get_item(&k).ok()??)))
+                .collect(),
+            Store::Memory(m) => m.clone(),
+        }
     }
 
     /// Removes every Shelfwise key (of this and earlier format versions).

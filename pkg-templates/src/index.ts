@@ -71,6 +71,17 @@ export function forget(): void {
   runtime.forget();
 }
 
+/**
+ * What Shelfwise keeps on this device, as readable data: the profile
+ * (interactions, cart, purchases, category weights, context), the
+ * experiment arm, and every stored key with its value. Exported as
+ * `export` (`import { export as exportData } from "shelfwise"`).
+ */
+function exportData(): Promise<Record<string, unknown>> {
+  return runtime.exportData();
+}
+export { exportData as export };
+
 /** Sends queued outcome beacons now. */
 export function flush(): Promise<void> {
   return runtime.flush();

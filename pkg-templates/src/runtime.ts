@@ -8,6 +8,8 @@
 // order and logs one warning. Nothing is ever thrown into the host page.
 
 import initWasm, { Engine } from "./wasm/shelfwise.js";
+import { Outbox } from "./outbox.js";
+import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
 
 /** Loads the pop-up module: bundled for npm, a file beside the script for the script tag. */
@@ -26,6 +28,9 @@ import type {
 type State = "idle" | "loading" | "ready" | "disabled";
 
 const MAX_QUEUE = 1000;
+const DEFAULT_CONSENT_TIMEOUT_MS = 1000;
+const EVENT_BURST = 200;
+const EVENT_RATE = 20;
 const DEFAULT_HOLD_MS = 300;
 const MAX_MODEL_BYTES = 32 * 1024 * 1024;
 const HOLD_RULE =
@@ -49,9 +54,23 @@ export class Runtime {
   private exitCallbacks: Array<(event: ExitIntentEvent) => void> = [];
   private popup: OpenPopup | null = null;
   private popupPending = false;
+  private outbox: Outbox | null = null;
+  private holdout = false;
+  /** Measurement (beacons) allowed by the consent signal (a CMP may allow personalization and not measurement). */
+  private measure = true;
+  private tokens = EVENT_BURST;
+  private tokensAt = Date.now();
+  /** The browser sends Global Privacy Control and the merchant honours it: no beacons. */
+  private gpc = false;
 
-  /** `loadPopup`: where the pop-up's code comes from (see {@link PopupLoader}). */
-  constructor(private readonly loadPopup: PopupLoader) {}
+  /**
+   * `loadPopup`: where the pop-up's code comes from (see {@link PopupLoader});
+   * `wasmIntegrity`: an SRI hash the wasm must match (the script tag's build).
+   */
+  constructor(
+    private readonly loadPopup: PopupLoader,
+    private readonly wasmIntegrity = "",
+  ) {}
   /** Product names seen in tracked events, for the cart-aware pop-up. */
   private names = new Map<string, string>();
 
@@ -73,16 +92,30 @@ export class Runtime {
 
   private async start(options: InitOptions, wasmUrl: string | URL): Promise<InitResult> {
     this.options = options;
-    this.consent = options.consent ?? "granted";
     this.state = "loading";
+    this.gpc = options.gpc !== "ignore" && globalPrivacyControl();
+    let consent = options.consent;
+    const tcf = consent === undefined ? tcfApi() : null;
+    if (tcf) {
+      // A CMP decides, unless the merchant already said: until it answers,
+      // nothing is stored or sent; no answer in time means denied.
+      const listener = listenToTcf(tcf, options.consentTimeout ?? DEFAULT_CONSENT_TIMEOUT_MS, (d) => this.decided(d));
+      this.cleanups.push(listener.stop);
+      const first = await listener.first;
+      consent = first.consent;
+      this.measure = first.measure;
+      if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
+    }
+    this.consent = consent ?? "granted";
     const wantModel = Boolean(options.model) && this.consent === "granted";
     if (wantModel) this.startHold(options.holdTimeout ?? DEFAULT_HOLD_MS);
-    const model = wantModel ? this.fetchModel(options.model as string) : Promise.resolve(null);
+    const model = wantModel ? this.fetchModel(options.model as string, options.modelIntegrity) : Promise.resolve(null);
 
     try {
-      await initWasm({ module_or_path: wasmUrl });
+      const source = this.wasmIntegrity ? fetch(wasmUrl, { integrity: this.wasmIntegrity }) : wasmUrl;
+      await initWasm({ module_or_path: source });
     } catch (error) {
-      this.disable("WebAssembly could not start (blocked by a Content-Security-Policy without 'wasm-unsafe-eval', or the .wasm file failed to load)", error);
+      this.disable("WebAssembly could not start (blocked by a Content-Security-Policy without 'wasm-unsafe-eval', the .wasm file failed to load, or it did not match its integrity hash)", error);
       return { personalized: false, persistent: false, modelItems: 0, warning: "wasm unavailable" };
     }
     if (this.disabled) {
@@ -91,7 +124,16 @@ export class Runtime {
     const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
     this.engine = engine;
     this.state = "ready";
+    // The holdout exists to be measured: without a collector (or with GPC,
+    // which stops beacons), everyone is personalized.
+    if (options.collector && !this.gpc) {
+      this.holdout = this.guard(() => engine.startExperiment(options.holdout ?? 0.1, options.holdoutDays ?? 0, pageType())) === true;
+    }
+    this.startBeacons(engine);
+    const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
+    if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
     this.guard(() => engine.trackPage());
+    this.beacon("page_view");
     this.hookDataLayer();
     this.listenToMarkup();
     this.restoreNames(engine);
@@ -115,19 +157,25 @@ export class Runtime {
     this.reorderAll();
     this.pickBanners();
     this.releaseHold();
+    this.watchExposures();
     const ready = this.engine !== null;
     return {
-      personalized: ready && modelItems > 0 && this.consent === "granted",
+      arm: this.holdout ? "holdout" : "personalized",
+      personalized: ready && modelItems > 0 && this.consent === "granted" && !this.holdout,
       persistent: ready && this.guard(() => engine.isPersistent()) === true,
       modelItems,
       warning,
     };
   }
 
-  /** Fetches the model without credentials, with a size cap; `null` on any failure (warned once). */
-  private async fetchModel(url: string): Promise<Uint8Array | null> {
+  /**
+   * Fetches the model without credentials, checked against `integrity` when
+   * given, capped in size while it downloads; `null` on any failure (warned
+   * once). The engine then checks the checksum in its header.
+   */
+  private async fetchModel(url: string, integrity: string | undefined): Promise<Uint8Array | null> {
     try {
-      const response = await fetch(url, { credentials: "omit", mode: "cors" });
+      const response = await fetch(url, { credentials: "omit", mode: "cors", integrity });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const type = (response.headers.get("content-type") ?? "").toLowerCase();
       if (type.startsWith("text/") || type.includes("json") || type.includes("html")) {
@@ -135,9 +183,7 @@ export class Runtime {
       }
       const declared = Number(response.headers.get("content-length") ?? "0");
       if (declared > MAX_MODEL_BYTES) throw new Error(`larger than ${MAX_MODEL_BYTES} bytes`);
-      const buffer = await response.arrayBuffer();
-      if (buffer.byteLength > MAX_MODEL_BYTES) throw new Error(`larger than ${MAX_MODEL_BYTES} bytes`);
-      return new Uint8Array(buffer);
+      return await readCapped(response, MAX_MODEL_BYTES);
     } catch (error) {
       this.warnOnce("model", `shelfwise: the model at ${url} could not be loaded (${(error as Error).message}); widgets keep the merchant's order`);
       return null;
@@ -149,6 +195,7 @@ export class Runtime {
     if (this.state === "ready" && this.engine) {
       const engine = this.engine;
       this.guard(() => call(engine));
+      this.pump();
     } else if (this.state !== "disabled") {
       if (this.queue.length >= MAX_QUEUE) {
         this.queue.shift();
@@ -174,7 +221,7 @@ export class Runtime {
   }
 
   track(name: string, properties?: Record<string, unknown>): void {
-    if (typeof name !== "string") return;
+    if (typeof name !== "string" || !this.admit()) return;
     this.enqueue((engine) => {
       engine.track(name, properties ?? {});
       this.rememberNames(engine, properties);
@@ -219,11 +266,45 @@ export class Runtime {
       return;
     }
     this.consent = state;
-    this.enqueue((engine) => engine.setPersistent(state === "granted"));
+    this.enqueue((engine) => {
+      engine.setPersistent(state === "granted");
+      this.startBeacons(engine);
+    });
+  }
+
+  /** What Shelfwise keeps on this device, as readable data (`{}` when it could not start). */
+  exportData(): Promise<Record<string, unknown>> {
+    return this.request((engine) => JSON.parse(engine.exportData()) as Record<string, unknown>, {});
+  }
+
+  /**
+   * A token bucket for events from the page (`track`, dataLayer pushes): a
+   * burst of {@link EVENT_BURST}, then {@link EVENT_RATE} a second. A page
+   * stuck in a loop costs a warning, not the shopper's CPU or the profile.
+   */
+  private admit(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(EVENT_BURST, this.tokens + ((now - this.tokensAt) / 1000) * EVENT_RATE);
+    this.tokensAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.warnOnce("rate", `shelfwise: more than ${EVENT_BURST} events at once (${EVENT_RATE}/s after that); the excess is ignored`);
+    return false;
+  }
+
+  /** A CMP's later decision (the shopper chose, or changed their mind). */
+  private decided(decision: Decision): void {
+    this.measure = decision.measure;
+    this.setConsent(decision.consent);
   }
 
   forget(): void {
-    this.enqueue((engine) => engine.forget());
+    this.enqueue((engine) => {
+      engine.forget();
+      this.outbox?.clear();
+    });
   }
 
   onExitIntent(callback: (event: ExitIntentEvent) => void): () => void {
@@ -234,9 +315,9 @@ export class Runtime {
     };
   }
 
-  /** Sends queued outcome beacons. Nothing is queued yet in this version. */
+  /** Sends the queued outcome beacons now; resolves when the collector answered (or could not). */
   flush(): Promise<void> {
-    return Promise.resolve();
+    return this.request(() => this.outbox?.flush() ?? Promise.resolve(), Promise.resolve()).then((sent) => sent);
   }
 
   destroy(): void {
@@ -254,6 +335,8 @@ export class Runtime {
       }
     }
     this.releaseHold();
+    this.outbox?.stop();
+    this.outbox = null;
     try {
       this.engine?.free();
     } catch {
@@ -354,7 +437,7 @@ export class Runtime {
       const runtime = this;
       const hooked = function (this: unknown[], ...entries: unknown[]): number {
         const length = original.apply(this, entries);
-        for (const entry of entries) runtime.enqueue((engine) => engine.dataLayer(entry));
+        for (const entry of entries) if (runtime.admit()) runtime.enqueue((engine) => engine.dataLayer(entry));
         return length;
       };
       Object.defineProperty(layer, "__shelfwise", { value: true, configurable: true });
@@ -425,8 +508,10 @@ export class Runtime {
   private exitIntent(engine: Engine, reason: ExitIntentEvent["reason"]): void {
     const popup = this.options.popup;
     if (this.popup || this.popupPending || (this.exitCallbacks.length === 0 && !popup)) return;
-    // Nothing is shown without consent; the holdout arm comes with the beacons.
+    // Nothing is shown without consent; the holdout records what it would
+    // have seen (for the beacons) and sees nothing.
     const verdict = engine.exitShow(this.consent !== "granted");
+    this.pump();
     if (this.options.debug) console.debug(`shelfwise: exit intent (${reason}) → ${verdict === 0 ? "shown" : `suppressed (${verdict})`}`);
     if (verdict !== 0) return;
     for (const callback of this.exitCallbacks.slice()) {
@@ -444,8 +529,9 @@ export class Runtime {
         (module) => {
           this.popupPending = false;
           if (this.disabled) return;
-          this.popup = this.guard(() => module.showPopup(popup, name, () => {
+          this.popup = this.guard(() => module.showPopup(popup, name, (converted) => {
             this.popup = null;
+            if (converted) this.beacon("exit_cta");
           })) ?? null;
         },
         (error) => {
@@ -454,6 +540,75 @@ export class Runtime {
         },
       );
     }
+  }
+
+  /**
+   * Beacons flow when a collector is configured, consent is granted (with
+   * measurement, when a CMP decides) and GPC is not on; otherwise nothing is
+   * queued, and what was is erased.
+   */
+  private startBeacons(engine: Engine): void {
+    const url = this.options.collector;
+    const on = typeof url === "string" && url.length > 0 && this.consent === "granted" && this.measure && !this.gpc;
+    this.guard(() => engine.setBeacons(on));
+    if (!on) {
+      this.outbox?.clear();
+      return;
+    }
+    if (this.outbox || typeof window === "undefined") return;
+    const outbox = new Outbox(url, () => this.engine?.isPersistent() === true, (kind, message) => this.warnOnce(kind, message));
+    this.outbox = outbox;
+    this.listen(document, "visibilitychange", () => {
+      if (document.visibilityState === "hidden") outbox.flushOnHide();
+    });
+    this.listen(window, "pagehide", () => outbox.flushOnHide());
+    this.listen(window, "pageshow", () => outbox.resume());
+    this.listen(document, "click", (event) => this.clicked(event.target));
+    outbox.resume();
+  }
+
+  /** Queues a beacon the page layer observes (see `Engine.beacon`). */
+  private beacon(kind: string, widget = "", position = 0): void {
+    const engine = this.engine;
+    if (!engine || !this.outbox) return;
+    this.guard(() => engine.beacon(kind, widget, position));
+    this.pump();
+  }
+
+  /** Moves the engine's new beacon events into the outbox. */
+  private pump(): void {
+    const engine = this.engine;
+    if (engine && this.outbox) this.outbox.add(this.guard(() => engine.takeBeacons()) ?? "");
+  }
+
+  /** A click on a widget's item (with its position as shown) or on a banner. */
+  private clicked(target: EventTarget | null): void {
+    if (!(target instanceof Element)) return;
+    const item = target.closest("[data-item-id]");
+    const widget = item?.parentElement;
+    const kind = widget?.getAttribute("data-shelfwise-widget");
+    if (item && widget && kind) {
+      const items = Array.from(widget.children).filter((c) => c.hasAttribute("data-item-id"));
+      this.beacon("click", kind, items.indexOf(item) + 1);
+    } else if (target.closest("[data-shelfwise-banner]")) {
+      this.beacon("click", "banner", 1);
+    }
+  }
+
+  /** An exposure beacon for each widget and banner the first time it is in view. */
+  private watchExposures(): void {
+    if (!this.outbox || typeof IntersectionObserver !== "function") return;
+    const observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        this.beacon("exposure", entry.target.getAttribute("data-shelfwise-widget") ?? "banner");
+      }
+    });
+    for (const element of Array.from(document.querySelectorAll("[data-shelfwise-widget],[data-shelfwise-banner]"))) {
+      observer.observe(element);
+    }
+    this.cleanups.push(() => observer.disconnect());
   }
 
   /** Product names are kept only for a pop-up whose title names the cart's item. */
@@ -513,7 +668,7 @@ export class Runtime {
   private pickBanners(): void {
     if (typeof document === "undefined") return;
     const engine = this.engine;
-    const ranked = engine && this.consent === "granted" ? this.guard(() => engine.affinities().split(SEPARATOR).filter(Boolean)) ?? [] : [];
+    const ranked = engine && this.consent === "granted" && !this.holdout ? this.guard(() => engine.affinities().split(SEPARATOR).filter(Boolean)) ?? [] : [];
     for (const banner of Array.from(document.querySelectorAll("[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
       const variants = Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category"));
       const chosen = ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
@@ -573,6 +728,42 @@ function item(id: string, code: number, score: number, because: string | undefin
   const out: RankedItem = { id, score, reason: REASONS[code] ?? "merchant" };
   if (because) out.because = because;
   return out;
+}
+
+/** A response's body, failing as soon as it passes `cap` bytes (a missing or lying Content-Length cannot get past). */
+async function readCapped(response: Response, cap: number): Promise<Uint8Array> {
+  const tooLarge = () => new Error(`larger than ${cap} bytes`);
+  if (!response.body) {
+    const buffer = await response.arrayBuffer();
+    if (buffer.byteLength > cap) throw tooLarge();
+    return new Uint8Array(buffer);
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      void reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The page type for beacons: `data-shelfwise-page`, else product when it declares a view, else other. */
+function pageType(): string {
+  const marked = document.querySelector("[data-shelfwise-page]")?.getAttribute("data-shelfwise-page");
+  return marked ?? (document.querySelector("[data-shelfwise-view]") ? "product" : "other");
 }
 
 /** Whether the page has painted anything yet. */

@@ -9,6 +9,9 @@ import type { ConsentState, ExitSensitivity, InitOptions } from "./types.js";
 
 type Api = Record<string, unknown> & { __shelfwise?: true };
 
+/** The wasm's SRI hash, written in by `cargo xtask dist`: the script tag's own `integrity` then covers the wasm too. */
+declare const __SHELFWISE_WASM_INTEGRITY__: string;
+
 const script = document.currentScript as HTMLScriptElement | null;
 
 function options(runtime: Runtime): InitOptions {
@@ -31,8 +34,16 @@ function options(runtime: Runtime): InitOptions {
   }
   return {
     model: data.model || undefined,
+    modelIntegrity: data.modelIntegrity || undefined,
     collector: data.collector || undefined,
     holdout: number("holdout", data.holdout, 0, 1),
+    holdoutDays: number("holdout-days", data.holdoutDays, 1, 365),
+    consentTimeout: number("consent-timeout", data.consentTimeout, 0, 30000),
+    gpc: data.gpc === "ignore" ? "ignore" : undefined,
+    sensitiveCategories: data.sensitiveCategories
+      ?.split(",")
+      .map((c) => c.trim())
+      .filter(Boolean),
     consent,
     holdTimeout: number("hold-timeout", data.holdTimeout, 0, 10000),
     retentionDays: number("retention-days", data.retentionDays, 1, 400),
@@ -69,7 +80,7 @@ function install(): void {
   if (existing && !Array.isArray(existing) && existing.__shelfwise) return; // included twice
   const snippet = Array.isArray(existing) ? existing.slice() : [];
   // The pop-up's code is fetched from beside the script the first time it shows.
-  const runtime = new Runtime(() => import(new URL("shelfwise-popup.js", wasmUrl()).href));
+  const runtime = new Runtime(() => import(new URL("shelfwise-popup.js", wasmUrl()).href), __SHELFWISE_WASM_INTEGRITY__);
   const api: Api = {
     __shelfwise: true,
     init: (o?: InitOptions) => runtime.init({ ...options(runtime), ...(o ?? {}) }, wasmUrl()),
@@ -80,6 +91,7 @@ function install(): void {
     onExitIntent: (cb: () => void) => runtime.onExitIntent(cb),
     setConsent: (s: ConsentState) => runtime.setConsent(s),
     forget: () => runtime.forget(),
+    export: () => runtime.exportData(),
     flush: () => runtime.flush(),
     destroy: () => runtime.destroy(),
   };

@@ -46,12 +46,32 @@ export interface PopupOptions {
 export interface InitOptions {
   /** URL of the model file built by `shelfwise build`. Without it, widgets keep the merchant's order. */
   model?: string;
+  /** An SRI hash (`sha384-…`) the model file must match (`data-model-integrity`); the browser refuses it otherwise. */
+  modelIntegrity?: string;
+  /**
+   * Categories never to record (`data-sensitive-categories`, comma-separated):
+   * views, carts and purchases of their items are not kept, and their items
+   * are never pushed. Items the model flags sensitive are treated the same
+   * once it has loaded; listing the categories here also covers the moment
+   * before.
+   */
+  sensitiveCategories?: string[];
   /** URL of the collector's `/collect` endpoint (outcome beacons). */
   collector?: string;
-  /** Share of browsers in the holdout arm, 0 to 1 (default 0.1). */
+  /** Share of browsers in the holdout arm, 0 to 1 (default 0.1); only with a `collector`, since a holdout nobody measures would only cost sales. */
   holdout?: number;
-  /** Consent to keep a profile on the device (default `"granted"`). */
+  /** Days a browser stays in its experiment arm (default 30). */
+  holdoutDays?: number;
+  /**
+   * Consent to keep a profile on the device and send beacons. Without it,
+   * an IAB TCF v2.2 CMP on the page decides (purposes 1, 5 and 6 for
+   * personalization, 1 and 8 for beacons); without either, `"granted"`.
+   */
   consent?: ConsentState;
+  /** How long to wait for a TCF CMP's answer before treating consent as denied, in ms (default 1000). */
+  consentTimeout?: number;
+  /** Global Privacy Control: `"honour"` (default: a browser sending it sends no beacons) or `"ignore"`. */
+  gpc?: "honour" | "ignore";
   /** Longest time widgets are held hidden waiting for their final order, in ms (default 300). */
   holdTimeout?: number;
   /** Days a remembered interaction is kept (default 30). */
@@ -68,6 +88,8 @@ export interface InitOptions {
 
 /** What {@link init} resolves to. It never rejects. */
 export interface InitResult {
+  /** This browser's experiment arm (absent when Shelfwise could not start): the holdout sees the merchant's order and no pop-ups. */
+  arm?: "personalized" | "holdout";
   /** Widgets can be personalized: wasm running, model loaded, consent granted. */
   personalized: boolean;
   /** The profile persists across pages (consent granted and localStorage usable). */
