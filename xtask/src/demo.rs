@@ -2,12 +2,16 @@
 //! model built by `shelfwise build` from generated sample sessions.
 //!
 //! `target/demo-site/` gets the pages (home, one page per category and per
-//! product, cart, checkout), `www/assets/`, `dist/` as `/dist/`, the sample
-//! events, the catalogue and `model.swm`. Everything is generated from fixed
-//! seeds: the same commit gives the same site and the same model.
+//! product, cart, checkout), `www/assets/`, `www/hostile/` as `/hostile/`,
+//! `dist/` as `/dist/`, the sample events, the catalogue and `model.swm`.
+//! Everything is generated from fixed seeds: the same commit gives the same
+//! site and the same model.
 
 use std::fmt::Write as _;
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
 
 use crate::{Result, exec, root, shelfwise};
 
@@ -183,7 +187,10 @@ fn sample_events(products: &[Product]) -> String {
     csv
 }
 
-fn page(title: &str, body: &str) -> String {
+/// A store page of `kind` (its `data-shelfwise-page`). Its script tag holds
+/// nobody out: the demo's own visitors always see personalization; the
+/// shopper simulator sets its own split (`--holdout`).
+fn page(kind: &str, title: &str, body: &str) -> String {
     let nav: String = (0..CATEGORIES.len())
         .map(|c| {
             format!(
@@ -202,12 +209,12 @@ fn page(title: &str, body: &str) -> String {
 <title>{title} · Shelfwise Demo Store</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
-<script async src="/dist/shelfwise.js" data-model="/model.swm" data-collector="/collect"
+<script async src="/dist/shelfwise.js" data-model="/model.swm" data-collector="/collect" data-holdout="0"
   data-popup-title="Before you go" data-popup-cart-title="Still thinking about {{item}}?"
   data-popup-body="Your cart is kept on this device for 30 days." data-popup-cta="Go to your cart" data-popup-url="/cart.html"></script>
 <script defer src="/assets/shop.js"></script>
 </head>
-<body>
+<body data-shelfwise-page="{kind}">
 <header class="top"><a class="brand" href="/">Shelfwise Demo Store</a><a class="cart-link" href="/cart.html">Cart (<span id="cart-count">0</span>)</a></header>
 <nav class="cats">{nav}</nav>
 <main>
@@ -290,6 +297,7 @@ pub fn build_site() -> Result<PathBuf> {
     write(
         "index.html",
         &page(
+            "home",
             "Home",
             &format!(
                 "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}{}",
@@ -325,7 +333,7 @@ pub fn build_site() -> Result<PathBuf> {
         );
         write(
             &format!("category/{}.html", slug(c)),
-            &page(name, &format!("<h1>{name}</h1>{all}{also}")),
+            &page("category", name, &format!("<h1>{name}</h1>{all}{also}")),
         )?;
     }
     for (i, p) in products.iter().enumerate() {
@@ -372,11 +380,15 @@ pub fn build_site() -> Result<PathBuf> {
                 r#" data-shelfwise-limit="4""#
             ),
         );
-        write(&format!("product/{}.html", p.id), &page(&p.name, &body))?;
+        write(
+            &format!("product/{}.html", p.id),
+            &page("product", &p.name, &body),
+        )?;
     }
     write(
         "cart.html",
         &page(
+            "cart",
             "Cart",
             &format!(
                 "<h1>Your cart</h1><div id=\"cart\" class=\"cart\"></div><p><a class=\"button\" href=\"/checkout.html\">Checkout</a></p>{}",
@@ -392,6 +404,7 @@ pub fn build_site() -> Result<PathBuf> {
     write(
         "checkout.html",
         &page(
+            "checkout",
             "Checkout",
             "<h1>Checkout</h1><div id=\"cart\" class=\"cart\"></div><form id=\"checkout\"><label>Name <input name=\"name\" autocomplete=\"name\"></label><button class=\"add\" type=\"submit\">Place order</button></form><p id=\"thanks\" hidden>Thank you! Your order is placed.</p>",
         ),
@@ -401,6 +414,23 @@ pub fn build_site() -> Result<PathBuf> {
             &root.join("www/assets").join(asset),
             &site.join("assets").join(asset),
         )?;
+    }
+    // The hostile pages (www/hostile/, tested by tests/e2e/hostile.test.mjs).
+    for sub in ["", "setup"] {
+        let from = root.join("www/hostile").join(sub);
+        std::fs::create_dir_all(site.join("hostile").join(sub)).map_err(|e| e.to_string())?;
+        for entry in std::fs::read_dir(&from).map_err(|e| e.to_string())? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_file() {
+                copy(
+                    &path,
+                    &site
+                        .join("hostile")
+                        .join(sub)
+                        .join(path.file_name().unwrap_or_default()),
+                )?;
+            }
+        }
     }
     for file in ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js"] {
         copy(&root.join("dist").join(file), &site.join("dist").join(file))?;
@@ -444,15 +474,113 @@ fn copy(from: &Path, to: &Path) -> Result {
         .map_err(|e| format!("copying {}: {e}", from.display()))
 }
 
-/// `cargo xtask demo`: build everything and serve the store on 127.0.0.1:8080.
+/// Where the demo store and collector listen.
+const DEMO_ADDR: &str = "127.0.0.1:8080";
+
+/// `cargo xtask demo`: builds everything and serves the store, the collector
+/// and its dashboard on 127.0.0.1:8080, while simulated shoppers browse it
+/// so that the dashboard shows an experiment filling up.
 pub fn run() -> Result {
+    let (mut server, _) = start_store()?;
+    eprintln!(
+        "xtask: the store is at http://{DEMO_ADDR}/ and the dashboard at http://{DEMO_ADDR}/dashboard/ (Ctrl-C stops)"
+    );
+    // The simulation runs beside the server; its end is not the demo's.
+    let simulation = simulator(&format!("http://{DEMO_ADDR}"), 200, 7).spawn();
+    if let Err(e) = &simulation {
+        eprintln!("xtask: the shopper simulator did not start ({e}); the store runs without it");
+    }
+    let status = server.wait().map_err(|e| e.to_string())?;
+    if let Ok(mut child) = simulation {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("shelfwise serve stopped ({status})"))
+    }
+}
+
+/// `cargo xtask simulate [--url URL] [--shoppers N] [--days D]`: simulated
+/// shoppers browse the store at URL — or, without one, a store and
+/// collector started for the purpose on 127.0.0.1:8080, whose report is
+/// printed at the end.
+pub fn simulate(args: &[String]) -> Result {
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let number = |name: &str, default: u32| {
+        value(name).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| format!("{name} takes a number, not {v:?}"))
+        })
+    };
+    let (shoppers, days) = (number("--shoppers", 200)?, number("--days", 7)?);
+    crate::setup::browser()?;
+    if let Some(url) = value("--url") {
+        return exec(&mut simulator(&url, shoppers, days));
+    }
+    let (mut server, db) = start_store()?;
+    let simulated = exec(&mut simulator(
+        &format!("http://{DEMO_ADDR}"),
+        shoppers,
+        days,
+    ));
+    let _ = server.kill();
+    let _ = server.wait();
+    simulated?;
+    exec(shelfwise().args(["report", "--db"]).arg(db))
+}
+
+/// The simulator's command line.
+fn simulator(url: &str, shoppers: u32, days: u32) -> Command {
+    let mut command = crate::cmd("node");
+    command
+        .arg("sim/simulate.mjs")
+        .args(["--url", url, "--holdout", "0.5"])
+        .args(["--shoppers", &shoppers.to_string()])
+        .args(["--days", &days.to_string()]);
+    command
+}
+
+/// Builds everything and starts `shelfwise serve` for the demo store with a
+/// fresh collector database; returns once it answers.
+fn start_store() -> Result<(Child, PathBuf)> {
     crate::setup::build_tools()?;
+    crate::setup::browser()?;
     crate::dist::run()?;
     let site = build_site()?;
-    eprintln!("xtask: open http://127.0.0.1:8080/ (Ctrl-C stops)");
-    exec(
-        shelfwise()
-            .args(["serve", "--addr", "127.0.0.1:8080", "--static"])
-            .arg(site),
-    )
+    let db = root().join("target/demo-collector.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut command = shelfwise();
+    command
+        .args(["serve", "--addr", DEMO_ADDR, "--static"])
+        .arg(&site)
+        .arg("--db")
+        .arg(&db)
+        .arg("--dashboard")
+        .arg(root().join("dist/dashboard"));
+    eprintln!("xtask: $ {}", crate::describe(&command));
+    let mut server = command.spawn().map_err(|e| e.to_string())?;
+    for _ in 0..600 {
+        if TcpStream::connect(DEMO_ADDR).is_ok() {
+            return Ok((server, db));
+        }
+        if let Ok(Some(status)) = server.try_wait() {
+            return Err(format!(
+                "shelfwise serve stopped ({status}); is {DEMO_ADDR} in use?"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = server.kill();
+    Err(format!(
+        "shelfwise serve did not answer on {DEMO_ADDR} within a minute"
+    ))
 }

@@ -4,9 +4,11 @@
 //! dist/shelfwise.js        script-tag build (IIFE), loads shelfwise_bg.wasm beside it
 //! dist/shelfwise_bg.wasm
 //! dist/npm/                the npm package: ESM + wasm + TypeScript types
+//! dist/dashboard/          the collector's dashboard (uPlot bundled in)
+//! dist/integrity.json      SRI hashes of the script-tag files
 //! ```
 //!
-//! Steps: cargo (release, wasm32) → wasm-bindgen `--target web` →
+//! Steps: cargo (release, wasm32, std rebuilt with immediate-abort panics) → wasm-bindgen `--target web` →
 //! wasm-opt `-Oz` (npm binaryen, never Debian's) → esbuild bundles the
 //! TypeScript façade around the generated glue twice (IIFE and ESM) → tsc
 //! emits the declarations.
@@ -35,14 +37,32 @@ pub fn run() -> Result {
     let build = root.join("target/js-build");
     let src = build.join("src");
     let dist = root.join("dist");
-    exec(cmd("cargo").args([
-        "build",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "shelfwise",
-    ]))?;
+    // The standard library is rebuilt for the wasm with panics that abort
+    // at once: no panic messages, no formatting machinery behind them —
+    // about 8 KB gzip of the script tag's budget; without panic locations
+    // and `Debug` formatting, 0.3 KB more. `-Z build-std` is
+    // unstable; RUSTC_BOOTSTRAP enables it on the pinned stable compiler,
+    // whose own `rust-src` it builds, and only for this one build.
+    exec(
+        cmd("cargo")
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "shelfwise",
+                "-Z",
+                "build-std=std,panic_abort",
+                "--target-dir",
+            ])
+            .arg(root.join("target/dist"))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env(
+                "RUSTFLAGS",
+                "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none",
+            ),
+    )?;
     let _ = std::fs::remove_dir_all(&build);
     exec(
         cmd("wasm-bindgen")
@@ -56,7 +76,7 @@ pub fn run() -> Result {
                 "--out-dir",
             ])
             .arg(src.join("wasm"))
-            .arg(root.join("target/wasm32-unknown-unknown/release/shelfwise.wasm")),
+            .arg(root.join("target/dist/wasm32-unknown-unknown/release/shelfwise.wasm")),
     )?;
     let wasm = src.join("wasm/shelfwise_bg.wasm");
     exec(
@@ -78,10 +98,21 @@ pub fn run() -> Result {
 
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(dist.join("npm")).map_err(|e| e.to_string())?;
+    // The script tag checks the wasm it fetches against this hash, so the
+    // script tag's own `integrity` covers the wasm too.
+    let wasm_integrity = sri(&std::fs::read(&wasm).map_err(|e| e.to_string())?);
     let esbuild = |entry: &str, format: &str, out: &Path| {
         exec(
             cmd("esbuild")
                 .arg(src.join(entry))
+                .arg(format!(
+                    "--define:__SHELFWISE_WASM_INTEGRITY__=\"{}\"",
+                    if entry == "standalone.ts" {
+                        wasm_integrity.as_str()
+                    } else {
+                        ""
+                    }
+                ))
                 .args([
                     "--bundle",
                     "--minify",
@@ -128,12 +159,41 @@ pub fn run() -> Result {
         &dist.join("npm/README.md"),
     )?;
 
+    dashboard(&dist.join("dashboard"))?;
+    write_integrity(&dist)?;
+
     let sizes = sizes()?;
     for (name, raw, gzip) in &sizes {
         eprintln!("xtask: {name:<28} {raw:>7} B raw {gzip:>7} B gzip");
     }
     let total: usize = sizes.iter().map(|s| s.2).sum();
     eprintln!("xtask: script tag total {total} B gzip (budget {BUDGET_GZIP} B)");
+    Ok(())
+}
+
+/// A Subresource Integrity value: `sha384-` and the base64 digest.
+pub fn sri(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+    )
+}
+
+/// `dist/integrity.json`: the SRI hash of every file a script-tag page
+/// loads, for the `integrity` attributes of the README's snippet.
+fn write_integrity(dist: &Path) -> Result {
+    let mut json = String::from("{\n");
+    let files = ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js"];
+    for (i, name) in files.iter().enumerate() {
+        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        let comma = if i + 1 < files.len() { "," } else { "" };
+        json.push_str(&format!("  \"{name}\": \"{}\"{comma}\n", sri(&bytes)));
+    }
+    json.push_str("}\n");
+    std::fs::write(dist.join("integrity.json"), &json).map_err(|e| e.to_string())?;
+    eprint!("xtask: dist/integrity.json\n{json}");
     Ok(())
 }
 
@@ -185,6 +245,27 @@ pub fn check_glue() -> Result {
     }
     eprintln!("xtask: glue checks passed (no eval, no Function, no string timers; {total} B gzip)");
     Ok(())
+}
+
+/// The collector's dashboard: type-checked, its TypeScript and uPlot (from
+/// npm, never a CDN) bundled into one script and one stylesheet.
+fn dashboard(out: &Path) -> Result {
+    let src = root().join("dashboard");
+    exec(cmd("tsc").arg("-p").arg(src.join("tsconfig.json")))?;
+    exec(
+        cmd("esbuild")
+            .arg(src.join("dashboard.ts"))
+            .args([
+                "--bundle",
+                "--minify",
+                "--format=esm",
+                "--target=es2020",
+                "--legal-comments=eof",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outdir={}", out.display())),
+    )?;
+    copy(&src.join("index.html"), &out.join("index.html"))
 }
 
 fn copy(from: &Path, to: &Path) -> Result {

@@ -6,7 +6,10 @@
 //!   native tests, browser tests, package tests, end-to-end tests
 //! - `cargo xtask dist`  — build `dist/` (script tag, wasm, npm package)
 //! - `cargo xtask bench` — size, speed and quality benchmarks
-//! - `cargo xtask fuzz [SECONDS]` — run the model decoder's fuzz target
+//! - `cargo xtask simulate` — simulated shoppers browse the demo store
+//!   (personalized against holdout) and the collector's report is printed
+//! - `cargo xtask fuzz [SECONDS] [TARGET]` — run the fuzz targets (the model
+//!   decoder, the collector's beacon parser), each for SECONDS
 //!
 //! Every command installs the tools it needs first, idempotently: a second
 //! run finds them and skips the installs.
@@ -21,7 +24,7 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | dist | bench | fuzz [SECONDS] | site>";
+const USAGE: &str = "usage: cargo xtask <demo | test | dist | bench | simulate [--url URL] [--shoppers N] [--days D] | fuzz [SECONDS] [TARGET] | site>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,10 +33,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("dist") => setup::build_tools().and_then(|()| dist::run()),
         Some("bench") => bench::run(),
+        Some("simulate") => demo::simulate(&args[1..]),
         Some("fuzz") => args
             .get(1)
             .map_or(Ok(60), |s| s.parse().map_err(|_| USAGE.to_owned()))
-            .and_then(fuzz),
+            .and_then(|seconds| fuzz(seconds, args.get(2).map(String::as_str))),
         Some("site") => setup::build_tools().and_then(|()| demo::build_site().map(|_| ())),
         _ => Err(USAGE.to_owned()),
     };
@@ -118,7 +122,13 @@ fn test() -> Result {
             .args(selection);
         exec(clippy.args(["--", "-D", "warnings"]))?;
     }
-    exec(cmd("cargo").args(["test", "--workspace", "--all-features"]))?;
+    let postgres = setup::postgres()?;
+    exec(
+        cmd("cargo")
+            .args(["test", "--workspace", "--all-features"])
+            .env("SHELFWISE_TEST_POSTGRES", &postgres.url),
+    )?;
+    drop(postgres);
     exec(
         cmd("cargo")
             .args([
@@ -136,17 +146,61 @@ fn test() -> Result {
     exec(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/", "tests/sql/"]))
 }
 
-/// Fuzzes the model decoder for `seconds` with cargo-fuzz (nightly).
-fn fuzz(seconds: u64) -> Result {
+/// Seeds a target's corpus (`fuzz/corpus/TARGET`, not committed) with
+/// valid inputs for the fuzzer to mutate: the demo store's model (when
+/// built) for `decode`; a click and an order batch for `beacons`.
+fn seed_corpus(target: &str) -> Result {
+    let dir = root().join("fuzz/corpus").join(target);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let seeds: Vec<(&str, Vec<u8>)> = match target {
+        "decode" => std::fs::read(root().join("target/demo-site/model.swm"))
+            .map(|model| vec![("demo-model", model)])
+            .unwrap_or_default(),
+        "beacons" => vec![
+            (
+                "click",
+                br#"{"v":1,"dropped":0,"events":[{"id":"0123456789abcdef0123456789abcdef","visit":"00000000000000ff","type":"click","arm":"personalized","page":"product","widget":"similar","position":3,"hour":494000}]}"#.to_vec(),
+            ),
+            (
+                "order",
+                br#"{"v":1,"events":[{"id":"0123456789abcdef0123456789abcde0","visit":"00000000000000fe","type":"order","arm":"holdout","page":"checkout","value":60,"currency":"EUR","hour":494000},{"id":"0123456789abcdef0123456789abcde1","visit":"00000000000000fe","type":"page_view","arm":"holdout","page":"home","hour":5}]}"#.to_vec(),
+            ),
+        ],
+        _ => Vec::new(),
+    };
+    for (name, bytes) in seeds {
+        let path = dir.join(format!("seed-{name}"));
+        if !path.exists() {
+            std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// The fuzz targets in `fuzz/fuzz_targets/`.
+const FUZZ_TARGETS: [&str; 2] = ["decode", "beacons"];
+
+/// Fuzzes `target` (or every target, one after the other) for `seconds`
+/// each with cargo-fuzz (nightly).
+fn fuzz(seconds: u64, target: Option<&str>) -> Result {
     setup::cargo_fuzz()?;
-    exec(cmd("cargo").args([
-        "+nightly",
-        "fuzz",
-        "run",
-        "decode",
-        "--",
-        &format!("-max_total_time={seconds}"),
-        "-rss_limit_mb=2048",
-        "-timeout=10",
-    ]))
+    let targets: Vec<&str> = match target {
+        Some(t) if FUZZ_TARGETS.contains(&t) => vec![t],
+        Some(t) => return Err(format!("no fuzz target {t:?}; there are {FUZZ_TARGETS:?}")),
+        None => FUZZ_TARGETS.to_vec(),
+    };
+    for target in targets {
+        seed_corpus(target)?;
+        exec(cmd("cargo").args([
+            "+nightly",
+            "fuzz",
+            "run",
+            target,
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-rss_limit_mb=2048",
+            "-timeout=10",
+        ]))?;
+    }
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Installs the tools the build needs, each only when missing: the wasm
 //! target, the wasm-bindgen CLI at exactly the crate's version, the npm
 //! tools (wasm-opt, esbuild, TypeScript, Vite, Playwright), Chromium and
-//! ChromeDriver from Debian, and cargo-fuzz.
+//! ChromeDriver from Debian, PostgreSQL from Debian (for a throwaway
+//! cluster the collector's tests use), and cargo-fuzz.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -49,13 +50,19 @@ fn output(command: &mut Command) -> Option<String> {
 fn wasm_target() -> Result {
     let installed =
         output(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed
+    if !installed
         .lines()
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
+        exec(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    // The release wasm rebuilds the standard library (see dist.rs).
+    let components =
+        output(cmd("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    if components.lines().any(|l| l.trim() == "rust-src") {
         return Ok(());
     }
-    exec(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    exec(cmd("rustup").args(["component", "add", "rust-src"]))
 }
 
 /// The `wasm-bindgen` version pinned in Cargo.lock: the CLI must match it
@@ -129,6 +136,94 @@ pub fn browser() -> Result {
             ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
+}
+
+/// A throwaway PostgreSQL cluster on a free loopback port, stopped and
+/// removed when dropped.
+pub struct Postgres {
+    /// `postgres://postgres@127.0.0.1:PORT/postgres` (trust authentication).
+    pub url: String,
+    dir: PathBuf,
+}
+
+/// Starts a throwaway PostgreSQL cluster, installing the server from Debian
+/// if it is missing. As root, the cluster runs as the `postgres` user
+/// (PostgreSQL refuses to run as root).
+pub fn postgres() -> Result<Postgres> {
+    let find = || -> Option<PathBuf> {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|bin| bin.join("pg_ctl").exists() && bin.join("initdb").exists())
+            .collect();
+        versions.sort();
+        versions.pop()
+    };
+    let bin = match find() {
+        Some(bin) => bin,
+        None => {
+            exec(cmd("apt-get").arg("update"))?;
+            exec(
+                cmd("apt-get")
+                    .args(["install", "-y", "--no-install-recommends", "postgresql"])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )?;
+            find().ok_or("PostgreSQL's server binaries are missing after installing it")?
+        }
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    // A short path: the server's Unix socket lives here too.
+    let dir = PathBuf::from(format!("/tmp/shelfwise-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let root_user = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+    if root_user {
+        exec(Command::new("chown").arg("postgres").arg(&dir))?;
+    }
+    let script = format!(
+        "{bin}/initdb -D {dir}/data --auth=trust -U postgres >{dir}/initdb.log 2>&1 && \
+         {bin}/pg_ctl -D {dir}/data -l {dir}/server.log -w -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1' start",
+        bin = bin.display(),
+        dir = dir.display(),
+    );
+    let mut start = if root_user {
+        let mut su = Command::new("su");
+        su.args(["postgres", "-s", "/bin/sh", "-c", &script]);
+        su
+    } else {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &script]);
+        sh
+    };
+    let cluster = Postgres {
+        url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        dir,
+    };
+    exec(&mut start)?;
+    Ok(cluster)
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // pg_ctl stop refuses root like the server does; the postmaster's
+        // pid is in the data directory's postmaster.pid.
+        let pid_file = self.dir.join("data/postmaster.pid");
+        if let Ok(text) = std::fs::read_to_string(&pid_file)
+            && let Some(pid) = text.lines().next()
+        {
+            let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
+            for _ in 0..100 {
+                if !pid_file.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// cargo-fuzz, for the nightly toolchain's `cargo +nightly fuzz`.
