@@ -4,10 +4,12 @@
 
 import http from "node:http";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { before, after } from "node:test";
-import { chromium } from "playwright-core";
+import { editPages, launchChromium as launch } from "../../sim/chromium.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const site = path.join(root, "target/demo-site");
@@ -22,6 +24,15 @@ const TYPES = {
   ".json": "application/json",
 };
 
+/** Answered by every test server: the favicon, and beacons (accepted, unread: the collector's own tests are in beacons.test.mjs and crates/cli). */
+const STANDING_ROUTES = {
+  "/favicon.ico": (req, res) => res.writeHead(204).end(),
+  "/collect": (req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(204).end());
+  },
+};
+
 /**
  * Serves `dir` on an ephemeral loopback port. `routes` maps a path to a
  * handler `(req, res) => void` that overrides the file. Files get
@@ -30,7 +41,7 @@ const TYPES = {
 export async function serve(dir = site, routes = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
-    const route = routes[url.pathname] ?? (url.pathname === "/favicon.ico" ? (q, r) => r.writeHead(204).end() : undefined);
+    const route = routes[url.pathname] ?? STANDING_ROUTES[url.pathname];
     if (route) return route(req, res, url);
     let file = path.join(dir, decodeURIComponent(url.pathname));
     if (!file.startsWith(dir)) {
@@ -58,23 +69,8 @@ export function servePage(path, html) {
   return serve(site, { [path]: (req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html) });
 }
 
-/** Headless Debian Chromium with the flags this machine needs. */
-export function launch() {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+/** Chromium with this machine's flags, and page rewriting: shared with the shopper simulator. */
+export { editPages, launch };
 
 /**
  * A page that records console messages and page errors; `problems()` lists
@@ -144,4 +140,40 @@ export function demoStore() {
     await env.server?.close();
   });
   return env;
+}
+
+/**
+ * Starts the real collector (`target/release/shelfwise serve`) on an
+ * ephemeral loopback port with a fresh SQLite database, serving the demo
+ * store too; `extra` are more `serve` arguments. Resolves with its URL and
+ * a `stop()`.
+ */
+export async function startCollector(extra = []) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-e2e-"));
+  const child = spawn(path.join(root, "target/release/shelfwise"), [
+    "serve", "--addr", "127.0.0.1:0", "--db", path.join(dir, "collector.db"), "--static", site, ...extra,
+  ], { stdio: ["ignore", "ignore", "pipe"] });
+  const url = await new Promise((resolve, reject) => {
+    let text = "";
+    child.stderr.on("data", (chunk) => {
+      text += chunk;
+      const found = text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (found) resolve(found[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`shelfwise serve exited (${code}): ${text}`)));
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+/** The page's DOM with every widget emptied and Shelfwise's marks and pop-up removed: what Shelfwise must not change. */
+export function outsideWidgets(page) {
+  return page.evaluate(() => {
+    const clone = document.documentElement.cloneNode(true);
+    for (const w of clone.querySelectorAll("[data-shelfwise-widget]")) {
+      w.replaceChildren();
+      w.removeAttribute("data-shelfwise-state");
+    }
+    for (const s of clone.querySelectorAll("[data-shelfwise-popup]")) s.remove();
+    return clone.outerHTML;
+  });
 }

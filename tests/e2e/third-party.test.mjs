@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root, serve, launch, loadWarm, watchedPage, widgetOrder } from "./harness.mjs";
+import { root, serve, launch, loadWarm, outsideWidgets, watchedPage, widgetOrder } from "./harness.mjs";
 
 let dir;
 let server;
@@ -32,18 +32,6 @@ after(async () => {
   await server?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** The page's DOM with every widget emptied and Shelfwise's state marks removed. */
-function outsideWidgets(page) {
-  return page.evaluate(() => {
-    const clone = document.documentElement.cloneNode(true);
-    for (const w of clone.querySelectorAll("[data-shelfwise-widget]")) {
-      w.replaceChildren();
-      w.removeAttribute("data-shelfwise-state");
-    }
-    return clone.outerHTML;
-  });
-}
 
 test("a merchant's own page is personalized through the documented snippet alone", async () => {
   const context = await browser.newContext();

@@ -1,0 +1,72 @@
+// The dashboard over a simulated experiment: `cargo xtask simulate`'s
+// shoppers (sim/simulate.mjs, real SDK in Chromium) fill a real collector;
+// the dashboard is rendered in Chromium on a desktop and a phone,
+// screenshotted (target/screenshots/), and must show the lift with its
+// intervals, charts per metric, and no overflow on the phone.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { launch, root, startCollector, watchedPage } from "./harness.mjs";
+
+const env = {};
+const shots = path.join(root, "target/screenshots");
+
+before(async () => {
+  const collector = await startCollector(["--dashboard", path.join(root, "dist/dashboard")]);
+  env.url = collector.url;
+  env.stop = collector.stop;
+  // 48 shoppers over two days, half held out: enough visits per arm for
+  // the report to show every cell and the lift.
+  execFileSync("node", ["sim/simulate.mjs", "--url", env.url, "--shoppers", "48", "--days", "2", "--holdout", "0.5"], { cwd: root, stdio: "inherit" });
+  env.browser = await launch();
+  fs.mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await env.browser?.close();
+  env.stop?.();
+});
+
+for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+  test(`the dashboard shows the simulated experiment's lift with intervals (${name})`, async () => {
+    const context = await env.browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const { page, log } = await watchedPage(context);
+    const fromCdn = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(env.url)) fromCdn.push(r.url());
+    });
+    await page.goto(`${env.url}/dashboard/`);
+    await page.waitForSelector("body[data-ready]");
+    const report = await (await fetch(`${env.url}/api/report`)).json();
+    assert.ok(report.arms.personalized.visits >= 10 && report.arms.holdout.visits >= 10, JSON.stringify(report.arms));
+    assert.ok(report.lift?.conversion_rate, "the report has a conversion lift");
+
+    const rows = await page.$$eval("#summary tbody tr", (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+    const conversion = rows.find((r) => r[0] === "Conversion rate");
+    assert.ok(conversion, rows.map((r) => r[0]).join());
+    // "+4.2 pp (+12 %) [-3.1 pp, +11.5 pp]": the lift and its interval, as the report has them.
+    const lift = report.lift.conversion_rate;
+    const pp = (x) => `${x > 0 ? "+" : ""}${(x * 100).toFixed(1)} pp`;
+    assert.ok(conversion[3].startsWith(pp(lift.difference)), conversion[3]);
+    assert.ok(conversion[3].includes(`[${pp(lift.low)}, ${pp(lift.high)}]`), conversion[3]);
+    assert.equal(conversion[1], `${(report.arms.personalized.conversion_rate * 100).toFixed(1)} %`);
+
+    const charts = await page.$$eval(".chart canvas", (cs) => cs.filter((c) => c.width > 0 && c.height > 0).length);
+    assert.ok(charts >= 10, `${charts} charts drawn`);
+    assert.ok(await page.$('[data-chart="lift"]'), "the lift chart is drawn");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${overflow} px of horizontal overflow`);
+    assert.deepEqual(fromCdn, [], "everything comes from the collector");
+
+    const file = path.join(shots, `dashboard-${name}.png`);
+    const png = await page.screenshot({ path: file, fullPage: true });
+    // Not blank: a screenshot of an empty page compresses to almost nothing.
+    assert.ok(png.length > 20_000, `${png.length} B screenshot`);
+    assert.deepEqual(log.errors, []);
+    assert.deepEqual(log.warnings, []);
+    await context.close();
+  });
+}
