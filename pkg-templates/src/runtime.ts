@@ -95,6 +95,12 @@ export class Runtime {
     this.state = "loading";
     this.gpc = options.gpc !== "ignore" && globalPrivacyControl();
     let consent = options.consent;
+    // The wasm compiles while a CMP decides: it is needed whatever the answer
+    // (without consent the profile still lives in memory for the page).
+    const wasmFailure = this.startWasm(wasmUrl);
+    // So does the hold, unless the merchant already said no: a CMP that
+    // answers from its stored choice leaves the widgets hidden, not moved.
+    if (options.model && consent !== "pending" && consent !== "denied") this.startHold(options.holdTimeout ?? DEFAULT_HOLD_MS);
     const tcf = consent === undefined ? tcfApi() : null;
     if (tcf) {
       // A CMP decides, unless the merchant already said: until it answers,
@@ -108,14 +114,11 @@ export class Runtime {
     }
     this.consent = consent ?? "granted";
     const wantModel = Boolean(options.model) && this.consent === "granted";
-    if (wantModel) this.startHold(options.holdTimeout ?? DEFAULT_HOLD_MS);
     const model = wantModel ? this.fetchModel(options.model as string, options.modelIntegrity) : Promise.resolve(null);
 
-    try {
-      const source = this.wasmIntegrity ? fetch(wasmUrl, { integrity: this.wasmIntegrity }) : wasmUrl;
-      await initWasm({ module_or_path: source });
-    } catch (error) {
-      this.disable("WebAssembly could not start (blocked by a Content-Security-Policy without 'wasm-unsafe-eval', the .wasm file failed to load, or it did not match its integrity hash)", error);
+    const failure = await wasmFailure;
+    if (failure) {
+      this.disable("WebAssembly could not start (blocked by a Content-Security-Policy without 'wasm-unsafe-eval', the .wasm file failed to load, or it did not match its integrity hash)", failure.error);
       return { personalized: false, persistent: false, modelItems: 0, warning: "wasm unavailable" };
     }
     if (this.disabled) {
@@ -166,6 +169,17 @@ export class Runtime {
       modelItems,
       warning,
     };
+  }
+
+  /** Fetches and instantiates the wasm; resolves with what went wrong, never rejects. */
+  private async startWasm(wasmUrl: string | URL): Promise<{ error: unknown } | null> {
+    try {
+      const source = this.wasmIntegrity ? fetch(wasmUrl, { integrity: this.wasmIntegrity }) : wasmUrl;
+      await initWasm({ module_or_path: source });
+      return null;
+    } catch (error) {
+      return { error };
+    }
   }
 
   /**

@@ -107,6 +107,23 @@ test("a TCF CMP granting 1, 5, 6 and 8: stored and sent; granting 1, 5, 6 only: 
   }
 });
 
+test("a CMP answering after 150 ms (a stored choice): the widgets wait hidden and end personalized", async () => {
+  // The hold starts with the script, not with the CMP's answer: by then the
+  // page has painted, and a widget in view would keep the merchant's order.
+  const late = cmp({ 1: true, 5: true, 6: true, 8: true }).replace(/callback\((.*)\);/, "setTimeout(() => callback($1), 150);");
+  assert.ok(late.includes("setTimeout"));
+  const context = await shopper('data-hold-timeout="2000"', [late]);
+  const { page, log } = await watchedPage(context);
+  await page.goto(`${env.server.url}/product/sku-03005.html`);
+  await widgetsSettled(page);
+  await page.click("button.add");
+  await page.goto(`${env.server.url}/`);
+  await widgetsSettled(page);
+  assert.equal(await page.getAttribute("main [data-shelfwise-widget=reorder]", "data-shelfwise-state"), "personalized");
+  assert.deepEqual([log.errors, log.warnings], [[], []]);
+  await context.close();
+});
+
 test("the shopper choosing in the CMP later switches storage on from then", async () => {
   const script = `window.__tcfapi = (command, version, callback) => {
     if (command !== "addEventListener") return;
