@@ -159,12 +159,21 @@ pub fn run() -> Result {
                 "| recommend 20 from the 50,000-item model, native | {} µs median | |",
                 field("median_us")
             ),
-            "dcl_to_widget_chromium" => format!(
-                "| DOMContentLoaded → demo home widget in final order, warm cache, {} ms between loads (20 loads) | **{} ms** median, {} ms max | ≤ 50 ms |",
-                field("dwell_ms"),
-                field("median_ms"),
-                field("max_ms")
-            ),
+            "dcl_to_widget_chromium" => {
+                // The CMP's answer is part of the wait, so the budget is for the page alone.
+                let (cmp, budget) = match field("cmp_ms").as_str() {
+                    "0" | "" => (String::new(), "≤ 50 ms"),
+                    ms => (format!(", a TCF CMP answering after {ms} ms"), ""),
+                };
+                format!(
+                    "| DOMContentLoaded → demo home widget in final order, warm cache, {} ms between loads{cmp} ({} loads, {} personalized) | **{} ms** median, {} ms max | {budget} |",
+                    field("dwell_ms"),
+                    field("loads"),
+                    field("personalized"),
+                    field("median_ms"),
+                    field("max_ms")
+                )
+            }
             _ => continue,
         };
         let _ = writeln!(report, "{row}");
