@@ -372,13 +372,16 @@ fn collector_load(report: &mut String) -> Result {
     let addr = {
         use std::io::BufRead as _;
         let stderr = server.stderr.take().ok_or("no stderr")?;
-        let mut first = String::new();
-        std::io::BufReader::new(stderr)
-            .read_line(&mut first)
-            .map_err(|e| e.to_string())?;
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let first = lines.next().transpose().map_err(|e| e.to_string())?;
+        let first = first.unwrap_or_default();
+        // The rest is drained until the server exits: a closed pipe would
+        // fail its next line and stop it in the middle of the benchmark.
+        std::thread::spawn(move || lines.for_each(drop));
         first
             .trim()
-            .trim_start_matches("shelfwise: listening on http://")
+            .strip_prefix("shelfwise: listening on http://")
+            .ok_or_else(|| format!("shelfwise serve did not start: {first}"))?
             .trim_end_matches('/')
             .to_owned()
     };
