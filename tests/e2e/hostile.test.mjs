@@ -1,4 +1,5 @@
-// The hostile pages (www/hostile/): a third-party script on pages it does
+// The hostile pages (`HOSTILE` in xtask/src/demo.rs, their own scripts in
+// www/hostile/setup/): a third-party script on pages it does
 // not control. Each must end with no uncaught exception or unhandled
 // rejection, at most one warning per failure class, the page outside the
 // widget exactly as without Shelfwise, and the widget personalized or in the

@@ -2,7 +2,8 @@
 //! model built by `shelfwise build` from generated sample sessions.
 //!
 //! `target/demo-site/` gets the pages (home, one page per category and per
-//! product, cart, checkout), `www/assets/`, `www/hostile/` as `/hostile/`,
+//! product, cart, checkout), `www/assets/`, the hostile pages ([`HOSTILE`], with
+//! `www/hostile/setup/`) under `/hostile/`,
 //! `dist/` as `/dist/`, the sample events, the catalogue and `model.swm`.
 //! Everything is generated from fixed seeds: the same commit gives the same
 //! site and the same model.
@@ -415,22 +416,15 @@ pub fn build_site() -> Result<PathBuf> {
             &site.join("assets").join(asset),
         )?;
     }
-    // The hostile pages (www/hostile/, tested by tests/e2e/hostile.test.mjs).
-    for sub in ["", "setup"] {
-        let from = root.join("www/hostile").join(sub);
-        std::fs::create_dir_all(site.join("hostile").join(sub)).map_err(|e| e.to_string())?;
-        for entry in std::fs::read_dir(&from).map_err(|e| e.to_string())? {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_file() {
-                copy(
-                    &path,
-                    &site
-                        .join("hostile")
-                        .join(sub)
-                        .join(path.file_name().unwrap_or_default()),
-                )?;
-            }
-        }
+    // The hostile pages, with their setup scripts and style sheet from www/hostile/.
+    let setup = site.join("hostile/setup");
+    std::fs::create_dir_all(&setup).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(root.join("www/hostile/setup")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        copy(&path, &setup.join(path.file_name().unwrap_or_default()))?;
+    }
+    for page in &HOSTILE {
+        write(&format!("hostile/{}.html", page.name), &page.html())?;
     }
     for file in ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js"] {
         copy(&root.join("dist").join(file), &site.join("dist").join(file))?;
@@ -467,6 +461,161 @@ pub fn build_site() -> Result<PathBuf> {
     );
     Ok(site)
 }
+
+/// Where a hostile page runs its own script (`www/hostile/setup/NAME.js`).
+#[derive(Clone, Copy, PartialEq)]
+enum Setup {
+    /// It has none.
+    None,
+    /// In the `<head>`, before Shelfwise's script tag.
+    First,
+    /// At the end of the `<body>`, after the widget.
+    Last,
+}
+
+/// A page where a third-party script is not welcome
+/// (`/hostile/NAME.html`, tested by `tests/e2e/hostile.test.mjs`).
+struct Hostile {
+    name: &'static str,
+    title: &'static str,
+    /// A `Content-Security-Policy` in a `<meta>`, or "".
+    csp: &'static str,
+    setup: Setup,
+    /// More attributes on the script tag.
+    attributes: &'static str,
+    /// Whether the script tag is there twice.
+    twice: bool,
+}
+
+impl Hostile {
+    const fn new(name: &'static str, title: &'static str, setup: Setup) -> Hostile {
+        Hostile {
+            name,
+            title,
+            csp: "",
+            setup,
+            attributes: "",
+            twice: false,
+        }
+    }
+
+    /// The page: one `similar` widget in view (the merchant's order is
+    /// sku-01001, sku-09004, sku-03006, sku-03004), with the README's
+    /// anti-flicker rule (`setup/hold.css`).
+    fn html(&self) -> String {
+        let tag = |src: &str| {
+            format!(
+                "<script async src=\"{src}\" data-model=\"/model.swm\" data-hold-timeout=\"2000\"{}></script>\n",
+                self.attributes
+            )
+        };
+        let own = |when: Setup| {
+            if self.setup == when {
+                format!(
+                    "<script src=\"/hostile/setup/{}.js\"></script>\n",
+                    self.name
+                )
+            } else {
+                String::new()
+            }
+        };
+        let csp = if self.csp.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
+                self.csp
+            )
+        };
+        format!(
+            r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Hostile: {title}</title>
+<link rel="stylesheet" href="/hostile/setup/hold.css">
+{csp}{first}{tag}{again}</head>
+<body>
+<main><h1>Hats</h1><div data-shelfwise-view="sku-03005" data-shelfwise-category="Hats"></div>
+<div id="w" data-shelfwise-widget="similar" data-shelfwise-anchor="sku-03005"><div data-item-id="sku-01001">A</div><div data-item-id="sku-09004">B</div><div data-item-id="sku-03006">C</div><div data-item-id="sku-03004">D</div></div>
+<p id="host">The merchant's own content.</p></main>
+{last}</body>
+</html>
+"#,
+            title = self.title,
+            first = own(Setup::First),
+            tag = tag("/dist/shelfwise.js"),
+            again = if self.twice {
+                tag("/dist/shelfwise.js?again")
+            } else {
+                String::new()
+            },
+            last = own(Setup::Last),
+        )
+    }
+}
+
+/// The hostile pages; what each must end in is in `tests/e2e/hostile.test.mjs`.
+const HOSTILE: [Hostile; 11] = [
+    Hostile::new(
+        "storage-getter-throws",
+        "localStorage getter throws",
+        Setup::First,
+    ),
+    Hostile::new(
+        "storage-quota",
+        "setItem throws QuotaExceededError",
+        Setup::First,
+    ),
+    Hostile::new(
+        "storage-corrupt",
+        "corrupted and prototype-polluting stored values",
+        Setup::First,
+    ),
+    Hostile {
+        csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'",
+        ..Hostile::new("csp-wasm", "strict CSP with wasm-unsafe-eval", Setup::None)
+    },
+    Hostile {
+        csp: "default-src 'self'; script-src 'self'; style-src 'self'",
+        ..Hostile::new(
+            "csp-no-wasm",
+            "strict CSP without wasm-unsafe-eval",
+            Setup::None,
+        )
+    },
+    Hostile {
+        csp: "script-src 'self' 'wasm-unsafe-eval'; require-trusted-types-for 'script'; trusted-types 'none'",
+        ..Hostile::new("trusted-types", "Trusted Types required", Setup::None)
+    },
+    // With a collector, nobody held out: the widget's state must not depend on the draw.
+    Hostile {
+        attributes: " data-collector=\"/collect\" data-holdout=\"0\"",
+        ..Hostile::new(
+            "network-blocked",
+            "fetch and sendBeacon blocked",
+            Setup::First,
+        )
+    },
+    Hostile {
+        attributes: " data-collector=\"/collect\" data-holdout=\"0\"",
+        ..Hostile::new(
+            "network-patched",
+            "fetch and sendBeacon wrapped by another script",
+            Setup::First,
+        )
+    },
+    Hostile {
+        twice: true,
+        ..Hostile::new("twice", "the script included twice", Setup::None)
+    },
+    Hostile::new("track-loop", "10,000 track calls in a loop", Setup::Last),
+    Hostile::new(
+        "children-removed",
+        "a widget's children removed while it is reordered",
+        Setup::Last,
+    ),
+];
 
 fn copy(from: &Path, to: &Path) -> Result {
     std::fs::copy(from, to)
