@@ -304,12 +304,14 @@ impl Engine {
         }
         let options = RankOptions::new(clock::now_ms())
             .with_focus(focus(Some(widget.kind), widget.anchor.as_deref()));
+        // As `&str`s, like `rank()`'s: one copy of the ranking code in the wasm.
+        let ids: Vec<&str> = widget.ids.iter().map(String::as_str).collect();
         let ranked = match (&self.model, widget.kind) {
             // The holdout sees the merchant's order at the merchant's limit:
             // the experiment measures the ordering, not the widget's size.
-            _ if self.arm == Arm::Holdout => merchant_order(widget.ids.len()),
-            (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &widget.ids, &options),
-            (Some(model), _) => rank(model, &self.profile, &widget.ids, &options),
+            _ if self.arm == Arm::Holdout => merchant_order(ids.len()),
+            (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &ids, &options),
+            (Some(model), _) => rank(model, &self.profile, &ids, &options),
             // No model: the widget stays exactly as the merchant wrote it.
             (None, _) => return MERCHANT,
         };
