@@ -57,8 +57,7 @@ export class Outbox {
 
   /** Sends everything now (resolves when the collector answered or the send failed). */
   flush(): Promise<void> {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stop();
     if (this.sending) return this.sending;
     const state = this.load();
     if (state.events.length === 0) return Promise.resolve();
@@ -83,8 +82,7 @@ export class Outbox {
    * first, the next one sends them again under the same ids.
    */
   flushOnHide(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stop();
     const state = this.load();
     if (state.events.length === 0 || Date.now() < state.resumeAt) return;
     const sent = state.events.slice();
@@ -107,7 +105,7 @@ export class Outbox {
     if (this.load().events.length > 0) this.schedule(BATCH_DELAY_MS);
   }
 
-  /** Stops sending from this page; what is stored stays for the next. */
+  /** Cancels the scheduled send; what is stored stays (for a later send, or the next page). */
   stop(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
