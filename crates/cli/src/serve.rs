@@ -153,11 +153,7 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
         .unwrap_or("")
         .to_owned();
     if !c.limiter.admit(&origin_key) {
-        let mut response = plain(StatusCode::TOO_MANY_REQUESTS, "slow down", cors);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+        return retry_soon(StatusCode::TOO_MANY_REQUESTS, "slow down", cors);
     }
     let body = match read_capped(request.into_body()).await {
         Ok(body) => body,
@@ -174,16 +170,21 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
         done,
     };
     if c.writer.try_send(batch).is_err() {
-        let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, "busy", cors);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+        return retry_soon(StatusCode::SERVICE_UNAVAILABLE, "busy", cors);
     }
     match acked.await {
         Ok(Ok(_)) => plain(StatusCode::NO_CONTENT, "", cors),
         _ => plain(StatusCode::SERVICE_UNAVAILABLE, "not stored", cors),
     }
+}
+
+/// A [`plain`] answer asking the browser to come back in a second.
+fn retry_soon(status: StatusCode, text: &str, cors: Option<HeaderValue>) -> Response {
+    let mut response = plain(status, text, cors);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// Reads a body, refusing it (413) as soon as it passes [`MAX_BODY`].
