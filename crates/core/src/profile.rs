@@ -586,6 +586,16 @@ fn push_bounded<T>(list: &mut Vec<T>, value: T, cap: usize) {
     list.push(value);
 }
 
+/// An exported record's `item` and, when known, its `category`.
+fn push_item(out: &mut String, item: &str, category: Option<&str>) {
+    json::push_key(out, "item");
+    json::push_string(out, item);
+    if let Some(c) = category {
+        json::push_key(out, "category");
+        json::push_string(out, c);
+    }
+}
+
 /// Decimal digits of `v`, without the formatting machinery.
 pub(crate) fn num(mut v: u64) -> String {
     let mut digits = [0u8; 20];
@@ -908,12 +918,7 @@ impl Profile {
             json::open_item(&mut out);
             json::push_key(&mut out, "kind");
             json::push_string(&mut out, i.kind.export_name());
-            json::push_key(&mut out, "item");
-            json::push_string(&mut out, &i.item);
-            if let Some(c) = &i.category {
-                json::push_key(&mut out, "category");
-                json::push_string(&mut out, c);
-            }
+            push_item(&mut out, &i.item, i.category.as_deref());
             json::push_key(&mut out, "at_ms");
             out.push_str(&num(i.at_ms));
             out.push('}');
@@ -923,12 +928,7 @@ impl Profile {
         out.push('[');
         for line in &self.cart {
             json::open_item(&mut out);
-            json::push_key(&mut out, "item");
-            json::push_string(&mut out, &line.item);
-            if let Some(c) = &line.category {
-                json::push_key(&mut out, "category");
-                json::push_string(&mut out, c);
-            }
+            push_item(&mut out, &line.item, line.category.as_deref());
             json::push_key(&mut out, "price_cents");
             out.push_str(&num((line.price.max(0.0) * 100.0 + 0.5) as u64));
             json::push_key(&mut out, "added_ms");
