@@ -49,18 +49,24 @@ export function showPopup(options: PopupOptions, cartItem: string | null, onClos
   dialog.setAttribute("aria-modal", "true");
   dialog.tabIndex = -1;
 
-  const title = element("h2", { margin: "0 32px 12px 0", fontSize: "20px" });
+  const title = element("h2", { margin: "0 80px 12px 0", fontSize: "20px" });
   title.id = `shelfwise-popup-title-${Math.random().toString(36).slice(2)}`;
   title.textContent = cartItem && options.cartTitle ? options.cartTitle.split("{item}").join(cartItem) : options.title;
   dialog.setAttribute("aria-labelledby", title.id);
 
+  // The button shows its name ("Close ×"), so that what a voice-control
+  // user reads is what they can say; the "×" is decoration, hidden from the
+  // accessibility tree.
   const close = element("button", {
-    position: "absolute", top: "8px", right: "8px", border: "0", background: "transparent",
-    fontSize: "24px", lineHeight: "1", cursor: "pointer", padding: "8px",
+    position: "absolute", top: "8px", right: "8px", border: "0", background: "transparent", color: "inherit",
+    font: "inherit", fontSize: "14px", lineHeight: "24px", cursor: "pointer", padding: "4px 8px",
+    display: "inline-flex", alignItems: "center", gap: "4px",
   }) as HTMLButtonElement;
   close.type = "button";
-  close.setAttribute("aria-label", options.closeLabel ?? "Close");
-  close.textContent = "×";
+  const cross = element("span", { fontSize: "22px", lineHeight: "24px" });
+  cross.setAttribute("aria-hidden", "true");
+  cross.textContent = "×";
+  close.append(options.closeLabel ?? "Close", cross);
   dialog.append(close, title);
 
   const image = safeUrl(options.image);
