@@ -596,6 +596,17 @@ impl Engine {
         self.arm == Arm::Holdout
     }
 
+    /// Ends this browser's experiment: it is nobody's arm, is personalized,
+    /// and its stored draw is erased. For a page where measurement is not
+    /// allowed (no consent to it, Global Privacy Control): a holdout nobody
+    /// measures would only cost the shopper personalization.
+    #[wasm_bindgen(js_name = endExperiment)]
+    pub fn end_experiment(&mut self) {
+        self.arm = Arm::Personalized;
+        self.assignment = None;
+        self.store.remove(ARM_KEY);
+    }
+
     /// The categories the merchant marks sensitive (joined by U+001E): their
     /// items are never recorded, and what was recorded of them is erased.
     #[wasm_bindgen(js_name = setSensitiveCategories)]

@@ -68,6 +68,16 @@ impl Store {
         None
     }
 
+    /// Removes one key; a failing removal leaves nothing else changed.
+    pub(crate) fn remove(&mut self, key: &str) {
+        match self {
+            Store::Local(s) => {
+                let _ = s.remove_item(key);
+            }
+            Store::Memory(m) => m.retain(|(k, _)| k != key),
+        }
+    }
+
     /// Every Shelfwise key and its value.
     pub(crate) fn entries(&self) -> Vec<(String, String)> {
         match self {

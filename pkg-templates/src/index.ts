@@ -26,6 +26,7 @@ export type {
   RankOptions,
   RankReason,
   RecommendOptions,
+  TcfPurposes,
   WidgetKind,
 } from "./types.js";
 

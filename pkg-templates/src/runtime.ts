@@ -51,6 +51,8 @@ export class Runtime {
   private cleanups: Array<() => void> = [];
   private holdSheet: CSSStyleSheet | HTMLStyleElement | null = null;
   private holdExpired = false;
+  /** Marks undecided widgets and banners final as they near the view, once the hold has expired. */
+  private undecided: IntersectionObserver | null = null;
   private exitCallbacks: Array<(event: ExitIntentEvent) => void> = [];
   private popup: OpenPopup | null = null;
   private popupPending = false;
@@ -105,7 +107,7 @@ export class Runtime {
     if (tcf) {
       // A CMP decides, unless the merchant already said: until it answers,
       // nothing is stored or sent; no answer in time means denied.
-      const listener = listenToTcf(tcf, options.consentTimeout ?? DEFAULT_CONSENT_TIMEOUT_MS, (d) => this.decided(d));
+      const listener = listenToTcf(tcf, options.consentTimeout ?? DEFAULT_CONSENT_TIMEOUT_MS, options.tcfPurposes ?? "auto", (d) => this.decided(d));
       this.cleanups.push(listener.stop);
       const first = await listener.first;
       consent = first.consent;
@@ -127,11 +129,10 @@ export class Runtime {
     const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
     this.engine = engine;
     this.state = "ready";
-    // The holdout exists to be measured: without a collector (or with GPC,
-    // which stops beacons), everyone is personalized.
-    if (options.collector && !this.gpc) {
-      this.holdout = this.guard(() => engine.startExperiment(options.holdout ?? 0.1, options.holdoutDays ?? 0, pageType())) === true;
-    }
+    // The holdout exists to be measured: where outcomes are not (no
+    // collector, measurement refused, GPC), nobody is held out or keeps an arm.
+    this.holdout = this.guard(() => this.measured && engine.startExperiment(options.holdout ?? 0.1, options.holdoutDays ?? 0, pageType())) === true;
+    if (!this.measured) this.guard(() => engine.endExperiment());
     this.startBeacons(engine);
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
     if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
@@ -159,6 +160,7 @@ export class Runtime {
     await domReady();
     this.reorderAll();
     this.pickBanners();
+    this.markUnhandled();
     this.releaseHold();
     this.watchExposures();
     const ready = this.engine !== null;
@@ -281,6 +283,11 @@ export class Runtime {
     }
     this.consent = state;
     this.enqueue((engine) => {
+      // Measurement withdrawn: the arm goes with it (this page keeps what it shows).
+      if (!this.measured) {
+        engine.endExperiment();
+        this.holdout = false;
+      }
       engine.setPersistent(state === "granted");
       this.startBeacons(engine);
     });
@@ -348,6 +355,8 @@ export class Runtime {
         // The page may have replaced what we hooked; nothing to undo then.
       }
     }
+    this.undecided?.disconnect();
+    this.undecided = null;
     this.releaseHold();
     this.outbox?.stop();
     this.outbox = null;
@@ -372,6 +381,11 @@ export class Runtime {
     }
   }
 
+  /** Every widget and banner not decided yet. */
+  private unhandled(): Element[] {
+    return Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state])"));
+  }
+
   private reorderWidget(engine: Engine, widget: Element): boolean {
     const outcome = engine.reorder(widget);
     const state = outcome === 1 ? "personalized" : "merchant";
@@ -380,9 +394,12 @@ export class Runtime {
     return outcome === 1;
   }
 
-  /** A widget may move only if the shopper cannot have seen it yet. */
+  /**
+   * A widget (or banner) may change only if the shopper cannot have seen it
+   * yet. After the hold, only those still undecided far out of view may.
+   */
   private mayMove(widget: Element): boolean {
-    if (this.holdExpired) return false;
+    if (this.holdExpired) return !nearView(widget);
     if (this.holdSheet || document.visibilityState === "hidden") return true;
     if (getComputedStyle(widget).visibility === "hidden") return true;
     const rect = widget.getBoundingClientRect();
@@ -412,20 +429,49 @@ export class Runtime {
         this.holdSheet = null;
       }
     }
-    const timer = setTimeout(() => {
-      this.holdExpired = true;
-      this.markUnhandled();
-      this.releaseHold();
-    }, timeout);
+    const timer = setTimeout(() => this.expireHold(), timeout);
     this.cleanups.push(() => clearTimeout(timer));
   }
 
-  /** Marks every widget not yet handled as showing the merchant's order. */
+  /**
+   * The hold's end. Widgets and banners in or near the view show the
+   * merchant's order from now on. Those further down stay undecided: out of
+   * sight, they can still be personalized when Shelfwise gets ready (a slow
+   * CMP, a slow model), and each becomes final in the merchant's order as
+   * it nears the view, before the shopper can see it.
+   */
+  private expireHold(): void {
+    this.holdExpired = true;
+    const far = this.unhandled().filter((element) => {
+      if (!nearView(element)) return true;
+      element.setAttribute("data-shelfwise-state", "merchant");
+      return false;
+    });
+    if (far.length > 0 && typeof IntersectionObserver === "function") {
+      const observer = new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            if (!entry.isIntersecting) continue;
+            observer.unobserve(entry.target);
+            if (!entry.target.hasAttribute("data-shelfwise-state")) entry.target.setAttribute("data-shelfwise-state", "merchant");
+          }
+        },
+        { rootMargin: NEAR_VIEW },
+      );
+      for (const element of far) observer.observe(element);
+      this.undecided = observer;
+    } else {
+      this.markUnhandled();
+    }
+    this.releaseHold();
+  }
+
+  /** Marks every widget and banner not yet handled as showing the merchant's order; nothing stays undecided. */
   private markUnhandled(): void {
     if (typeof document === "undefined") return;
-    for (const w of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
-      w.setAttribute("data-shelfwise-state", "merchant");
-    }
+    for (const w of this.unhandled()) w.setAttribute("data-shelfwise-state", "merchant");
+    this.undecided?.disconnect();
+    this.undecided = null;
   }
 
   private releaseHold(): void {
@@ -557,15 +603,13 @@ export class Runtime {
   }
 
   /**
-   * Beacons flow when a collector is configured, consent is granted (with
-   * measurement, when a CMP decides) and GPC is not on; otherwise nothing is
+   * Beacons flow when the page is {@link measured}; otherwise nothing is
    * queued, and what was is erased.
    */
   private startBeacons(engine: Engine): void {
     const url = this.options.collector;
-    const on = typeof url === "string" && url.length > 0 && this.consent === "granted" && this.measure && !this.gpc;
-    this.guard(() => engine.setBeacons(on));
-    if (!on) {
+    this.guard(() => engine.setBeacons(this.measured));
+    if (!this.measured || !url) {
       this.outbox?.clear();
       return;
     }
@@ -579,6 +623,15 @@ export class Runtime {
     this.listen(window, "pageshow", () => outbox.resume());
     this.listen(document, "click", (event) => this.clicked(event.target));
     outbox.resume();
+  }
+
+  /**
+   * Whether this page's outcomes are measured: a collector is configured,
+   * consent is granted (with measurement, when a CMP decides) and GPC is off.
+   */
+  private get measured(): boolean {
+    const url = this.options.collector;
+    return typeof url === "string" && url.length > 0 && this.consent === "granted" && this.measure && !this.gpc;
   }
 
   /** Queues a beacon the page layer observes (see `Engine.beacon`). */
@@ -684,7 +737,7 @@ export class Runtime {
     const engine = this.engine;
     const ranked = engine && this.consent === "granted" && !this.holdout ? this.guard(() => engine.affinities().split(SEPARATOR).filter(Boolean)) ?? [] : [];
     for (const banner of Array.from(document.querySelectorAll("[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
-      const variants = Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category"));
+      const variants = this.mayMove(banner) ? Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category")) : [];
       const chosen = ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
       if (chosen) {
         for (const child of Array.from(banner.children)) {
@@ -778,6 +831,16 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array> 
 function pageType(): string {
   const marked = document.querySelector("[data-shelfwise-page]")?.getAttribute("data-shelfwise-page");
   return marked ?? (document.querySelector("[data-shelfwise-view]") ? "product" : "other");
+}
+
+/** How far from the viewport an element counts as near the view: one viewport height above and below. */
+const NEAR_VIEW = "100% 0px";
+
+/** Whether `element` is within {@link NEAR_VIEW} of the viewport (where a scroll may show it any moment). */
+function nearView(element: Element): boolean {
+  const rect = element.getBoundingClientRect();
+  const height = window.innerHeight;
+  return rect.bottom > -height && rect.top < 2 * height;
 }
 
 /** Whether the page has painted anything yet. */

@@ -5,7 +5,7 @@
 // exposes `window.shelfwise`. Included twice, the second copy does nothing.
 
 import { Runtime } from "./runtime.js";
-import type { ConsentState, ExitSensitivity, InitOptions } from "./types.js";
+import type { ConsentState, ExitSensitivity, InitOptions, TcfPurposes } from "./types.js";
 
 type Api = Record<string, unknown> & { __shelfwise?: true };
 
@@ -40,6 +40,7 @@ function options(runtime: Runtime): InitOptions {
     holdoutDays: number("holdout-days", data.holdoutDays, 1, 365),
     consentTimeout: number("consent-timeout", data.consentTimeout, 0, 30000),
     gpc: data.gpc === "ignore" ? "ignore" : undefined,
+    tcfPurposes: tcfPurposes(runtime, data.tcfPurposes),
     sensitiveCategories: data.sensitiveCategories
       ?.split(",")
       .map((c) => c.trim())
@@ -66,6 +67,13 @@ function exitIntent(runtime: Runtime, value: string | undefined): ExitSensitivit
   if (value === undefined || value === "") return undefined;
   if (value === "low" || value === "medium" || value === "high" || value === "off") return value;
   runtime.warnOnce("attr-exit-intent", `shelfwise: data-exit-intent="${value}" is not low, medium, high or off; using medium`);
+  return undefined;
+}
+
+function tcfPurposes(runtime: Runtime, value: string | undefined): TcfPurposes | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value === "auto" || value === "publisher" || value === "global") return value;
+  runtime.warnOnce("attr-tcf-purposes", `shelfwise: data-tcf-purposes="${value}" is not auto, publisher or global; using auto`);
   return undefined;
 }
 

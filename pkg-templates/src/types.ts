@@ -5,6 +5,14 @@
 /** Consent to keep a profile on this device. */
 export type ConsentState = "granted" | "pending" | "denied";
 
+/**
+ * Which TCF purpose consents apply to Shelfwise: `"publisher"` (the
+ * publisher segment, for the store's own processing), `"global"` (the
+ * purpose consents every CMP records) or `"auto"` (the publisher's when the
+ * CMP records any publisher purpose, else the global ones).
+ */
+export type TcfPurposes = "auto" | "publisher" | "global";
+
 /** The widget kinds of the page markup (`data-shelfwise-widget`). */
 export type WidgetKind = "reorder" | "similar" | "bought-together" | "recently-viewed";
 
@@ -70,6 +78,8 @@ export interface InitOptions {
   consent?: ConsentState;
   /** How long to wait for a TCF CMP's answer before treating consent as denied, in ms (default 1000). */
   consentTimeout?: number;
+  /** Which TCF purpose consents a CMP's answer is read from (default `"auto"`). */
+  tcfPurposes?: TcfPurposes;
   /** Global Privacy Control: `"honour"` (default: a browser sending it sends no beacons) or `"ignore"`. */
   gpc?: "honour" | "ignore";
   /** Longest time widgets are held hidden waiting for their final order, in ms (default 300). */
