@@ -3,7 +3,8 @@
 // Chromium itself in mobile emulation.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, servePage, watchedPage, widgetsSettled } from "./harness.mjs";
+import path from "node:path";
+import { demoStore, root, servePage, watchedPage, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -29,10 +30,25 @@ async function leaveThroughTheTop(page) {
   await page.waitForTimeout(100);
 }
 
+/**
+ * Runs axe-core (pinned in package.json) with every rule, experimental and
+ * best-practice ones included, over the open pop-up; lists the violations
+ * and the checks left for review ("incomplete"), each with its elements.
+ */
+async function axeOnPopup(page) {
+  await page.addScriptTag({ path: path.join(root, "node_modules/axe-core/axe.min.js") });
+  return page.evaluate(async () => {
+    const rules = window.axe.getRules().map((rule) => rule.ruleId);
+    const result = await window.axe.run({ include: [["[data-shelfwise-popup]"]] }, { runOnly: { type: "rule", values: rules } });
+    const brief = (list) => list.map((r) => `${r.id}: ${r.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    return { violations: brief(result.violations), review: brief(result.incomplete), passed: result.passes.length };
+  });
+}
+
 const exits = (page) => page.evaluate(() => window.__exits.slice());
 const popupShown = (page) => page.locator("[data-shelfwise-popup]").count();
 
-test("a mouse leaving through the top shows the cart-aware pop-up once; Esc closes it and focus returns; the cap survives a reload", async () => {
+test("a mouse leaving through the top shows the cart-aware pop-up once, accessible (axe-core); Esc closes it and focus returns; the cap survives a reload", async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await recordExits(context);
   const { page, log } = await watchedPage(context);
@@ -49,7 +65,10 @@ test("a mouse leaving through the top shows the cart-aware pop-up once; Esc clos
   assert.deepEqual(await exits(page), ["pointer-top"]);
   assert.equal(await dialog.getAttribute("aria-modal"), "true");
   assert.equal(await page.locator("[data-shelfwise-popup] h2").textContent(), `Still thinking about ${name}?`);
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Close");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Close×", "focus on the close button");
+  const axe = await axeOnPopup(page);
+  assert.deepEqual([axe.violations, axe.review], [[], []], "axe-core: no violation, nothing left for review");
+  assert.ok(axe.passed >= 10, `axe-core checked the dialog (${axe.passed} rules passed)`);
   assert.equal(await page.locator("[data-shelfwise-popup] a").getAttribute("href"), `${env.server.url}/cart.html`);
   // The focus stays in the dialog.
   await page.keyboard.press("Tab");
