@@ -174,6 +174,15 @@ pub fn run() -> Result {
                     field("max_ms")
                 )
             }
+            "cmp_late_chromium" => format!(
+                "| a TCF CMP answering after {} ms (hold 300 ms), kitchen category page, {} warm loads: widgets ending personalized, in or near the view at load / further down | {} of {} / **{} of {}** | |",
+                field("cmp_ms"),
+                field("loads"),
+                field("near_personalized"),
+                field("near"),
+                field("far_personalized"),
+                field("far")
+            ),
             _ => continue,
         };
         let _ = writeln!(report, "{row}");
