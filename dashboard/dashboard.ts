@@ -1,6 +1,10 @@
 // The collector's dashboard: reads /api/report and draws each metric per
 // arm and per day (uPlot, bundled at build time), the lift with its 95 %
-// interval as a table and a forest plot. Refreshes every 15 seconds.
+// interval as a table and a forest plot, and what the collector refused.
+// Refreshes every 15 seconds. The page holds no data: the report needs the
+// admin token, which the dashboard asks for (or takes once from the
+// address's `#token=` fragment, never sent to the server) and keeps for
+// this tab only (sessionStorage).
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -8,9 +12,16 @@ import "./style.css";
 
 type Interval = { difference: number; low: number; high: number; relative: number | null } | null;
 type Cell = { visits: number; suppressed: boolean; orders?: number; revenue?: number } & Record<string, unknown>;
+interface Anomalies {
+  refused: Record<string, number>;
+  excluded_visits: { orders: number; events: number };
+  bounds: { orders_per_visit: number; events_per_visit: number };
+  client_dropped: number;
+}
 interface Report {
   currency: string | null;
   min_visits: number;
+  anomalies: Anomalies;
   arms: Record<"personalized" | "holdout", Cell>;
   lift: Record<string, Interval> | null;
   days: Array<{ day: string; arms: Record<"personalized" | "holdout", Cell>; lift: Record<string, Interval> | null }>;
@@ -31,6 +42,17 @@ const METRICS: Array<[string, string, Kind, boolean]> = [
 ];
 const COLORS = { personalized: "#3e6ec0", holdout: "#c0573e" };
 const REFRESH_MS = 15_000;
+const TOKEN_KEY = "shelfwise-admin-token";
+/** What each refusal reason means, for the anomalies table. */
+const REFUSALS: Record<string, string> = {
+  no_origin: "Requests without an Origin header",
+  origin: "Requests from an origin not allowed",
+  rate: "Requests over the rate limit",
+  too_large: "Requests with a body over 64 KiB",
+  malformed: "Malformed batches",
+  batch_events: "Batches with too many events",
+  order_value: "Orders over the maximum order value",
+};
 
 const plots: uPlot[] = [];
 
@@ -174,15 +196,75 @@ function resize(): void {
   }
 }
 
+/** What the collector refused or left out, counted. */
+function anomalies(a: Anomalies): void {
+  const body = document.querySelector("#anomalies tbody") as HTMLTableSectionElement;
+  body.replaceChildren();
+  const rows: Array<[string, number]> = [
+    ...Object.entries(REFUSALS).map(([reason, label]): [string, number] => [label, a.refused[reason] ?? 0]),
+    [`Visits left out: more than ${a.bounds.orders_per_visit} orders`, a.excluded_visits.orders],
+    [`Visits left out: more than ${a.bounds.events_per_visit} events`, a.excluded_visits.events],
+    ["Events browsers dropped from a full outbox", a.client_dropped],
+  ];
+  for (const [label, n] of rows) {
+    const row = body.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = label;
+    row.append(th);
+    row.insertCell().textContent = String(n);
+  }
+}
+
+/** The admin token: from the address's fragment once (then removed from the address), else this tab's. */
+function adminToken(): string | null {
+  const given = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Shows the token form (with why) and hides the report. */
+function askForToken(why: string): void {
+  document.body.dataset.locked = "true";
+  (document.getElementById("login") as HTMLFormElement).hidden = false;
+  (document.getElementById("login-error") as HTMLElement).textContent = why;
+  (document.getElementById("status") as HTMLElement).textContent = "The report needs the collector's admin token.";
+}
+
+document.getElementById("login")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = document.getElementById("token") as HTMLInputElement;
+  sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+  input.value = "";
+  (document.getElementById("login") as HTMLFormElement).hidden = true;
+  delete document.body.dataset.locked;
+  void refresh();
+});
+
 async function refresh(): Promise<void> {
   const status = document.getElementById("status") as HTMLElement;
+  const token = adminToken();
+  if (!token) {
+    askForToken("");
+    return;
+  }
+  if (document.body.dataset.locked) return;
   try {
-    const response = await fetch("../api/report", { cache: "no-store" });
+    const response = await fetch("../api/report", { cache: "no-store", headers: { Authorization: `Bearer ${token}` } });
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      askForToken("That token was not accepted.");
+      return;
+    }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     report = (await response.json()) as Report;
     (document.getElementById("min-visits") as HTMLElement).textContent = String(report.min_visits);
     summary(report);
     charts(report);
+    anomalies(report.anomalies);
     const visits = report.arms.personalized.visits + report.arms.holdout.visits;
     status.textContent = `${visits} visits over ${report.days.length} day(s) · updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.ready = "true";

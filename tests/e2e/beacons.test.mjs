@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { editPages, launch, serve, site, startCollector, watchedPage } from "./harness.mjs";
+import { adminHeaders, editPages, launch, serve, site, startCollector, watchedPage } from "./harness.mjs";
 
 const ALLOWED = {
   id: /^[0-9a-f]{32}$/,
@@ -25,7 +25,8 @@ const ALLOWED = {
 const env = {};
 
 before(async () => {
-  env.collector = await startCollector();
+  // The recording proxy forwards beacons server-side, without the page's Origin.
+  env.collector = await startCollector(["--allow-no-origin"]);
   env.bodies = [];
   env.server = await serve(site, {
     "/collect": (req, res) => {
@@ -58,7 +59,7 @@ async function shopper(arm) {
 }
 
 async function report() {
-  const response = await fetch(`${env.collector.url}/api/report`);
+  const response = await fetch(`${env.collector.url}/api/report`, { headers: adminHeaders });
   assert.equal(response.status, 200);
   return response.json();
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, root, startCollector, watchedPage } from "./harness.mjs";
+import { ADMIN_TOKEN, adminHeaders, launch, root, startCollector, watchedPage } from "./harness.mjs";
 
 const env = {};
 const shots = path.join(root, "target/screenshots");
@@ -30,6 +30,48 @@ after(async () => {
   env.stop?.();
 });
 
+test("the report is private: 401 without the admin token or with a wrong one, 200 with it; security headers", async () => {
+  const statuses = [];
+  for (const headers of [{}, { authorization: "Bearer not-the-token-0000" }, { authorization: ADMIN_TOKEN }, adminHeaders]) {
+    statuses.push((await fetch(`${env.url}/api/report`, { headers })).status);
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 200]);
+  for (const route of ["/api/report", "/dashboard/"]) {
+    const response = await fetch(`${env.url}${route}`, { headers: adminHeaders });
+    assert.match(response.headers.get("content-security-policy") ?? "", /default-src 'self'.*frame-ancestors 'none'/, route);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", route);
+    assert.equal(response.headers.get("referrer-policy"), "no-referrer", route);
+    assert.equal(response.headers.get("cache-control"), "no-store", route);
+  }
+});
+
+test("the dashboard asks for the token, refuses a wrong one, shows the report with the right one, for this tab only", async () => {
+  const context = await env.browser.newContext();
+  const { page, log } = await watchedPage(context);
+  await page.goto(`${env.url}/dashboard/`);
+  await page.waitForSelector("#login:not([hidden])");
+  assert.equal(await page.$$eval("#summary tbody tr", (trs) => trs.length), 0, "no data before the token");
+  await page.fill("#token", "not-the-token-0000");
+  await page.click("#login button");
+  await page.waitForFunction(() => document.getElementById("login-error").textContent !== "");
+  assert.match(await page.textContent("#login-error"), /not accepted/);
+  await page.fill("#token", ADMIN_TOKEN);
+  await page.click("#login button");
+  await page.waitForSelector("body[data-ready]");
+  assert.ok((await page.$$eval("#summary tbody tr", (trs) => trs.length)) > 5);
+  const anomalies = await page.$$eval("#anomalies tbody tr", (trs) => trs.map((tr) => tr.textContent));
+  assert.ok(anomalies.some((row) => row.startsWith("Orders over the maximum order value")), anomalies.join("\n"));
+  assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing kept beyond the tab");
+  // A new tab starts without it.
+  const other = await context.newPage();
+  await other.goto(`${env.url}/dashboard/`);
+  await other.waitForSelector("#login:not([hidden])");
+  // The one refused request is the browser's own 401 message.
+  assert.deepEqual(log.errors.filter((e) => !e.includes("401")), []);
+  assert.equal(log.errors.length, 1, log.errors.join("\n"));
+  await context.close();
+});
+
 for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
   test(`the dashboard shows the simulated experiment's lift with intervals (${name})`, async () => {
     const context = await env.browser.newContext({ viewport, deviceScaleFactor: 1 });
@@ -38,9 +80,10 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     page.on("request", (r) => {
       if (!r.url().startsWith(env.url)) fromCdn.push(r.url());
     });
-    await page.goto(`${env.url}/dashboard/`);
+    await page.goto(`${env.url}/dashboard/#token=${ADMIN_TOKEN}`);
     await page.waitForSelector("body[data-ready]");
-    const report = await (await fetch(`${env.url}/api/report`)).json();
+    assert.equal(new URL(page.url()).hash, "", "the token leaves the address");
+    const report = await (await fetch(`${env.url}/api/report`, { headers: adminHeaders })).json();
     assert.ok(report.arms.personalized.visits >= 10 && report.arms.holdout.visits >= 10, JSON.stringify(report.arms));
     assert.ok(report.lift?.conversion_rate, "the report has a conversion lift");
 

@@ -142,17 +142,23 @@ export function demoStore() {
   return env;
 }
 
+/** The admin token of the collectors the tests start. */
+export const ADMIN_TOKEN = "e2e-admin-token-5f0c9a7d";
+
+/** Headers that read the collector's report. */
+export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
 /**
  * Starts the real collector (`target/release/shelfwise serve`) on an
- * ephemeral loopback port with a fresh SQLite database, serving the demo
- * store too; `extra` are more `serve` arguments. Resolves with its URL and
- * a `stop()`.
+ * ephemeral loopback port with a fresh SQLite database and the admin token
+ * {@link ADMIN_TOKEN}, serving the demo store too; `extra` are more `serve`
+ * arguments. Resolves with its URL and a `stop()`.
  */
 export async function startCollector(extra = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-e2e-"));
   const child = spawn(path.join(root, "target/release/shelfwise"), [
     "serve", "--addr", "127.0.0.1:0", "--db", path.join(dir, "collector.db"), "--static", site, ...extra,
-  ], { stdio: ["ignore", "ignore", "pipe"] });
+  ], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, SHELFWISE_ADMIN_TOKEN: ADMIN_TOKEN } });
   const url = await new Promise((resolve, reject) => {
     let text = "";
     child.stderr.on("data", (chunk) => {

@@ -372,7 +372,9 @@ fn collector_load(report: &mut String) -> Result {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
+    // As deployed: an admin token set, the default plausibility bounds.
     let mut server = Command::new(root().join("target/release/shelfwise"))
+        .env("SHELFWISE_ADMIN_TOKEN", "bench-admin-token-9d2e41")
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(&db)
         .stderr(std::process::Stdio::piped())

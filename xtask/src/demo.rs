@@ -630,9 +630,11 @@ const DEMO_ADDR: &str = "127.0.0.1:8080";
 /// and its dashboard on 127.0.0.1:8080, while simulated shoppers browse it
 /// so that the dashboard shows an experiment filling up.
 pub fn run() -> Result {
-    let (mut server, _) = start_store()?;
+    let (mut server, _, token) = start_store()?;
+    // The token travels in the fragment, which the browser never sends; the
+    // dashboard keeps it for its tab and takes it out of the address.
     eprintln!(
-        "xtask: the store is at http://{DEMO_ADDR}/ and the dashboard at http://{DEMO_ADDR}/dashboard/ (Ctrl-C stops)"
+        "xtask: the store is at http://{DEMO_ADDR}/ and the dashboard at http://{DEMO_ADDR}/dashboard/#token={token} (Ctrl-C stops)"
     );
     // The simulation runs beside the server; its end is not the demo's.
     let simulation = simulator(&format!("http://{DEMO_ADDR}"), 200, 7).spawn();
@@ -673,7 +675,7 @@ pub fn simulate(args: &[String]) -> Result {
     if let Some(url) = value("--url") {
         return exec(&mut simulator(&url, shoppers, days));
     }
-    let (mut server, db) = start_store()?;
+    let (mut server, db, _) = start_store()?;
     let simulated = exec(&mut simulator(
         &format!("http://{DEMO_ADDR}"),
         shoppers,
@@ -683,6 +685,15 @@ pub fn simulate(args: &[String]) -> Result {
     let _ = server.wait();
     simulated?;
     exec(shelfwise().args(["report", "--db"]).arg(db))
+}
+
+/// A fresh admin token: 32 random bytes from the OS, in hex.
+fn admin_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| format!("reading /dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The simulator's command line.
@@ -697,8 +708,9 @@ fn simulator(url: &str, shoppers: u32, days: u32) -> Command {
 }
 
 /// Builds everything and starts `shelfwise serve` for the demo store with a
-/// fresh collector database; returns once it answers.
-fn start_store() -> Result<(Child, PathBuf)> {
+/// fresh collector database and a fresh admin token; returns once it
+/// answers, with the database and the token.
+fn start_store() -> Result<(Child, PathBuf, String)> {
     crate::setup::build_tools()?;
     crate::setup::browser()?;
     crate::dist::run()?;
@@ -715,11 +727,13 @@ fn start_store() -> Result<(Child, PathBuf)> {
         .arg(&db)
         .arg("--dashboard")
         .arg(root().join("dist/dashboard"));
+    let token = admin_token()?;
+    command.env("SHELFWISE_ADMIN_TOKEN", &token);
     eprintln!("xtask: $ {}", crate::describe(&command));
     let mut server = command.spawn().map_err(|e| e.to_string())?;
     for _ in 0..600 {
         if TcpStream::connect(DEMO_ADDR).is_ok() {
-            return Ok((server, db));
+            return Ok((server, db, token));
         }
         if let Ok(Some(status)) = server.try_wait() {
             return Err(format!(

@@ -35,8 +35,11 @@ USAGE:
                    [--baseline pop|last-item]
     shelfwise serve [--db FILE] [--static DIR] [--addr 127.0.0.1:8080]
                     [--allow-origin ORIGIN]... [--rate-limit N] [--dashboard DIR]
-                    [--durable]
-    shelfwise report --db FILE [--json]
+                    [--durable] [--admin-token-file FILE] [--allow-no-origin]
+                    [--max-order-value N] [--max-orders-per-visit N]
+                    [--max-events-per-visit N]
+    shelfwise report --db FILE [--json] [--max-orders-per-visit N]
+                     [--max-events-per-visit N]
 
 SERVE OPTIONS:
     --db FILE|URL       the collector's database: a SQLite file (created if
@@ -48,6 +51,15 @@ SERVE OPTIONS:
     --rate-limit N      beacon requests per second per origin (default 6000)
     --dashboard DIR     the built dashboard (default dist/dashboard)
     --durable           fsync every commit (synchronous=FULL)
+    --admin-token-file F  the admin token (else SHELFWISE_ADMIN_TOKEN): /api/…
+                        answers 401 without Authorization: Bearer TOKEN;
+                        required to listen beyond loopback
+    --allow-no-origin   accept beacons without an Origin header (a server
+                        forwarding them); refused with 403 otherwise
+    --max-order-value N orders claiming more are refused (default 10000)
+    --max-orders-per-visit N, --max-events-per-visit N
+                        visits beyond are left out of the report and counted
+                        in its anomalies (defaults 5 and 1000; report too)
 
 BUILD OPTIONS:
     --events FILE       interaction log: CSV/TSV with a header, JSON lines
@@ -594,6 +606,12 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         allow_origins: Vec::new(),
         rate_limit: 6000,
         durable: false,
+        admin_token: std::env::var("SHELFWISE_ADMIN_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        allow_no_origin: false,
+        max_order_value: serve::DEFAULT_MAX_ORDER_VALUE,
+        bounds: report::Bounds::default(),
     };
     while let Some(arg) = parser.next()? {
         match arg {
@@ -604,6 +622,20 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             Long("allow-origin") => options.allow_origins.push(parser.value()?.string()?),
             Long("rate-limit") => options.rate_limit = parser.value()?.parse()?,
             Long("durable") => options.durable = true,
+            Long("admin-token-file") => {
+                let path = PathBuf::from(parser.value()?);
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading the admin token from {}", path.display()))?;
+                options.admin_token = Some(text.trim().to_owned());
+            }
+            Long("allow-no-origin") => options.allow_no_origin = true,
+            Long("max-order-value") => options.max_order_value = parser.value()?.parse()?,
+            Long("max-orders-per-visit") => {
+                options.bounds.orders_per_visit = parser.value()?.parse()?;
+            }
+            Long("max-events-per-visit") => {
+                options.bounds.events_per_visit = parser.value()?.parse()?;
+            }
             _ => bail!(arg.unexpected()),
         }
     }
@@ -613,10 +645,13 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
 fn cmd_report(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let mut db = None;
     let mut as_json = false;
+    let mut bounds = report::Bounds::default();
     while let Some(arg) = parser.next()? {
         match arg {
             Long("db") => db = Some(store::Db::parse(&parser.value()?.string()?)),
             Long("json") => as_json = true,
+            Long("max-orders-per-visit") => bounds.orders_per_visit = parser.value()?.parse()?,
+            Long("max-events-per-visit") => bounds.events_per_visit = parser.value()?.parse()?,
             _ => bail!(arg.unexpected()),
         }
     }
@@ -624,7 +659,7 @@ fn cmd_report(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     if let store::Db::Sqlite(path) = &db {
         anyhow::ensure!(path.is_file(), "no database at {}", path.display());
     }
-    let report = report::build(&mut db.open(false)?)?;
+    let report = report::build(&mut db.open(false)?, bounds)?;
     if as_json {
         println!("{report}");
     } else {

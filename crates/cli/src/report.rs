@@ -5,6 +5,10 @@
 //! (pages, actions, cart, orders, revenue, exposure, click, exit prompt,
 //! recovery), then rows are counted per arm. Cells of fewer than
 //! [`MIN_VISITS`] visits show their visit count only.
+//!
+//! Beacons are client-sent and so untrusted: a visit over the [`Bounds`]
+//! (more orders or events than a shopper makes) is left out of every figure
+//! and counted in `anomalies`, with what the collector refused.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +20,25 @@ use crate::store::{Conn, Field};
 
 /// Cells with fewer visits than this are suppressed.
 pub const MIN_VISITS: u64 = 10;
+
+/// What one visit may plausibly hold; visits beyond are left out of the
+/// figures and counted in `anomalies.excluded_visits`.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    /// Orders in one visit (`--max-orders-per-visit`, default 5).
+    pub orders_per_visit: u32,
+    /// Events in one visit (`--max-events-per-visit`, default 1000).
+    pub events_per_visit: u32,
+}
+
+impl Default for Bounds {
+    fn default() -> Bounds {
+        Bounds {
+            orders_per_visit: 5,
+            events_per_visit: 1000,
+        }
+    }
+}
 
 /// What one arm (or one arm on one day) adds up to.
 #[derive(Clone, Debug, Default)]
@@ -62,8 +85,9 @@ const MEANS: [Mean; 2] = [
 const CURRENCY: &str = "SELECT currency FROM events WHERE type = 'order' AND currency IS NOT NULL
     GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1";
 
-/// One row per visit: arm, day, page views, actions, and 0/1 flags. The SQL
-/// runs unchanged on SQLite and PostgreSQL (CASE sums, CASTs to BIGINT).
+/// One row per visit: arm, day, page views, actions, and 0/1 flags, then
+/// its visit id and event count. The SQL runs unchanged on SQLite and
+/// PostgreSQL (CASE sums, CASTs to BIGINT).
 const VISITS: &str = "SELECT arm,
     CAST(MIN(hour) / 24 AS BIGINT),
     CAST(SUM(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END) AS BIGINT),
@@ -74,19 +98,23 @@ const VISITS: &str = "SELECT arm,
     CAST(MAX(CASE WHEN type = 'exposure' THEN 1 ELSE 0 END) AS BIGINT),
     CAST(MAX(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS BIGINT),
     CAST(MAX(CASE WHEN type = 'exit_shown' THEN 1 ELSE 0 END) AS BIGINT),
-    CAST(MAX(CASE WHEN type = 'exit_converted' THEN 1 ELSE 0 END) AS BIGINT)
+    CAST(MAX(CASE WHEN type = 'exit_converted' THEN 1 ELSE 0 END) AS BIGINT),
+    CAST(visit AS BIGINT),
+    CAST(COUNT(*) AS BIGINT)
     FROM events GROUP BY arm, visit";
 
-/// Order values in the report's currency, with their arm and day.
-const VALUES: &str = "SELECT arm, CAST(hour / 24 AS BIGINT), CAST(value AS BIGINT) FROM events
-    WHERE type = 'order' AND value IS NOT NULL AND COALESCE(currency, '') = $1";
+/// Order values in the report's currency, with their arm, day and visit.
+const VALUES: &str =
+    "SELECT arm, CAST(hour / 24 AS BIGINT), CAST(value AS BIGINT), CAST(visit AS BIGINT)
+    FROM events WHERE type = 'order' AND value IS NOT NULL AND COALESCE(currency, '') = $1";
 
 const COUNTS: &str = "SELECT arm, type, CAST(COUNT(*) AS BIGINT) FROM events GROUP BY arm, type";
 
-const DROPPED: &str = "SELECT CAST(n AS BIGINT) FROM counters WHERE name = 'client_dropped'";
+const COUNTERS: &str = "SELECT name, CAST(n AS BIGINT) FROM counters ORDER BY name";
 
-/// Builds the report from the collector's database.
-pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
+/// Builds the report from the collector's database, leaving out the visits
+/// over `bounds`.
+pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
     let currency = conn
         .rows(CURRENCY, None)?
         .first()
@@ -96,6 +124,8 @@ pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
     let code = currency.as_deref().unwrap_or("");
     let mut total: BTreeMap<Arm, Cell> = BTreeMap::new();
     let mut daily: BTreeMap<(u32, Arm), Cell> = BTreeMap::new();
+    let mut excluded = std::collections::HashSet::new();
+    let (mut over_orders, mut over_events) = (0u64, 0u64);
     for r in conn.rows(VISITS, Some(code))? {
         let [
             arm,
@@ -109,6 +139,8 @@ pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
             clicked,
             prompted,
             recovered,
+            visit,
+            events,
         ] = r.as_slice()
         else {
             continue;
@@ -118,6 +150,16 @@ pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
         };
         let day = u32::try_from(day.int()).unwrap_or(0);
         let orders = orders.int().max(0) as u64;
+        if orders > u64::from(bounds.orders_per_visit) {
+            over_orders += 1;
+            excluded.insert((arm, visit.int()));
+            continue;
+        }
+        if events.int() > i64::from(bounds.events_per_visit) {
+            over_events += 1;
+            excluded.insert((arm, visit.int()));
+            continue;
+        }
         let flag = |f: &Field| f.int() > 0;
         for cell in [
             total.entry(arm).or_default(),
@@ -136,12 +178,15 @@ pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
         }
     }
     for r in conn.rows(VALUES, Some(code))? {
-        let [arm, day, value] = r.as_slice() else {
+        let [arm, day, value, visit] = r.as_slice() else {
             continue;
         };
         let Some(arm) = Arm::from_name(arm.text()) else {
             continue;
         };
+        if excluded.contains(&(arm, visit.int())) {
+            continue;
+        }
         let day = u32::try_from(day.int()).unwrap_or(0);
         total
             .entry(arm)
@@ -166,11 +211,17 @@ pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
                 .insert(kind.text().to_owned(), n);
         }
     }
-    let dropped = conn
-        .rows(DROPPED, None)?
-        .first()
-        .and_then(|r| r.first())
-        .map_or(0, Field::int);
+    let mut dropped = 0;
+    let mut refused = serde_json::Map::new();
+    for r in conn.rows(COUNTERS, None)? {
+        if let [name, n] = r.as_slice() {
+            if name.text() == "client_dropped" {
+                dropped = n.int();
+            } else if let Some(reason) = name.text().strip_prefix("refused_") {
+                refused.insert(reason.to_owned(), json!(n.int()));
+            }
+        }
+    }
 
     let mut days: BTreeMap<u32, BTreeMap<Arm, Cell>> = BTreeMap::new();
     for ((day, arm), cell) in daily {
@@ -197,6 +248,15 @@ pub fn build(conn: &mut Conn) -> anyhow::Result<Value> {
         "currency": currency,
         "min_visits": MIN_VISITS,
         "client_dropped": dropped,
+        "anomalies": {
+            "refused": refused,
+            "excluded_visits": { "orders": over_orders, "events": over_events },
+            "bounds": {
+                "orders_per_visit": bounds.orders_per_visit,
+                "events_per_visit": bounds.events_per_visit,
+            },
+            "client_dropped": dropped,
+        },
         "arms": arms,
         "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
         "days": series,
@@ -314,6 +374,19 @@ pub fn to_text(report: &Value) -> String {
             cell("holdout")
         ));
     }
+    let anomalies = &report["anomalies"];
+    let refused: Vec<String> = anomalies["refused"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(reason, n)| format!("{reason} {n}"))
+        .collect();
+    out.push_str(&format!(
+        "anomalies: refused {}; visits left out: {} over the order bound, {} over the event bound\n",
+        if refused.is_empty() { "none".to_owned() } else { refused.join(", ") },
+        anomalies["excluded_visits"]["orders"],
+        anomalies["excluded_visits"]["events"],
+    ));
     out
 }
 

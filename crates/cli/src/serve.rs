@@ -4,16 +4,26 @@
 //!
 //! The collector never looks at the peer's address or user agent, sets no
 //! cookie and logs no request. A beacon batch is read with a 64 KiB cap,
-//! checked against the schema (`shelfwise_core::beacon`), its hours clamped
-//! to the last seven days, and acknowledged (204) only once committed.
-//! Answers: 400 malformed, 403 origin not allowed, 413 too large, 429 over
-//! the origin's rate (with `Retry-After`), 503 when the writer is behind.
+//! checked against the schema (`shelfwise_core::beacon`) and the merchant's
+//! plausibility bounds, its hours clamped to the last seven days, and
+//! acknowledged (204) only once committed. Answers: 400 malformed, 403
+//! without an `Origin` (unless `--allow-no-origin`) or from an origin not
+//! allowed, 413 too large (the body drained, so that a kept-alive
+//! connection stays usable), 429 over the origin's rate (with
+//! `Retry-After`), 503 when the writer is behind. What is refused is counted
+//! per reason and reaches the report's `anomalies`.
+//!
+//! Everything that reads data (`/api/…`) answers 401 without
+//! `Authorization: Bearer TOKEN`, the admin token; the dashboard page holds
+//! no data and asks for the token. Dashboard and API answers carry a strict
+//! Content-Security-Policy and no-referrer, no-sniff, no-framing headers.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use axum::Router;
@@ -23,7 +33,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use shelfwise_core::beacon::{hour_of, parse_batch};
+use http_body_util::BodyExt as _;
+use sha2::{Digest as _, Sha256};
+use shelfwise_core::beacon::{Event, hour_of, parse_batch};
 use tokio::sync::oneshot;
 use tower_http::services::ServeDir;
 
@@ -31,6 +43,32 @@ use crate::store::{Batch, Db, Writer};
 
 /// Largest body accepted at `/collect`.
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// How much of a refused body is read and thrown away so that the
+/// connection stays usable; past it the connection is closed.
+const MAX_DRAIN: usize = 1024 * 1024;
+
+/// Most events one batch may hold (the browser's outbox sends at most 32 KiB
+/// of events, far fewer).
+pub const MAX_BATCH_EVENTS: usize = 256;
+
+/// Shortest admin token accepted.
+pub const MIN_TOKEN_LEN: usize = 16;
+
+/// Default bound on what one order may claim, in whole currency units.
+pub const DEFAULT_MAX_ORDER_VALUE: u32 = 10_000;
+
+/// The dashboard's and the API's security headers: only the collector's own
+/// scripts, styles and data; never framed; no referrer; no sniffing.
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+];
 
 /// What `shelfwise serve` was asked to do.
 pub struct Options {
@@ -48,6 +86,14 @@ pub struct Options {
     pub rate_limit: u32,
     /// `synchronous=FULL` instead of NORMAL.
     pub durable: bool,
+    /// The admin token that data-reading routes ask for.
+    pub admin_token: Option<String>,
+    /// Accept beacons without an `Origin` header (server-side forwarding).
+    pub allow_no_origin: bool,
+    /// Orders claiming more than this (whole currency units) are refused.
+    pub max_order_value: u32,
+    /// How the report bounds a visit.
+    pub bounds: crate::report::Bounds,
 }
 
 /// Serves until interrupted (Ctrl-C or SIGTERM).
@@ -63,6 +109,20 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         options.db.is_some() || options.static_dir.is_some(),
         "nothing to serve: give --db FILE (collector) and/or --static DIR"
     );
+    anyhow::ensure!(
+        options.addr.ip().is_loopback() || options.admin_token.is_some(),
+        "refusing to listen on {} without an admin token: the report would be readable by anyone \
+         who can reach it. Set SHELFWISE_ADMIN_TOKEN (or --admin-token-file FILE), or listen on \
+         127.0.0.1 behind a reverse proxy (docs/deploy.md)",
+        options.addr
+    );
+    if let Some(token) = &options.admin_token {
+        anyhow::ensure!(
+            token.chars().count() >= MIN_TOKEN_LEN && !token.chars().any(char::is_whitespace),
+            "the admin token must be at least {MIN_TOKEN_LEN} characters without spaces \
+             (for example: openssl rand -hex 32)"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -78,11 +138,20 @@ async fn serve(options: Options) -> anyhow::Result<()> {
             writer: Writer::start(db, options.durable)?,
             db: db.clone(),
             allow: options.allow_origins.clone(),
+            allow_no_origin: options.allow_no_origin,
             limiter: Limiter::new(options.rate_limit),
+            admin: options.admin_token.as_deref().map(digest),
+            max_order_value: options.max_order_value,
+            bounds: options.bounds,
+            refused: Refused::default(),
         });
+        tokio::spawn(flush_refusals(Arc::clone(&collector)));
+        let api = Router::new().route("/api/report", get(report)).route_layer(
+            middleware::from_fn_with_state(Arc::clone(&collector), admin_only),
+        );
         let routes = Router::new()
             .route("/collect", post(collect).options(preflight))
-            .route("/api/report", get(report))
+            .merge(api)
             .with_state(collector);
         app = app.merge(routes).nest_service(
             "/dashboard",
@@ -114,16 +183,105 @@ struct Collector {
     writer: Writer,
     db: Db,
     allow: Vec<String>,
+    allow_no_origin: bool,
     limiter: Limiter,
+    /// SHA-256 of the admin token; without one, data routes always answer 401.
+    admin: Option<[u8; 32]>,
+    max_order_value: u32,
+    bounds: crate::report::Bounds,
+    refused: Refused,
+}
+
+/// Why a request or an event was refused: the name in the report's
+/// `anomalies.refused` and the counter's in the database (`refused_NAME`).
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    /// `POST /collect` without an `Origin` header.
+    NoOrigin,
+    /// From an origin not allowed.
+    Origin,
+    /// Over the origin's rate.
+    Rate,
+    /// Body over [`MAX_BODY`].
+    TooLarge,
+    /// Not a valid batch.
+    Malformed,
+    /// More than [`MAX_BATCH_EVENTS`] events.
+    BatchEvents,
+    /// An order over `--max-order-value` (the event is dropped).
+    OrderValue,
+}
+
+impl Refusal {
+    const ALL: [Refusal; 7] = [
+        Refusal::NoOrigin,
+        Refusal::Origin,
+        Refusal::Rate,
+        Refusal::TooLarge,
+        Refusal::Malformed,
+        Refusal::BatchEvents,
+        Refusal::OrderValue,
+    ];
+
+    /// The counter's name in the database.
+    fn counter(self) -> &'static str {
+        match self {
+            Refusal::NoOrigin => "refused_no_origin",
+            Refusal::Origin => "refused_origin",
+            Refusal::Rate => "refused_rate",
+            Refusal::TooLarge => "refused_too_large",
+            Refusal::Malformed => "refused_malformed",
+            Refusal::BatchEvents => "refused_batch_events",
+            Refusal::OrderValue => "refused_order_value",
+        }
+    }
+}
+
+/// Refusals not yet in the database, counted in memory (a flood of forged
+/// requests costs no write each) and added to the next committed group.
+#[derive(Default)]
+struct Refused([AtomicU64; Refusal::ALL.len()]);
+
+impl Refused {
+    fn add(&self, why: Refusal, n: u64) {
+        self.0[why as usize].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Takes the counts so far, as counter deltas.
+    fn take(&self) -> Vec<(&'static str, u64)> {
+        Refusal::ALL
+            .into_iter()
+            .map(|why| {
+                (
+                    why.counter(),
+                    self.0[why as usize].swap(0, Ordering::Relaxed),
+                )
+            })
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
+
+    /// Puts back counts a failed commit did not store.
+    fn restore(&self, counts: &[(&'static str, u64)]) {
+        for &(name, n) in counts {
+            if let Some(why) = Refusal::ALL.into_iter().find(|w| w.counter() == name) {
+                self.add(why, n);
+            }
+        }
+    }
 }
 
 impl Collector {
     /// Whether a page at `origin` may send beacons: listed, `*` listed, or
     /// the collector's own origin; requests without an `Origin` (not from a
-    /// browser page) are allowed.
-    fn allows(&self, headers: &HeaderMap) -> Result<Option<HeaderValue>, ()> {
+    /// browser page) only with `--allow-no-origin`.
+    fn allows(&self, headers: &HeaderMap) -> Result<Option<HeaderValue>, Refusal> {
         let Some(origin) = headers.get(header::ORIGIN) else {
-            return Ok(None);
+            return if self.allow_no_origin {
+                Ok(None)
+            } else {
+                Err(Refusal::NoOrigin)
+            };
         };
         let text = origin.to_str().unwrap_or_default();
         let own = headers
@@ -137,15 +295,58 @@ impl Collector {
         if own || self.allow.iter().any(|a| a == "*" || a == text) {
             Ok(Some(origin.clone()))
         } else {
-            Err(())
+            Err(Refusal::Origin)
+        }
+    }
+
+    /// Drops the orders over the bound, counting them.
+    fn keep_plausible(&self, events: &mut Vec<Event>) {
+        let before = events.len();
+        events.retain(|e| e.order.is_none_or(|o| o.value <= self.max_order_value));
+        let refused = before - events.len();
+        if refused > 0 {
+            self.refused.add(Refusal::OrderValue, refused as u64);
+        }
+    }
+
+    /// Commits `events` (and the refusals counted so far); `Err` when the
+    /// writer is behind (`true`) or the commit failed (`false`).
+    async fn store(&self, events: Vec<Event>, dropped: u64) -> Result<(), bool> {
+        let (done, acked) = oneshot::channel();
+        let counters = self.refused.take();
+        let batch = Batch {
+            events,
+            dropped,
+            counters,
+            done,
+        };
+        if let Err(batch) = self.writer.try_send(batch) {
+            self.refused.restore(&batch.counters);
+            return Err(true);
+        }
+        match acked.await {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(false),
         }
     }
 }
 
 async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response {
+    let refuse = |why: Refusal, status: StatusCode, text: &str, cors: Option<HeaderValue>| {
+        c.refused.add(why, 1);
+        plain(status, text, cors)
+    };
     let cors = match c.allows(request.headers()) {
         Ok(cors) => cors,
-        Err(()) => return plain(StatusCode::FORBIDDEN, "origin not allowed", None),
+        Err(Refusal::NoOrigin) => {
+            return refuse(
+                Refusal::NoOrigin,
+                StatusCode::FORBIDDEN,
+                "no Origin header (server-side senders: --allow-no-origin)",
+                None,
+            );
+        }
+        Err(why) => return refuse(why, StatusCode::FORBIDDEN, "origin not allowed", None),
     };
     let origin_key = cors
         .as_ref()
@@ -153,28 +354,51 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
         .unwrap_or("")
         .to_owned();
     if !c.limiter.admit(&origin_key) {
+        c.refused.add(Refusal::Rate, 1);
         return retry_soon(StatusCode::TOO_MANY_REQUESTS, "slow down", cors);
     }
     let body = match read_capped(request.into_body()).await {
         Ok(body) => body,
-        Err(status) => return plain(status, "body too large or unreadable", cors),
+        Err(drained) => {
+            let mut response = refuse(
+                Refusal::TooLarge,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body too large",
+                cors,
+            );
+            if !drained {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            return response;
+        }
     };
-    let (events, dropped) = match parse_batch(&body, hour_of(now_ms())) {
+    let (mut events, dropped) = match parse_batch(&body, hour_of(now_ms())) {
         Ok(parsed) => parsed,
-        Err(why) => return plain(StatusCode::BAD_REQUEST, &why, cors),
+        Err(why) => return refuse(Refusal::Malformed, StatusCode::BAD_REQUEST, &why, cors),
     };
-    let (done, acked) = oneshot::channel();
-    let batch = Batch {
-        events,
-        dropped: u64::from(dropped),
-        done,
-    };
-    if c.writer.try_send(batch).is_err() {
-        return retry_soon(StatusCode::SERVICE_UNAVAILABLE, "busy", cors);
+    if events.len() > MAX_BATCH_EVENTS {
+        let text = format!("more than {MAX_BATCH_EVENTS} events");
+        return refuse(Refusal::BatchEvents, StatusCode::BAD_REQUEST, &text, cors);
     }
-    match acked.await {
-        Ok(Ok(_)) => plain(StatusCode::NO_CONTENT, "", cors),
-        _ => plain(StatusCode::SERVICE_UNAVAILABLE, "not stored", cors),
+    c.keep_plausible(&mut events);
+    match c.store(events, u64::from(dropped)).await {
+        Ok(()) => plain(StatusCode::NO_CONTENT, "", cors),
+        Err(true) => retry_soon(StatusCode::SERVICE_UNAVAILABLE, "busy", cors),
+        Err(false) => plain(StatusCode::SERVICE_UNAVAILABLE, "not stored", cors),
+    }
+}
+
+/// Every ten seconds, stores the refusals counted meanwhile, so that a flood
+/// of refused requests shows in the report even when no batch is accepted.
+async fn flush_refusals(c: Arc<Collector>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        if c.refused.0.iter().any(|n| n.load(Ordering::Relaxed) > 0) {
+            let _ = c.store(Vec::new(), 0).await;
+        }
     }
 }
 
@@ -187,11 +411,33 @@ fn retry_soon(status: StatusCode, text: &str, cors: Option<HeaderValue>) -> Resp
     response
 }
 
-/// Reads a body, refusing it (413) as soon as it passes [`MAX_BODY`].
-async fn read_capped(body: Body) -> Result<Bytes, StatusCode> {
-    axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE)
+/// Reads a body of at most [`MAX_BODY`] bytes. Past it, or unreadable,
+/// the body is refused: `Err(true)` once the rest was read and thrown away
+/// (up to [`MAX_DRAIN`]; the connection stays usable), `Err(false)` when
+/// the connection must close.
+async fn read_capped(mut body: Body) -> Result<Bytes, bool> {
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(false);
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len();
+        if seen > MAX_DRAIN {
+            return Err(false);
+        }
+        if seen <= MAX_BODY {
+            kept.extend_from_slice(&data);
+        }
+    }
+    if seen > MAX_BODY {
+        Err(true)
+    } else {
+        Ok(Bytes::from(kept))
+    }
 }
 
 async fn preflight(State(c): State<Arc<Collector>>, headers: HeaderMap) -> Response {
@@ -213,15 +459,56 @@ async fn preflight(State(c): State<Arc<Collector>>, headers: HeaderMap) -> Respo
             );
             response
         }
-        Err(()) => plain(StatusCode::FORBIDDEN, "origin not allowed", None),
+        Err(_) => plain(StatusCode::FORBIDDEN, "origin not allowed", None),
     }
+}
+
+/// Data routes answer only a request with `Authorization: Bearer TOKEN`.
+/// The token is compared by its SHA-256, in time independent of where it
+/// differs, and never logged.
+async fn admin_only(State(c): State<Arc<Collector>>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let allowed = match (&c.admin, given) {
+        (Some(expected), Some(given)) => same(expected, &digest(given)),
+        _ => false,
+    };
+    if allowed {
+        return next.run(request).await;
+    }
+    let text = if c.admin.is_some() {
+        "this route needs Authorization: Bearer ADMIN_TOKEN"
+    } else {
+        "no admin token is configured: start shelfwise serve with SHELFWISE_ADMIN_TOKEN set"
+    };
+    let mut response = plain(StatusCode::UNAUTHORIZED, text, None);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"shelfwise\""),
+    );
+    response
+}
+
+/// SHA-256 of a token.
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Whether two digests are equal, looking at every byte whatever differs.
+fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
 }
 
 async fn report(State(c): State<Arc<Collector>>) -> Response {
     let db = c.db.clone();
+    let bounds = c.bounds;
     let built = tokio::task::spawn_blocking(move || {
         let mut conn = db.open(false)?;
-        crate::report::build(&mut conn)
+        crate::report::build(&mut conn, bounds)
     })
     .await;
     match built {
@@ -294,25 +581,35 @@ fn now_ms() -> u64 {
 /// Pages revalidate on every load; the SDK, its wasm and the model may be
 /// used from cache for a minute and then while revalidating, so that a
 /// returning shopper's widgets are ordered before the first paint. The
-/// collector's answers are never cached.
+/// collector's answers are never cached. Every answer is `nosniff`; the
+/// dashboard's and the API's carry the [`SECURITY_HEADERS`].
 async fn cache_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let method = request.method().clone();
     let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if path.starts_with("/dashboard") || path.starts_with("/api/") {
+        for (name, value) in SECURITY_HEADERS {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    } else {
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+    }
     let value = if method == Method::GET
         && [".wasm", ".js", ".swm"]
             .iter()
             .any(|ext| path.ends_with(ext))
     {
         "public, max-age=60, stale-while-revalidate=86400"
-    } else if path == "/collect" || path.starts_with("/api/") {
+    } else if path == "/collect" || path.starts_with("/api/") || path.starts_with("/dashboard") {
         "no-store"
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
 

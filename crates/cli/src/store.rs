@@ -223,7 +223,7 @@ impl Conn {
 
     /// Inserts a group of batches in one transaction; the new events per batch.
     fn commit(&mut self, group: &[Batch]) -> anyhow::Result<Vec<usize>> {
-        let dropped: u64 = group.iter().map(|b| b.dropped).sum();
+        let counters = Batch::counters(group);
         let mut new = Vec::with_capacity(group.len());
         match self {
             Conn::Sqlite(conn) => {
@@ -241,11 +241,8 @@ impl Conn {
                         }
                         new.push(n);
                     }
-                    if dropped > 0 {
-                        tx.execute(
-                            ADD_COUNTER,
-                            rusqlite::params!["client_dropped", dropped as i64],
-                        )?;
+                    for (name, n) in &counters {
+                        tx.execute(ADD_COUNTER, rusqlite::params![name, *n as i64])?;
                     }
                 }
                 tx.commit()?;
@@ -275,8 +272,8 @@ impl Conn {
                     }
                     new.push(n);
                 }
-                if dropped > 0 {
-                    tx.execute(ADD_COUNTER, &[&"client_dropped", &(dropped as i64)])?;
+                for (name, n) in &counters {
+                    tx.execute(ADD_COUNTER, &[name, &(*n as i64)])?;
                 }
                 tx.commit()?;
             }
@@ -323,8 +320,27 @@ pub struct Batch {
     pub events: Vec<Event>,
     /// Events the browser reports having dropped from a full outbox.
     pub dropped: u64,
+    /// Counters to add (name, amount): what the collector refused meanwhile.
+    pub counters: Vec<(&'static str, u64)>,
     /// Told the number of new events once committed, or the error.
     pub done: oneshot::Sender<Result<usize, String>>,
+}
+
+impl Batch {
+    /// The counter deltas of a group, each name once: the browsers' dropped
+    /// events (`client_dropped`) and the collector's refusals.
+    fn counters(group: &[Batch]) -> Vec<(&'static str, u64)> {
+        let mut sums: Vec<(&'static str, u64)> = Vec::new();
+        let dropped = group.iter().map(|b| ("client_dropped", b.dropped));
+        for (name, n) in dropped.chain(group.iter().flat_map(|b| b.counters.iter().copied())) {
+            match sums.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, sum)) => *sum += n,
+                None if n > 0 => sums.push((name, n)),
+                None => {}
+            }
+        }
+        sums
+    }
 }
 
 /// The sending side of the writer.

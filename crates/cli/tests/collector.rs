@@ -14,6 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The admin token of the test servers.
+const ADMIN_TOKEN: &str = "collector-test-token-7c1e";
+
 /// Which store a test runs on.
 #[derive(Clone, Copy, Debug)]
 enum Store {
@@ -84,6 +87,7 @@ impl Server {
             }
         };
         let mut child = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+            .env("SHELFWISE_ADMIN_TOKEN", ADMIN_TOKEN)
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(match &db {
                 Db::Sqlite(path) => path.display().to_string(),
@@ -150,18 +154,28 @@ impl Server {
         (status, text)
     }
 
+    /// The collector's own origin, as its pages send it.
+    fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// POSTs a batch as a page of the collector's own origin would.
     fn post(&self, body: &str) -> u16 {
         self.request(
             "POST",
             "/collect",
-            &[("Content-Type", "text/plain;charset=UTF-8")],
+            &[
+                ("Content-Type", "text/plain;charset=UTF-8"),
+                ("Origin", &self.origin()),
+            ],
             body.as_bytes(),
         )
         .0
     }
 
     fn report(&self) -> serde_json::Value {
-        let (status, text) = self.request("GET", "/api/report", &[], b"");
+        let bearer = format!("Bearer {ADMIN_TOKEN}");
+        let (status, text) = self.request("GET", "/api/report", &[("Authorization", &bearer)], b"");
         assert_eq!(status, 200, "{text}");
         serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap()
     }
@@ -287,14 +301,18 @@ fn malformed(store: Store) {
 fn oversized_bodies_are_refused_while_reading() {
     let s = Server::start("oversized", &[]);
     let body = vec![b' '; 70 * 1024];
-    let (status, _) = s.request("POST", "/collect", &[], &body);
+    let (status, _) = s.request("POST", "/collect", &[("Origin", &s.origin())], &body);
     assert_eq!(status, 413);
     // A body whose length is not announced is cut at the same cap.
     let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
-    let head = "POST /collect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let head = format!(
+        "POST /collect HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nOrigin: {}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+        s.port,
+        s.origin()
+    );
     stream.write_all(head.as_bytes()).unwrap();
     let chunk = vec![b' '; 8192];
     for _ in 0..16 {
@@ -392,7 +410,7 @@ fn killed(store: Store) {
                         return;
                     };
                     let head = format!(
-                        "POST /collect HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                        "POST /collect HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
                         body.len()
                     );
                     if stream.write_all(head.as_bytes()).is_err() {
@@ -496,29 +514,29 @@ fn no_address_user_agent_or_cookie_is_kept_or_sent() {
 fn over_the_rate_the_answer_is_a_fast_429() {
     let s = Server::start("limited", &["--rate-limit", "5"]);
     let body = batch(&[event(50, 5, "page_view", "holdout")]);
-    let statuses: Vec<u16> = (0..20)
+    let answers: Vec<(u16, String)> = (0..20)
         .map(|_| {
             s.request(
                 "POST",
                 "/collect",
-                &[("Origin", &format!("http://127.0.0.1:{}", s.port))],
+                &[("Origin", &s.origin())],
                 body.as_bytes(),
             )
-            .0
         })
         .collect();
+    let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
     assert!(
         statuses.iter().filter(|&&c| c == 204).count() >= 5,
         "{statuses:?}"
     );
-    assert!(statuses.contains(&429), "{statuses:?}");
-    let (_, head) = s.request("POST", "/collect", &[], body.as_bytes());
-    if head.starts_with("HTTP/1.1 429") {
-        assert!(
-            head.to_ascii_lowercase().contains("retry-after: 1"),
-            "{head}"
-        );
-    }
+    let (_, slow_down) = answers
+        .iter()
+        .find(|a| a.0 == 429)
+        .unwrap_or_else(|| panic!("no 429 in {statuses:?}"));
+    assert!(
+        slow_down.to_ascii_lowercase().contains("retry-after: 1"),
+        "{slow_down}"
+    );
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(s.post(&body), 204, "recovers after a second");
 }
@@ -573,4 +591,192 @@ fn report(store: Store) {
     assert_eq!(report["arms"]["holdout"]["suppressed"], true);
     assert!(report["arms"]["holdout"]["conversion_rate"].is_null());
     assert!(report["lift"].is_null());
+}
+
+#[test]
+fn beacons_without_an_origin_are_refused_unless_allowed_and_counted() {
+    let s = Server::start("no-origin", &[]);
+    let body = batch(&[event(60, 6, "page_view", "holdout")]);
+    let (status, _) = s.request("POST", "/collect", &[], body.as_bytes());
+    assert_eq!(status, 403);
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events"), 0);
+    // The refusal reaches the report with the next batch committed.
+    assert_eq!(s.post(&body), 204);
+    assert_eq!(s.report()["anomalies"]["refused"]["no_origin"], 1);
+
+    let forwarder = Server::start("forwarder", &["--allow-no-origin"]);
+    let (status, _) = forwarder.request("POST", "/collect", &[], body.as_bytes());
+    assert_eq!(status, 204);
+}
+
+#[test]
+fn the_report_needs_the_admin_token() {
+    let s = Server::start("token", &[]);
+    let get = |headers: &[(&str, &str)]| s.request("GET", "/api/report", headers, b"");
+    let (none, head) = get(&[]);
+    assert_eq!(none, 401);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("www-authenticate: bearer"),
+        "{head}"
+    );
+    assert_eq!(
+        get(&[("Authorization", "Bearer collector-test-token-7c1f")]).0,
+        401
+    );
+    assert_eq!(get(&[("Authorization", ADMIN_TOKEN)]).0, 401);
+    let bearer = format!("Bearer {ADMIN_TOKEN}");
+    let (ok, head) = get(&[("Authorization", &bearer)]);
+    assert_eq!(ok, 200);
+    let head = head.to_ascii_lowercase();
+    for header in [
+        "content-security-policy: default-src 'self'",
+        "x-content-type-options: nosniff",
+        "referrer-policy: no-referrer",
+        "cache-control: no-store",
+    ] {
+        assert!(head.contains(header), "{header} missing in {head}");
+    }
+    assert!(
+        !s.log.lock().unwrap().contains(ADMIN_TOKEN),
+        "the token is never logged"
+    );
+}
+
+#[test]
+fn serving_beyond_loopback_needs_a_token() {
+    let dir = std::env::temp_dir().join(format!("shelfwise-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |token: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_shelfwise"));
+        command
+            .env_remove("SHELFWISE_ADMIN_TOKEN")
+            .args(["serve", "--addr", "0.0.0.0:0", "--db"])
+            .arg(dir.join("open.db"))
+            .stderr(Stdio::piped());
+        if let Some(token) = token {
+            command.env("SHELFWISE_ADMIN_TOKEN", token);
+        }
+        command.spawn().unwrap()
+    };
+    let refused = run(None).wait_with_output().unwrap();
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("without an admin token"), "{message}");
+    let short = run(Some("short")).wait_with_output().unwrap();
+    assert!(
+        !short.status.success(),
+        "a token under 16 characters is refused"
+    );
+    // With a token it starts (and is stopped here).
+    let mut child = run(Some(ADMIN_TOKEN));
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("listening on http://0.0.0.0:"), "{first}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Reads one HTTP/1.1 response (head, then a `Content-Length` body) from a
+/// kept-alive connection; the status and the head.
+fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "closed after {head:?}"
+        );
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let length = head
+        .to_ascii_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: ")?.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (head[9..12].parse().unwrap(), head)
+}
+
+#[test]
+fn a_refused_body_leaves_a_kept_alive_connection_usable() {
+    let s = Server::start("keep-alive", &[]);
+    let stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut send = |body: &[u8]| {
+        let head = format!(
+            "POST /collect HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nOrigin: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+            s.port,
+            s.origin(),
+            body.len()
+        );
+        writer.write_all(head.as_bytes()).unwrap();
+        writer.write_all(body).unwrap();
+    };
+    send(&vec![b' '; 200 * 1024]);
+    let (status, head) = read_response(&mut reader);
+    assert_eq!(status, 413, "{head}");
+    assert!(
+        !head.to_ascii_lowercase().contains("connection: close"),
+        "{head}"
+    );
+    send(batch(&[event(70, 7, "page_view", "holdout")]).as_bytes());
+    assert_eq!(
+        read_response(&mut reader).0,
+        204,
+        "the same connection goes on"
+    );
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events"), 1);
+}
+
+#[test]
+fn implausible_orders_and_visits_stay_out_of_the_figures_and_are_counted() {
+    on_both(implausible);
+}
+
+fn implausible(store: Store) {
+    let s = Server::start_on(store, "implausible", &["--max-order-value", "500"]);
+    let mut events = Vec::new();
+    let mut n = 5000;
+    // 20 ordinary visits per arm, one order of 60 each.
+    for arm in ["personalized", "holdout"] {
+        for v in 0..20 {
+            let visit = if arm == "holdout" { 100 + v } else { v };
+            for kind in ["page_view", "order"] {
+                n += 1;
+                events.push(event(n, visit, kind, arm));
+            }
+        }
+    }
+    assert_eq!(s.post(&batch(&events)), 204);
+    let honest = s.report();
+    // Forged: an order of 10,000,000 (over the bound: dropped) and a visit
+    // of six orders of 60 (each plausible, together not).
+    let huge = event(9000, 500, "order", "holdout").replace(r#""value":60"#, r#""value":10000000"#);
+    let six: Vec<String> = (0..6)
+        .map(|i| event(9100 + i, 501, "order", "holdout"))
+        .collect();
+    assert_eq!(s.post(&batch(&[huge])), 204);
+    assert_eq!(s.post(&batch(&six)), 204);
+    let report = s.report();
+    for field in ["visits", "orders", "revenue", "conversion_rate"] {
+        assert_eq!(
+            report["arms"]["holdout"][field], honest["arms"]["holdout"][field],
+            "{field}"
+        );
+    }
+    let anomalies = &report["anomalies"];
+    assert_eq!(anomalies["refused"]["order_value"], 1, "{anomalies}");
+    assert_eq!(anomalies["excluded_visits"]["orders"], 1, "{anomalies}");
+    assert_eq!(s.rows("SELECT COUNT(*) FROM events WHERE value > 500"), 0);
 }
