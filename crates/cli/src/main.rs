@@ -37,7 +37,8 @@ USAGE:
                     [--allow-origin ORIGIN]... [--rate-limit N] [--dashboard DIR]
                     [--durable] [--admin-token-file FILE] [--allow-no-origin]
                     [--max-order-value N] [--max-orders-per-visit N]
-                    [--max-events-per-visit N]
+                    [--max-events-per-visit N] [--retention-days N]
+                    [--tls-cert PEM --tls-key PEM]
     shelfwise report --db FILE [--json] [--max-orders-per-visit N]
                      [--max-events-per-visit N]
 
@@ -60,6 +61,9 @@ SERVE OPTIONS:
     --max-orders-per-visit N, --max-events-per-visit N
                         visits beyond are left out of the report and counted
                         in its anomalies (defaults 5 and 1000; report too)
+    --retention-days N  delete events older than N days, at start and hourly
+    --tls-cert F, --tls-key F
+                        serve HTTPS with this PEM certificate chain and key
 
 BUILD OPTIONS:
     --events FILE       interaction log: CSV/TSV with a header, JSON lines
@@ -612,7 +616,10 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         allow_no_origin: false,
         max_order_value: serve::DEFAULT_MAX_ORDER_VALUE,
         bounds: report::Bounds::default(),
+        retention_days: None,
+        tls: None,
     };
+    let (mut cert, mut key) = (None, None);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("addr") => options.addr = parser.value()?.parse()?,
@@ -630,6 +637,9 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             }
             Long("allow-no-origin") => options.allow_no_origin = true,
             Long("max-order-value") => options.max_order_value = parser.value()?.parse()?,
+            Long("retention-days") => options.retention_days = Some(parser.value()?.parse()?),
+            Long("tls-cert") => cert = Some(PathBuf::from(parser.value()?)),
+            Long("tls-key") => key = Some(PathBuf::from(parser.value()?)),
             Long("max-orders-per-visit") => {
                 options.bounds.orders_per_visit = parser.value()?.parse()?;
             }
@@ -639,6 +649,11 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             _ => bail!(arg.unexpected()),
         }
     }
+    options.tls = match (cert, key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => bail!("--tls-cert and --tls-key go together"),
+    };
     serve::run(options)
 }
 

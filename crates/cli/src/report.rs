@@ -110,6 +110,9 @@ const VALUES: &str =
 
 const COUNTS: &str = "SELECT arm, type, CAST(COUNT(*) AS BIGINT) FROM events GROUP BY arm, type";
 
+const PERIOD: &str =
+    "SELECT CAST(MIN(hour) / 24 AS BIGINT), CAST(MAX(hour) / 24 AS BIGINT) FROM events";
+
 const COUNTERS: &str = "SELECT name, CAST(n AS BIGINT) FROM counters ORDER BY name";
 
 /// Builds the report from the collector's database, leaving out the visits
@@ -211,6 +214,13 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
                 .insert(kind.text().to_owned(), n);
         }
     }
+    let period = match conn.rows(PERIOD, None)?.first().map(Vec::as_slice) {
+        Some([Field::Int(first), Field::Int(last)]) => json!({
+            "first_day": date(u32::try_from(*first).unwrap_or(0)),
+            "last_day": date(u32::try_from(*last).unwrap_or(0)),
+        }),
+        _ => Value::Null,
+    };
     let mut dropped = 0;
     let mut refused = serde_json::Map::new();
     for r in conn.rows(COUNTERS, None)? {
@@ -248,6 +258,7 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         "currency": currency,
         "min_visits": MIN_VISITS,
         "client_dropped": dropped,
+        "period": period,
         "anomalies": {
             "refused": refused,
             "excluded_visits": { "orders": over_orders, "events": over_events },
@@ -344,6 +355,10 @@ fn lift(personalized: &Cell, holdout: &Cell) -> Value {
 /// The report as a table for the terminal: each arm's metrics, then the lift.
 pub fn to_text(report: &Value) -> String {
     let mut out = String::new();
+    if let Some(first) = report["period"]["first_day"].as_str() {
+        let last = report["period"]["last_day"].as_str().unwrap_or(first);
+        out.push_str(&format!("events from {first} to {last} (UTC)\n"));
+    }
     let names = ["visits", "orders", "revenue"]
         .into_iter()
         .chain(RATES.iter().map(|r| r.0))

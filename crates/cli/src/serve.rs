@@ -33,6 +33,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_server::tls_rustls::RustlsConfig;
 use http_body_util::BodyExt as _;
 use sha2::{Digest as _, Sha256};
 use shelfwise_core::beacon::{Event, hour_of, parse_batch};
@@ -94,6 +95,10 @@ pub struct Options {
     pub max_order_value: u32,
     /// How the report bounds a visit.
     pub bounds: crate::report::Bounds,
+    /// Events older than this many days are deleted, at start and hourly.
+    pub retention_days: Option<u32>,
+    /// A PEM certificate chain and its private key: HTTPS instead of HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Serves until interrupted (Ctrl-C or SIGTERM).
@@ -146,6 +151,9 @@ async fn serve(options: Options) -> anyhow::Result<()> {
             refused: Refused::default(),
         });
         tokio::spawn(flush_refusals(Arc::clone(&collector)));
+        if let Some(days) = options.retention_days {
+            tokio::spawn(expire(db.clone(), days));
+        }
         let api = Router::new().route("/api/report", get(report)).route_layer(
             middleware::from_fn_with_state(Arc::clone(&collector), admin_only),
         );
@@ -162,21 +170,55 @@ async fn serve(options: Options) -> anyhow::Result<()> {
         app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
     }
     let app = app.layer(middleware::from_fn(cache_headers));
-    let listener = tokio::net::TcpListener::bind(options.addr)
-        .await
+    let tls = match &options.tls {
+        Some((cert, key)) => {
+            // The one crypto provider this build uses, whatever else the
+            // dependency graph enables.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "reading the TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            Some(config)
+        }
+        None => None,
+    };
+    let listener = std::net::TcpListener::bind(options.addr)
         .with_context(|| format!("binding {}", options.addr))?;
+    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    eprintln!("shelfwise: listening on http://{addr}/");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("shelfwise: listening on {scheme}://{addr}/");
     if let Some(db) = &options.db {
         eprintln!(
-            "shelfwise: collector at http://{addr}/collect, dashboard at http://{addr}/dashboard/, database {}",
+            "shelfwise: collector at {scheme}://{addr}/collect, dashboard at {scheme}://{addr}/dashboard/, database {}",
             db.describe()
         );
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("serving")
+    match tls {
+        None => axum::serve(tokio::net::TcpListener::from_std(listener)?, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("serving"),
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let stop = handle.clone();
+            tokio::spawn(async move {
+                shutdown().await;
+                stop.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .serve(app.into_make_service())
+                .await
+                .context("serving")
+        }
+    }
 }
 
 struct Collector {
@@ -387,6 +429,21 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
         Ok(()) => plain(StatusCode::NO_CONTENT, "", cors),
         Err(true) => retry_soon(StatusCode::SERVICE_UNAVAILABLE, "busy", cors),
         Err(false) => plain(StatusCode::SERVICE_UNAVAILABLE, "not stored", cors),
+    }
+}
+
+/// Deletes the events older than `days` days now and every hour after.
+async fn expire(db: Db, days: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        tick.tick().await;
+        let oldest = i64::from(hour_of(now_ms())) - i64::from(days) * 24;
+        let db = db.clone();
+        let deleted =
+            tokio::task::spawn_blocking(move || db.open(false)?.delete_before(oldest)).await;
+        if let Ok(Err(error)) = deleted {
+            eprintln!("shelfwise: deleting events older than {days} days failed: {error:#}");
+        }
     }
 }
 

@@ -221,6 +221,15 @@ impl Conn {
         }
     }
 
+    /// Deletes the events older than `hour` (hours since the Unix epoch); how many.
+    pub fn delete_before(&mut self, hour: i64) -> anyhow::Result<u64> {
+        const DELETE: &str = "DELETE FROM events WHERE hour < $1";
+        Ok(match self {
+            Conn::Sqlite(conn) => conn.execute(DELETE, [hour])? as u64,
+            Conn::Postgres(client) => client.execute(DELETE, &[&(hour as i32)])?,
+        })
+    }
+
     /// Inserts a group of batches in one transaction; the new events per batch.
     fn commit(&mut self, group: &[Batch]) -> anyhow::Result<Vec<usize>> {
         let counters = Batch::counters(group);

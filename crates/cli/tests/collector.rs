@@ -780,3 +780,116 @@ fn implausible(store: Store) {
     assert_eq!(anomalies["excluded_visits"]["orders"], 1, "{anomalies}");
     assert_eq!(s.rows("SELECT COUNT(*) FROM events WHERE value > 500"), 0);
 }
+
+#[test]
+fn retention_deletes_old_events_and_keeps_new_ones() {
+    let s = Server::start("retention", &[]);
+    let now = now_hour();
+    let old = event(80, 8, "page_view", "holdout").replace(
+        &format!("\"hour\":{now}"),
+        &format!("\"hour\":{}", now - 72),
+    );
+    let new = event(81, 9, "page_view", "holdout");
+    assert_eq!(s.post(&batch(&[old, new])), 204);
+    assert!(s.report()["period"]["first_day"].is_string());
+    let Db::Sqlite(path) = &s.db else {
+        unreachable!("SQLite")
+    };
+    // The same database under a collector keeping one day.
+    let mut kept = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--retention-days",
+            "1",
+            "--db",
+        ])
+        .arg(path)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut left = s.rows("SELECT COUNT(*) FROM events");
+    for _ in 0..100 {
+        if left == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        left = s.rows("SELECT COUNT(*) FROM events");
+    }
+    kept.kill().unwrap();
+    kept.wait().unwrap();
+    assert_eq!(left, 1, "the old event is deleted at start");
+    assert_eq!(
+        s.rows("SELECT COUNT(*) FROM events WHERE id = x'00000000000000000000000000000051'"),
+        1,
+        "the new one stays"
+    );
+}
+
+#[test]
+fn over_tls_a_beacon_goes_in_and_the_report_comes_out() {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("a certificate");
+    let dir = std::env::temp_dir().join(format!("shelfwise-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let s = Server::start(
+        "tls",
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(s.log.lock().unwrap().contains("listening on https://"));
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let config = Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    // One request over a verified TLS connection; the raw response.
+    let https = |head: String, body: &str| {
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let mut tls = rustls::ClientConnection::new(Arc::clone(&config), name).unwrap();
+        let mut socket = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut stream = rustls::Stream::new(&mut tls, &mut socket);
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        // The server may close without close_notify after `Connection: close`.
+        let _ = stream.read_to_end(&mut response);
+        String::from_utf8_lossy(&response).into_owned()
+    };
+    let body = batch(&[event(90, 9, "page_view", "holdout")]);
+    let post = format!(
+        "POST /collect HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len(),
+        port = s.port
+    );
+    let answer = https(post, &body);
+    assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+    let get = format!(
+        "GET /api/report HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\nConnection: close\r\n\r\n",
+        s.port
+    );
+    let answer = https(get, "");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""page_view":1"#), "{answer}");
+    // Plain HTTP gets no HTTP answer from the TLS port.
+    let (status, _) = std::panic::catch_unwind(|| s.request("GET", "/api/report", &[], b""))
+        .unwrap_or((0, String::new()));
+    assert_eq!(status, 0, "no plain HTTP on the TLS port");
+}
