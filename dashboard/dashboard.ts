@@ -15,6 +15,7 @@ type Cell = { visits: number; suppressed: boolean; orders?: number; revenue?: nu
 interface Anomalies {
   refused: Record<string, number>;
   excluded_visits: { orders: number; events: number };
+  beyond_fence: { fence: number | null; visits: Record<"personalized" | "holdout", number> };
   bounds: { orders_per_visit: number; events_per_visit: number };
   client_dropped: number;
 }
@@ -37,6 +38,8 @@ const METRICS: Array<[string, string, Kind, boolean]> = [
   ["cart_abandonment", "Cart abandonment", "rate", true],
   ["aov", "Average order value", "money", false],
   ["revenue_per_visit", "Revenue per visit", "money", false],
+  ["aov_robust", "Average order value (robust)", "money", false],
+  ["revenue_per_visit_robust", "Revenue per visit (robust)", "money", false],
   ["widget_ctr", "Widget click-through", "rate", false],
   ["exit_recovery", "Exit-intent recovery", "rate", false],
 ];
@@ -205,6 +208,8 @@ function anomalies(a: Anomalies): void {
     [`Visits left out: more than ${a.bounds.orders_per_visit} orders`, a.excluded_visits.orders],
     [`Visits left out: more than ${a.bounds.events_per_visit} events`, a.excluded_visits.events],
     ["Events browsers dropped from a full outbox", a.client_dropped],
+    [`Visits beyond the revenue fence${a.beyond_fence.fence === null ? "" : ` (${Math.round(a.beyond_fence.fence)})`}, personalized`, a.beyond_fence.visits.personalized],
+    ["Visits beyond the revenue fence, holdout", a.beyond_fence.visits.holdout],
   ];
   for (const [label, n] of rows) {
     const row = body.insertRow();

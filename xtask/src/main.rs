@@ -126,7 +126,8 @@ fn test() -> Result {
     exec(
         cmd("cargo")
             .args(["test", "--workspace", "--all-features"])
-            .env("SHELFWISE_TEST_POSTGRES", &postgres.url),
+            .env("SHELFWISE_TEST_POSTGRES", &postgres.url)
+            .env("SHELFWISE_TEST_POSTGRES_TLS", &postgres.tls_url),
     )?;
     drop(postgres);
     exec(

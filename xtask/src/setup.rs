@@ -143,6 +143,10 @@ pub fn browser() -> Result {
 pub struct Postgres {
     /// `postgres://postgres@127.0.0.1:PORT/postgres` (trust authentication).
     pub url: String,
+    /// The same server as the `tls` role, which it accepts over TLS only,
+    /// with the CA to verify it by:
+    /// `postgres://tls@127.0.0.1:PORT/postgres?sslmode=require&sslrootcert=FILE`.
+    pub tls_url: String,
     dir: PathBuf,
 }
 
@@ -183,9 +187,19 @@ pub fn postgres() -> Result<Postgres> {
     if root_user {
         exec(Command::new("chown").arg("postgres").arg(&dir))?;
     }
+    // TLS with a certificate made for the run (openssl, in Debian's base
+    // image), and a `tls` role that pg_hba admits over TLS only, so that a
+    // test connecting as it proves the connection is encrypted.
     let script = format!(
         "{bin}/initdb -D {dir}/data --auth=trust -U postgres >{dir}/initdb.log 2>&1 && \
-         {bin}/pg_ctl -D {dir}/data -l {dir}/server.log -w -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1' start",
+         openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+           -addext subjectAltName=IP:127.0.0.1 -keyout {dir}/server.key -out {dir}/server.crt \
+           >{dir}/openssl.log 2>&1 && chmod 600 {dir}/server.key && \
+         {{ printf 'hostnossl all tls all reject\\nhostssl all tls all trust\\n'; cat {dir}/data/pg_hba.conf; }} \
+           >{dir}/pg_hba.conf && mv {dir}/pg_hba.conf {dir}/data/pg_hba.conf && \
+         {bin}/pg_ctl -D {dir}/data -l {dir}/server.log -w -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 \
+           -c ssl=on -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key' start && \
+         {bin}/psql -h {dir} -p {port} -U postgres -q -c 'CREATE ROLE tls LOGIN SUPERUSER' postgres",
         bin = bin.display(),
         dir = dir.display(),
     );
@@ -200,6 +214,10 @@ pub fn postgres() -> Result<Postgres> {
     };
     let cluster = Postgres {
         url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        tls_url: format!(
+            "postgres://tls@127.0.0.1:{port}/postgres?sslmode=require&sslrootcert={}",
+            dir.join("server.crt").display()
+        ),
         dir,
     };
     exec(&mut start)?;

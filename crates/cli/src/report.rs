@@ -8,7 +8,12 @@
 //!
 //! Beacons are client-sent and so untrusted: a visit over the [`Bounds`]
 //! (more orders or events than a shopper makes) is left out of every figure
-//! and counted in `anomalies`, with what the collector refused.
+//! and counted in `anomalies`, with what the collector refused. Money has a
+//! robust companion besides: `revenue_per_visit_robust` and `aov_robust`
+//! leave out the visits whose revenue lies beyond Tukey's far-out fence of
+//! the period (Q3 + 3 IQR of the converting visits' revenue, both arms
+//! pooled), so that a few forged large orders that pass the bounds cannot
+//! decide the money figures; those visits are counted per arm.
 
 use std::collections::BTreeMap;
 
@@ -56,6 +61,10 @@ struct Cell {
     revenue: Moments,
     /// Value per order.
     order_values: Moments,
+    /// Revenue per visit, without the visits beyond the fence.
+    revenue_robust: Moments,
+    /// Value per order, without the visits beyond the fence.
+    order_values_robust: Moments,
     events: BTreeMap<String, u64>,
 }
 
@@ -76,10 +85,15 @@ const RATES: [Rate; 6] = [
 /// One mean metric: its name and its sample in a cell.
 type Mean = (&'static str, fn(&Cell) -> &Moments);
 
-const MEANS: [Mean; 2] = [
+const MEANS: [Mean; 4] = [
     ("aov", |c| &c.order_values),
     ("revenue_per_visit", |c| &c.revenue),
+    ("aov_robust", |c| &c.order_values_robust),
+    ("revenue_per_visit_robust", |c| &c.revenue_robust),
 ];
+
+/// Converting visits needed before the fence is drawn.
+const MIN_FENCE_VISITS: usize = 20;
 
 /// The most common currency among orders.
 const CURRENCY: &str = "SELECT currency FROM events WHERE type = 'order' AND currency IS NOT NULL
@@ -129,7 +143,23 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
     let mut daily: BTreeMap<(u32, Arm), Cell> = BTreeMap::new();
     let mut excluded = std::collections::HashSet::new();
     let (mut over_orders, mut over_events) = (0u64, 0u64);
-    for r in conn.rows(VISITS, Some(code))? {
+    let visits = conn.rows(VISITS, Some(code))?;
+    let fence = far_out(
+        visits
+            .iter()
+            .filter(|r| {
+                r.get(5)
+                    .is_some_and(|o| o.int() <= i64::from(bounds.orders_per_visit))
+                    && r.get(12)
+                        .is_some_and(|e| e.int() <= i64::from(bounds.events_per_visit))
+            })
+            .filter_map(|r| r.get(6).map(Field::int))
+            .filter(|&revenue| revenue > 0)
+            .collect(),
+    );
+    let mut outliers = std::collections::HashSet::new();
+    let mut beyond: BTreeMap<Arm, u64> = Arm::ALL.into_iter().map(|a| (a, 0)).collect();
+    for r in visits {
         let [
             arm,
             day,
@@ -164,6 +194,11 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
             continue;
         }
         let flag = |f: &Field| f.int() > 0;
+        let outlier = fence.is_some_and(|f| revenue.int() as f64 > f);
+        if outlier {
+            outliers.insert((arm, visit.int()));
+            *beyond.entry(arm).or_default() += 1;
+        }
         for cell in [
             total.entry(arm).or_default(),
             daily.entry((day, arm)).or_default(),
@@ -178,6 +213,9 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
             cell.prompted += u64::from(flag(prompted));
             cell.recovered += u64::from(flag(prompted) && flag(recovered));
             cell.revenue.push(revenue.int() as f64);
+            if !outlier {
+                cell.revenue_robust.push(revenue.int() as f64);
+            }
         }
     }
     for r in conn.rows(VALUES, Some(code))? {
@@ -191,16 +229,16 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
             continue;
         }
         let day = u32::try_from(day.int()).unwrap_or(0);
-        total
-            .entry(arm)
-            .or_default()
-            .order_values
-            .push(value.int() as f64);
-        daily
-            .entry((day, arm))
-            .or_default()
-            .order_values
-            .push(value.int() as f64);
+        let outlier = outliers.contains(&(arm, visit.int()));
+        for cell in [
+            total.entry(arm).or_default(),
+            daily.entry((day, arm)).or_default(),
+        ] {
+            cell.order_values.push(value.int() as f64);
+            if !outlier {
+                cell.order_values_robust.push(value.int() as f64);
+            }
+        }
     }
     for r in conn.rows(COUNTS, None)? {
         if let [arm, kind, n] = r.as_slice()
@@ -262,6 +300,10 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         "anomalies": {
             "refused": refused,
             "excluded_visits": { "orders": over_orders, "events": over_events },
+            "beyond_fence": {
+                "fence": fence,
+                "visits": beyond.iter().map(|(arm, n)| (arm.as_str(), *n)).collect::<BTreeMap<_, _>>(),
+            },
             "bounds": {
                 "orders_per_visit": bounds.orders_per_visit,
                 "events_per_visit": bounds.events_per_visit,
@@ -272,6 +314,20 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
         "days": series,
     }))
+}
+
+/// Tukey's far-out fence, Q3 + 3 IQR (nearest-rank quartiles), of
+/// `values`; `None` with fewer than [`MIN_FENCE_VISITS`].
+fn far_out(mut values: Vec<i64>) -> Option<f64> {
+    if values.len() < MIN_FENCE_VISITS {
+        return None;
+    }
+    values.sort_unstable();
+    let rank = |p: f64| {
+        values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1] as f64
+    };
+    let (q1, q3) = (rank(0.25), rank(0.75));
+    Some(q3 + 3.0 * (q3 - q1))
 }
 
 fn arms_json<'a>(get: impl Fn(Arm) -> &'a Cell) -> Value {
@@ -423,6 +479,20 @@ fn date(day: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fence_sits_far_out_and_needs_enough_visits() {
+        let values: Vec<i64> = (1..=100).collect();
+        // Q1 = 25, Q3 = 75: 75 + 3 × 50.
+        assert_eq!(far_out(values.clone()), Some(225.0));
+        assert_eq!(far_out(values[..19].to_vec()), None);
+        let mut forged = values;
+        forged.extend([9_000; 8]);
+        assert!(
+            far_out(forged).is_some_and(|f| f < 9_000.0),
+            "a few forged values stay outside"
+        );
+    }
 
     #[test]
     fn dates() {

@@ -120,7 +120,7 @@ impl Db {
                 Ok(Conn::Sqlite(conn))
             }
             Db::Postgres(url) => {
-                let mut client = postgres::Client::connect(url, postgres::NoTls)
+                let mut client = connect_postgres(url)
                     .with_context(|| format!("connecting to {}", self.describe()))?;
                 client
                     .batch_execute(POSTGRES_SCHEMA)
@@ -129,6 +129,55 @@ impl Db {
             }
         }
     }
+}
+
+/// Connects to PostgreSQL: over TLS when the URL asks for it
+/// (`sslmode=require`, or `prefer`, which falls back to plain when the
+/// server has no TLS), plain otherwise. Under TLS the server's certificate is
+/// always verified — against the system's roots, or the CA file in
+/// `sslrootcert=FILE` (read here; the driver does not know the option).
+pub fn connect_postgres(url: &str) -> anyhow::Result<postgres::Client> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut ca = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslrootcert", file)) => ca = Some(file.to_owned()),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    let wants_tls = kept
+        .iter()
+        .any(|p| *p == "sslmode=require" || *p == "sslmode=prefer");
+    if !wants_tls {
+        anyhow::ensure!(ca.is_none(), "sslrootcert needs sslmode=require");
+        return Ok(postgres::Client::connect(&url, postgres::NoTls)?);
+    }
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    match ca {
+        Some(file) => {
+            let pem =
+                std::fs::read(&file).with_context(|| format!("reading sslrootcert {file}"))?;
+            for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+                roots.add(cert.with_context(|| format!("a certificate in {file}"))?)?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(config);
+    Ok(postgres::Client::connect(&url, tls)?)
 }
 
 /// An open connection to either database.

@@ -86,6 +86,11 @@ impl Server {
                 Db::Postgres(format!("{base}/{database}"))
             }
         };
+        Server::spawn(db, extra)
+    }
+
+    /// Starts a collector on `db` as it is.
+    fn spawn(db: Db, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
             .env("SHELFWISE_ADMIN_TOKEN", ADMIN_TOKEN)
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
@@ -892,4 +897,129 @@ fn over_tls_a_beacon_goes_in_and_the_report_comes_out() {
     let (status, _) = std::panic::catch_unwind(|| s.request("GET", "/api/report", &[], b""))
         .unwrap_or((0, String::new()));
     assert_eq!(status, 0, "no plain HTTP on the TLS port");
+}
+
+#[test]
+fn postgres_over_tls_verified() {
+    let (Some(admin), Some(tls)) = (
+        postgres_server(),
+        std::env::var("SHELFWISE_TEST_POSTGRES_TLS")
+            .ok()
+            .filter(|u| !u.is_empty()),
+    ) else {
+        eprintln!("PostgreSQL TLS run skipped: SHELFWISE_TEST_POSTGRES_TLS is not set");
+        return;
+    };
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    for sql in [
+        "DROP DATABASE IF EXISTS shelfwise_tls WITH (FORCE)",
+        "CREATE DATABASE shelfwise_tls",
+    ] {
+        client.batch_execute(sql).unwrap();
+    }
+    // postgres://tls@HOST/postgres?sslmode=require&sslrootcert=CA → the new database.
+    let (base, query) = tls.split_once('?').unwrap();
+    let base = base.rsplit_once('/').unwrap().0;
+    let url = format!("{base}/shelfwise_tls?{query}");
+    // The server admits the `tls` role over TLS only: a plain connection fails.
+    let plain = format!("{base}/shelfwise_tls");
+    assert!(postgres::Client::connect(&plain, postgres::NoTls).is_err());
+    let s = Server::spawn(Db::Postgres(url.clone()), &[]);
+    assert_eq!(s.post(&batch(&[event(95, 9, "page_view", "holdout")])), 204);
+    assert_eq!(s.report()["arms"]["holdout"]["events"]["page_view"], 1);
+    drop(s);
+    // Verified: against a CA that did not sign the server's certificate, refused.
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let ca = std::env::temp_dir().join(format!("shelfwise-other-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, other.cert.pem()).unwrap();
+    let (before, _) = url.split_once("sslrootcert=").unwrap();
+    let wrong = format!("{before}sslrootcert={}", ca.display());
+    let refused = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+        .args(["report", "--db", &wrong])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+}
+
+#[test]
+fn forged_large_orders_within_the_bounds_cannot_decide_the_robust_revenue() {
+    let s = Server::start("forged", &[]);
+    // 5,000 visits per arm alike: a page view each, and one in ten an order
+    // of a log-normal value (median 60, σ 0.5), from a seeded generator.
+    let mut state = 0x5eed_u64;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let order = |n: u64, visit: u64, arm: &str, value: u64| {
+        event(n, visit, "order", arm).replace(r#""value":60"#, &format!(r#""value":{value}"#))
+    };
+    let mut events = Vec::new();
+    let mut n = 100_000;
+    for (a, arm) in ["personalized", "holdout"].into_iter().enumerate() {
+        for v in 0..5_000u64 {
+            let visit = (a as u64) << 32 | v;
+            n += 1;
+            events.push(event(n, visit, "page_view", arm));
+            if uniform() < 0.1 {
+                let z = (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
+                n += 1;
+                events.push(order(
+                    n,
+                    visit,
+                    arm,
+                    (60.0 * (0.5 * z).exp()).round() as u64,
+                ));
+            }
+        }
+    }
+    for chunk in events.chunks(200) {
+        assert_eq!(s.post(&batch(chunk)), 204);
+    }
+    let honest = s.report();
+    // 100 forged orders of 9,000 — under the default bound of 10,000 — each
+    // in a visit of its own with a page view, into the holdout.
+    let mut forged = Vec::new();
+    for i in 0..100u64 {
+        let visit = 9 << 40 | i;
+        n += 1;
+        forged.push(event(n, visit, "page_view", "holdout"));
+        n += 1;
+        forged.push(order(n, visit, "holdout", 9_000));
+    }
+    for chunk in forged.chunks(200) {
+        assert_eq!(s.post(&batch(chunk)), 204);
+    }
+    let attacked = s.report();
+    let lift = |report: &serde_json::Value, metric: &str| {
+        let l = &report["lift"][metric];
+        let (low, high) = (l["low"].as_f64().unwrap(), l["high"].as_f64().unwrap());
+        (l["difference"].as_f64().unwrap(), high - low)
+    };
+    let (before, width) = lift(&honest, "revenue_per_visit_robust");
+    let (after, _) = lift(&attacked, "revenue_per_visit_robust");
+    assert!(
+        (after - before).abs() < width / 2.0,
+        "robust lift {before:.3} → {after:.3}, interval width {width:.3}"
+    );
+    let (raw_before, raw_width) = lift(&honest, "revenue_per_visit");
+    let (raw_after, _) = lift(&attacked, "revenue_per_visit");
+    assert!(
+        (raw_after - raw_before).abs() > raw_width,
+        "the raw lift shows the attack: {raw_before:.2} → {raw_after:.2} (width {raw_width:.2})"
+    );
+    // The anomaly count shows it: every forged visit lies beyond the fence.
+    let fence = attacked["anomalies"]["beyond_fence"]["fence"]
+        .as_f64()
+        .unwrap();
+    let beyond = &attacked["anomalies"]["beyond_fence"]["visits"];
+    assert!(
+        fence < 9_000.0 && beyond["holdout"].as_u64().unwrap() >= 100,
+        "{fence} {beyond}"
+    );
+    eprintln!(
+        "robust lift {before:.3} → {after:.3} (width {width:.3}); raw {raw_before:.2} → {raw_after:.2} (width {raw_width:.2}); beyond the fence {beyond}"
+    );
 }
