@@ -354,10 +354,15 @@ pub fn run() -> Result {
 /// Phases of the collector's load benchmark: (beacons per second, seconds).
 const LOAD_PHASES: [(u32, u32); 3] = [(5000, 30), (25_000, 10), (5000, 20)];
 
-/// The collector on loopback: a fresh database, `shelfwise serve` (release,
-/// default settings), and the open-loop generator
-/// (`crates/cli/examples/load.rs`) at 5,000 beacons/s for 30 s, five times
-/// that for 10 s, then 5,000/s again to see it recover.
+/// The same over HTTPS: the sustained rate only.
+const TLS_PHASES: [(u32, u32); 1] = [(5000, 30)];
+
+/// The collector on loopback, as deployed (an admin token set, the default
+/// plausibility bounds): a fresh database, `shelfwise serve` (release), and
+/// the open-loop generator (`crates/cli/examples/load.rs`) at 5,000
+/// beacons/s for 30 s, five times that for 10 s, then 5,000/s again to see
+/// it recover; then 5,000/s for 30 s over HTTPS (a certificate made with
+/// openssl for the run).
 fn collector_load(report: &mut String) -> Result {
     exec(cmd("cargo").args([
         "build",
@@ -368,66 +373,45 @@ fn collector_load(report: &mut String) -> Result {
         "--example",
         "load",
     ]))?;
-    let db = root().join("target/bench-collector.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    // As deployed: an admin token set, the default plausibility bounds.
-    let mut server = Command::new(root().join("target/release/shelfwise"))
-        .env("SHELFWISE_ADMIN_TOKEN", "bench-admin-token-9d2e41")
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let addr = {
-        use std::io::BufRead as _;
-        let stderr = server.stderr.take().ok_or("no stderr")?;
-        let mut lines = std::io::BufReader::new(stderr).lines();
-        let first = lines.next().transpose().map_err(|e| e.to_string())?;
-        let first = first.unwrap_or_default();
-        // The rest is drained until the server exits: a closed pipe would
-        // fail its next line and stop it in the middle of the benchmark.
-        std::thread::spawn(move || lines.for_each(drop));
-        first
-            .trim()
-            .strip_prefix("shelfwise: listening on http://")
-            .ok_or_else(|| format!("shelfwise serve did not start: {first}"))?
-            .trim_end_matches('/')
-            .to_owned()
-    };
-    let phases: Vec<String> = LOAD_PHASES
-        .iter()
-        .map(|(r, s)| format!("{r}:{s}"))
-        .collect();
-    let out = capture(
-        Command::new(root().join("target/release/examples/load"))
-            .arg(&addr)
-            .arg(&db)
-            .args(&phases),
-    );
-    let rss = std::fs::read_to_string(format!("/proc/{}/status", server.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
-        })
-        .unwrap_or_else(|| "not measured".to_owned());
-    let _ = server.kill();
-    let _ = server.wait();
-    let out = out?;
-
+    let (out, rss, db) = load_run(None, &LOAD_PHASES)?;
+    let tls_dir = root().join("target/bench-tls");
+    std::fs::create_dir_all(&tls_dir).map_err(|e| e.to_string())?;
+    let (cert, key) = (tls_dir.join("cert.pem"), tls_dir.join("key.pem"));
+    exec(
+        cmd("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
+            .args([
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                // A server certificate, not a CA: webpki refuses a CA as the end entity.
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(std::process::Stdio::null()),
+    )?;
+    let (tls_out, tls_rss, _) = load_run(Some((&cert, &key)), &TLS_PHASES)?;
     let _ = writeln!(report, "\n### Collector under load (loopback)\n");
     let _ = writeln!(
         report,
         "| phase | offered | sent | stored (204) | 429 | errors | p50 | p99 | max | p99 of the 429s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
-    let names = ["sustained", "5× overload", "after the overload"];
-    for line in out
-        .lines()
-        .filter(|l| !l.contains("\"second\"") && l.contains("\"phase\""))
-    {
+    let runs: [(&str, &[&str]); 2] = [
+        (&out, &["sustained", "5× overload", "after the overload"]),
+        (&tls_out, &["sustained, over HTTPS"]),
+    ];
+    for (line, names) in runs.iter().flat_map(|(out, names)| {
+        out.lines()
+            .filter(|l| !l.contains("\"second\"") && l.contains("\"phase\""))
+            .map(move |l| (l, *names))
+    }) {
         let f = |k: &str| json_field(line, k).unwrap_or_default();
         let phase: usize = f("phase").parse().unwrap_or(0);
         let _ = writeln!(
@@ -465,18 +449,25 @@ fn collector_load(report: &mut String) -> Result {
     let recovered = (0..=after.len())
         .find(|&i| after[i..].iter().all(clean))
         .map_or("never".to_owned(), |i| format!("{i} s"));
-    let check = out
-        .lines()
-        .find(|l| l.contains("\"check\""))
-        .unwrap_or_default();
+    let check = |out: &str, key: &str| {
+        let line = out
+            .lines()
+            .find(|l| l.contains("\"check\""))
+            .unwrap_or_default();
+        json_field(line, key).unwrap_or_default()
+    };
     let _ = writeln!(
         report,
         "\nRecovered (every following second p99 ≤ 50 ms, no 429, no error) {recovered} after the overload. \
-         Acknowledged events missing from the database: {} of {}. Collector peak RSS: {rss}. \
-         Open-loop schedule, latency from each request's scheduled time, one event per request, 128 keep-alive \
-         connections; generator and collector share the 2 cores; default `--rate-limit 6000` per origin.",
-        json_field(check, "missing").unwrap_or_default(),
-        json_field(check, "acknowledged").unwrap_or_default(),
+         Acknowledged events missing from the database: {} of {} (HTTP), {} of {} (HTTPS). Collector peak RSS: \
+         {rss} (HTTP), {tls_rss} (HTTPS). As deployed: an admin token set, the default plausibility bounds, beacons \
+         with their page's `Origin`. Open-loop schedule, latency from each request's scheduled time (a new \
+         connection's TLS handshake included), one event per request, 128 keep-alive connections; generator and \
+         collector share the 2 cores; default `--rate-limit 6000` per origin.",
+        check(&out, "missing"),
+        check(&out, "acknowledged"),
+        check(&tls_out, "missing"),
+        check(&tls_out, "acknowledged"),
     );
     // The report reads every stored event each time it is asked (the
     // dashboard asks every 15 s): how long that takes over this database.
@@ -498,6 +489,68 @@ fn collector_load(report: &mut String) -> Result {
         runs[1]
     );
     Ok(())
+}
+
+/// One run of the load generator against a fresh collector (over HTTPS
+/// with `tls`: certificate and key); its output, the collector's peak RSS
+/// and its database.
+fn load_run(
+    tls: Option<(&std::path::Path, &std::path::Path)>,
+    phases: &[(u32, u32)],
+) -> Result<(String, String, std::path::PathBuf)> {
+    let db = root().join(if tls.is_some() {
+        "target/bench-collector-tls.db"
+    } else {
+        "target/bench-collector.db"
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut serve = Command::new(root().join("target/release/shelfwise"));
+    serve
+        .env("SHELFWISE_ADMIN_TOKEN", "bench-admin-token-9d2e41")
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .stderr(std::process::Stdio::piped());
+    if let Some((cert, key)) = tls {
+        serve.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+    }
+    let mut server = serve.spawn().map_err(|e| e.to_string())?;
+    let addr = {
+        use std::io::BufRead as _;
+        let stderr = server.stderr.take().ok_or("no stderr")?;
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let first = lines.next().transpose().map_err(|e| e.to_string())?;
+        let first = first.unwrap_or_default();
+        // The rest is drained until the server exits: a closed pipe would
+        // fail its next line and stop it in the middle of the benchmark.
+        std::thread::spawn(move || lines.for_each(drop));
+        first
+            .trim()
+            .strip_prefix("shelfwise: listening on ")
+            .and_then(|u| u.split_once("://"))
+            .map(|(_, a)| a.trim_end_matches('/').to_owned())
+            .ok_or_else(|| format!("shelfwise serve did not start: {first}"))?
+    };
+    let mut load = Command::new(root().join("target/release/examples/load"));
+    if let Some((cert, _)) = tls {
+        load.arg("--tls").arg(cert);
+    }
+    load.arg(&addr)
+        .arg(&db)
+        .args(phases.iter().map(|(r, s)| format!("{r}:{s}")));
+    let out = capture(&mut load);
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", server.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_else(|| "not measured".to_owned());
+    let _ = server.kill();
+    let _ = server.wait();
+    Ok((out?, rss, db))
 }
 
 /// The `shelfwise eval` arguments every quality row shares.

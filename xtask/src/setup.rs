@@ -193,7 +193,7 @@ pub fn postgres() -> Result<Postgres> {
     let script = format!(
         "{bin}/initdb -D {dir}/data --auth=trust -U postgres >{dir}/initdb.log 2>&1 && \
          openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-           -addext subjectAltName=IP:127.0.0.1 -keyout {dir}/server.key -out {dir}/server.crt \
+           -addext subjectAltName=IP:127.0.0.1 -addext basicConstraints=critical,CA:FALSE -keyout {dir}/server.key -out {dir}/server.crt \
            >{dir}/openssl.log 2>&1 && chmod 600 {dir}/server.key && \
          {{ printf 'hostnossl all tls all reject\\nhostssl all tls all trust\\n'; cat {dir}/data/pg_hba.conf; }} \
            >{dir}/pg_hba.conf && mv {dir}/pg_hba.conf {dir}/data/pg_hba.conf && \

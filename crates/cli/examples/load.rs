@@ -3,9 +3,13 @@
 //! on loopback.
 //!
 //! ```text
-//! cargo run --release -p shelfwise-cli --example load -- ADDR DB PHASE...
+//! cargo run --release -p shelfwise-cli --example load -- [--tls CA.pem] ADDR DB PHASE...
 //! PHASE = RATE:SECONDS     e.g. 5000:30 25000:10 5000:20
 //! ```
+//!
+//! With `--tls`, every connection is HTTPS, the collector's certificate
+//! verified against `CA.pem` (TLS handshakes included in the latency of the
+//! requests that open a connection).
 //!
 //! Requests are scheduled at fixed times (request `i` of a phase at
 //! `start + i / rate`) and each latency is measured from its scheduled time,
@@ -19,9 +23,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls;
+
+/// A connection to the collector: plain TCP or TLS.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// A kept-alive connection, opened on first use.
+type Conn = Option<BufReader<Box<dyn Io>>>;
 
 /// Connections kept open to the collector.
 const CONNECTIONS: usize = 128;
@@ -40,9 +54,14 @@ struct Sample {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let tls = (args.first().map(String::as_str) == Some("--tls")).then(|| {
+        let ca = args.get(1).cloned().expect("--tls CA.pem");
+        args.drain(..2);
+        connector(&ca)
+    });
     let (Some(addr), Some(db)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: load ADDR DB RATE:SECONDS...");
+        eprintln!("usage: load [--tls CA.pem] ADDR DB RATE:SECONDS...");
         std::process::exit(2);
     };
     let phases: Vec<(u64, u64)> = args[2..]
@@ -65,7 +84,14 @@ fn main() {
         .as_secs()
         / 3600;
     for (n, &(rate, seconds)) in phases.iter().enumerate() {
-        let samples = runtime.block_on(phase(addr, rate, seconds, hour, Arc::clone(&next_id)));
+        let samples = runtime.block_on(phase(
+            addr,
+            tls.clone(),
+            rate,
+            seconds,
+            hour,
+            Arc::clone(&next_id),
+        ));
         report(n, rate, seconds, &samples);
         acked.extend(samples.iter().filter(|s| s.status == 204).map(|s| s.id));
     }
@@ -88,7 +114,34 @@ fn main() {
     );
 }
 
-async fn phase(addr: &str, rate: u64, seconds: u64, hour: u64, ids: Arc<AtomicU64>) -> Vec<Sample> {
+/// A TLS connector trusting only the certificates in `ca` (PEM).
+fn connector(ca: &str) -> TlsConnector {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).expect("the CA file") {
+        roots
+            .add(cert.expect("a certificate"))
+            .expect("a usable CA");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    TlsConnector::from(Arc::new(config))
+}
+
+async fn phase(
+    addr: &str,
+    tls: Option<TlsConnector>,
+    rate: u64,
+    seconds: u64,
+    hour: u64,
+    ids: Arc<AtomicU64>,
+) -> Vec<Sample> {
     let total = rate * seconds;
     let start = Instant::now() + Duration::from_millis(50);
     let slot = Arc::new(AtomicU64::new(0));
@@ -96,9 +149,9 @@ async fn phase(addr: &str, rate: u64, seconds: u64, hour: u64, ids: Arc<AtomicU6
     let workers: Vec<_> = (0..CONNECTIONS)
         .map(|_| {
             let (slot, samples, ids) = (Arc::clone(&slot), Arc::clone(&samples), Arc::clone(&ids));
-            let addr = addr.to_owned();
+            let (addr, tls) = (addr.to_owned(), tls.clone());
             tokio::spawn(async move {
-                let mut conn: Option<BufReader<TcpStream>> = None;
+                let mut conn: Conn = None;
                 let mut mine = Vec::new();
                 loop {
                     let i = slot.fetch_add(1, Ordering::Relaxed);
@@ -108,7 +161,7 @@ async fn phase(addr: &str, rate: u64, seconds: u64, hour: u64, ids: Arc<AtomicU6
                     let due = start + Duration::from_nanos(i * 1_000_000_000 / rate);
                     tokio::time::sleep_until(due.into()).await;
                     let id = ids.fetch_add(1, Ordering::Relaxed) | 0xbe4c << 48;
-                    let status = match send(&addr, &mut conn, id, hour).await {
+                    let status = match send(&addr, tls.as_ref(), &mut conn, id, hour).await {
                         Ok(status) => status,
                         Err(_) => {
                             conn = None;
@@ -137,14 +190,24 @@ async fn phase(addr: &str, rate: u64, seconds: u64, hour: u64, ids: Arc<AtomicU6
 /// One POST /collect over a kept-alive connection; the status.
 async fn send(
     addr: &str,
-    conn: &mut Option<BufReader<TcpStream>>,
+    tls: Option<&TlsConnector>,
+    conn: &mut Conn,
     id: u64,
     hour: u64,
 ) -> std::io::Result<u16> {
     if conn.is_none() {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        *conn = Some(BufReader::new(stream));
+        let io: Box<dyn Io> = match tls {
+            Some(tls) => {
+                let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h).to_owned();
+                let name =
+                    rustls::pki_types::ServerName::try_from(host).map_err(std::io::Error::other)?;
+                Box::new(tls.connect(name, stream).await?)
+            }
+            None => Box::new(stream),
+        };
+        *conn = Some(BufReader::new(io));
     }
     let stream = conn.as_mut().expect("connected above");
     let body = format!(
@@ -156,8 +219,9 @@ async fn send(
             "personalized"
         }
     );
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let request = format!(
-        "POST /collect HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /collect HTTP/1.1\r\nHost: {addr}\r\nOrigin: {scheme}://{addr}\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.get_mut().write_all(request.as_bytes()).await?;

@@ -29,7 +29,7 @@ use anyhow::Context as _;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -317,7 +317,7 @@ impl Collector {
     /// Whether a page at `origin` may send beacons: listed, `*` listed, or
     /// the collector's own origin; requests without an `Origin` (not from a
     /// browser page) only with `--allow-no-origin`.
-    fn allows(&self, headers: &HeaderMap) -> Result<Option<HeaderValue>, Refusal> {
+    fn allows(&self, headers: &HeaderMap, uri: &Uri) -> Result<Option<HeaderValue>, Refusal> {
         let Some(origin) = headers.get(header::ORIGIN) else {
             return if self.allow_no_origin {
                 Ok(None)
@@ -326,9 +326,10 @@ impl Collector {
             };
         };
         let text = origin.to_str().unwrap_or_default();
-        let own = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
+        // HTTP/1.1 names the host in `Host`, HTTP/2 in the `:authority`.
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let own = host
+            .or_else(|| uri.authority().map(|a| a.as_str()))
             .is_some_and(|host| {
                 text.strip_prefix("http://")
                     .or_else(|| text.strip_prefix("https://"))
@@ -378,7 +379,7 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
         c.refused.add(why, 1);
         plain(status, text, cors)
     };
-    let cors = match c.allows(request.headers()) {
+    let cors = match c.allows(request.headers(), request.uri()) {
         Ok(cors) => cors,
         Err(Refusal::NoOrigin) => {
             return refuse(
@@ -497,8 +498,8 @@ async fn read_capped(mut body: Body) -> Result<Bytes, bool> {
     }
 }
 
-async fn preflight(State(c): State<Arc<Collector>>, headers: HeaderMap) -> Response {
-    match c.allows(&headers) {
+async fn preflight(State(c): State<Arc<Collector>>, headers: HeaderMap, uri: Uri) -> Response {
+    match c.allows(&headers, &uri) {
         Ok(cors) => {
             let mut response = plain(StatusCode::NO_CONTENT, "", cors);
             let h = response.headers_mut();
