@@ -36,7 +36,7 @@ USAGE:
     shelfwise serve [--db FILE] [--static DIR] [--addr 127.0.0.1:8080]
                     [--allow-origin ORIGIN]... [--rate-limit N] [--dashboard DIR]
                     [--durable] [--admin-token-file FILE] [--allow-no-origin]
-                    [--max-order-value N] [--max-orders-per-visit N]
+                    [--max-order-value N] [--max-batch-events N] [--max-orders-per-visit N]
                     [--max-events-per-visit N] [--retention-days N]
                     [--tls-cert PEM --tls-key PEM]
     shelfwise report --db FILE [--json] [--max-orders-per-visit N]
@@ -58,6 +58,8 @@ SERVE OPTIONS:
     --allow-no-origin   accept beacons without an Origin header (a server
                         forwarding them); refused with 403 otherwise
     --max-order-value N orders claiming more are refused (default 10000)
+    --max-batch-events N
+                        batches of more events are refused (default 256)
     --max-orders-per-visit N, --max-events-per-visit N
                         visits beyond are left out of the report and counted
                         in its anomalies (defaults 5 and 1000; report too)
@@ -615,6 +617,7 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             .filter(|t| !t.is_empty()),
         allow_no_origin: false,
         max_order_value: serve::DEFAULT_MAX_ORDER_VALUE,
+        max_batch_events: serve::DEFAULT_MAX_BATCH_EVENTS,
         bounds: report::Bounds::default(),
         retention_days: None,
         tls: None,
@@ -637,6 +640,7 @@ fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             }
             Long("allow-no-origin") => options.allow_no_origin = true,
             Long("max-order-value") => options.max_order_value = parser.value()?.parse()?,
+            Long("max-batch-events") => options.max_batch_events = parser.value()?.parse()?,
             Long("retention-days") => options.retention_days = Some(parser.value()?.parse()?),
             Long("tls-cert") => cert = Some(PathBuf::from(parser.value()?)),
             Long("tls-key") => key = Some(PathBuf::from(parser.value()?)),

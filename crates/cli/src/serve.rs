@@ -49,9 +49,9 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// connection stays usable; past it the connection is closed.
 const MAX_DRAIN: usize = 1024 * 1024;
 
-/// Most events one batch may hold (the browser's outbox sends at most 32 KiB
-/// of events, far fewer).
-pub const MAX_BATCH_EVENTS: usize = 256;
+/// Default bound on the events of one batch (the browser's outbox sends at
+/// most 32 KiB of events, fewer than that).
+pub const DEFAULT_MAX_BATCH_EVENTS: usize = 256;
 
 /// Shortest admin token accepted.
 pub const MIN_TOKEN_LEN: usize = 16;
@@ -93,6 +93,8 @@ pub struct Options {
     pub allow_no_origin: bool,
     /// Orders claiming more than this (whole currency units) are refused.
     pub max_order_value: u32,
+    /// Batches with more events than this are refused.
+    pub max_batch_events: usize,
     /// How the report bounds a visit.
     pub bounds: crate::report::Bounds,
     /// Events older than this many days are deleted, at start and hourly.
@@ -147,6 +149,7 @@ async fn serve(options: Options) -> anyhow::Result<()> {
             limiter: Limiter::new(options.rate_limit),
             admin: options.admin_token.as_deref().map(digest),
             max_order_value: options.max_order_value,
+            max_batch_events: options.max_batch_events,
             bounds: options.bounds,
             refused: Refused::default(),
         });
@@ -230,6 +233,7 @@ struct Collector {
     /// SHA-256 of the admin token; without one, data routes always answer 401.
     admin: Option<[u8; 32]>,
     max_order_value: u32,
+    max_batch_events: usize,
     bounds: crate::report::Bounds,
     refused: Refused,
 }
@@ -248,7 +252,7 @@ enum Refusal {
     TooLarge,
     /// Not a valid batch.
     Malformed,
-    /// More than [`MAX_BATCH_EVENTS`] events.
+    /// More events than `--max-batch-events`.
     BatchEvents,
     /// An order over `--max-order-value` (the event is dropped).
     OrderValue,
@@ -421,8 +425,8 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
         Ok(parsed) => parsed,
         Err(why) => return refuse(Refusal::Malformed, StatusCode::BAD_REQUEST, &why, cors),
     };
-    if events.len() > MAX_BATCH_EVENTS {
-        let text = format!("more than {MAX_BATCH_EVENTS} events");
+    if events.len() > c.max_batch_events {
+        let text = format!("more than {} events", c.max_batch_events);
         return refuse(Refusal::BatchEvents, StatusCode::BAD_REQUEST, &text, cors);
     }
     c.keep_plausible(&mut events);

@@ -750,7 +750,11 @@ fn implausible_orders_and_visits_stay_out_of_the_figures_and_are_counted() {
 }
 
 fn implausible(store: Store) {
-    let s = Server::start_on(store, "implausible", &["--max-order-value", "500"]);
+    let s = Server::start_on(
+        store,
+        "implausible",
+        &["--max-order-value", "500", "--max-batch-events", "50"],
+    );
     let mut events = Vec::new();
     let mut n = 5000;
     // 20 ordinary visits per arm, one order of 60 each.
@@ -763,8 +767,15 @@ fn implausible(store: Store) {
             }
         }
     }
-    assert_eq!(s.post(&batch(&events)), 204);
+    for chunk in events.chunks(50) {
+        assert_eq!(s.post(&batch(chunk)), 204);
+    }
     let honest = s.report();
+    // A batch over the bound is refused whole.
+    let big: Vec<String> = (0..51)
+        .map(|i| event(8000 + i, 400 + i, "page_view", "holdout"))
+        .collect();
+    assert_eq!(s.post(&batch(&big)), 400);
     // Forged: an order of 10,000,000 (over the bound: dropped) and a visit
     // of six orders of 60 (each plausible, together not).
     let huge = event(9000, 500, "order", "holdout").replace(r#""value":60"#, r#""value":10000000"#);
@@ -782,6 +793,7 @@ fn implausible(store: Store) {
     }
     let anomalies = &report["anomalies"];
     assert_eq!(anomalies["refused"]["order_value"], 1, "{anomalies}");
+    assert_eq!(anomalies["refused"]["batch_events"], 1, "{anomalies}");
     assert_eq!(anomalies["excluded_visits"]["orders"], 1, "{anomalies}");
     assert_eq!(s.rows("SELECT COUNT(*) FROM events WHERE value > 500"), 0);
 }
