@@ -175,8 +175,9 @@ pub fn run() -> Result {
                 )
             }
             "cmp_late_chromium" => format!(
-                "| a TCF CMP answering after {} ms (hold 300 ms), kitchen category page, {} warm loads: widgets ending personalized, in or near the view at load / further down | {} of {} / **{} of {}** | |",
+                "| a TCF CMP answering after {} ms (hold 300 ms), {} viewport, home and kitchen category pages, {} warm loads: widgets ending personalized, in or near the view at load / further down | {} of {} / **{} of {}** | |",
                 field("cmp_ms"),
+                field("viewport"),
                 field("loads"),
                 field("near_personalized"),
                 field("near"),
