@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ADMIN_TOKEN, adminHeaders, launch, root, startCollector, watchedPage } from "./harness.mjs";
 
@@ -70,6 +71,37 @@ test("the dashboard asks for the token, refuses a wrong one, shows the report wi
   assert.deepEqual(log.errors.filter((e) => !e.includes("401")), []);
   assert.equal(log.errors.length, 1, log.errors.join("\n"));
   await context.close();
+});
+
+test("over HTTPS (HTTP/2 in Chromium): a same-origin beacon is stored and the dashboard shows it", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-tls-"));
+  const [cert, key] = [path.join(dir, "cert.pem"), path.join(dir, "key.pem")];
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE", "-keyout", key, "-out", cert], { stdio: "ignore" });
+  const collector = await startCollector(["--dashboard", path.join(root, "dist/dashboard"), "--tls-cert", cert, "--tls-key", key]);
+  try {
+    assert.ok(collector.url.startsWith("https://"), collector.url);
+    const context = await env.browser.newContext({ ignoreHTTPSErrors: true });
+    const { page, log } = await watchedPage(context);
+    await page.goto(`${collector.url}/dashboard/#token=${ADMIN_TOKEN}`);
+    await page.waitForSelector("body[data-ready]");
+    const hour = Math.floor(Date.now() / 3_600_000);
+    const event = (n, type) => ({ id: n.toString(16).padStart(32, "0"), visit: "00000000000000aa", type, arm: "holdout", page: "home", hour });
+    const sent = await page.evaluate(async (body) => {
+      const response = await fetch("/collect", { method: "POST", body: JSON.stringify(body) });
+      // The page came over HTTP/2, and its fetch shares the connection.
+      return { status: response.status, protocol: performance.getEntriesByType("navigation")[0].nextHopProtocol };
+    }, { v: 1, events: [event(1, "page_view")] });
+    assert.deepEqual(sent, { status: 204, protocol: "h2" }, "the page's own origin, over HTTP/2");
+    await page.reload();
+    await page.waitForSelector("body[data-ready]");
+    const visits = await page.$$eval("#summary tbody tr", (trs) => trs.find((tr) => tr.cells[0].textContent === "Visits")?.cells[2].textContent);
+    assert.equal(visits, "1");
+    assert.deepEqual(log.errors, []);
+    await context.close();
+  } finally {
+    collector.stop();
+  }
 });
 
 for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {

@@ -163,7 +163,7 @@ export async function startCollector(extra = []) {
     let text = "";
     child.stderr.on("data", (chunk) => {
       text += chunk;
-      const found = text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      const found = text.match(/listening on (https?:\/\/127\.0\.0\.1:\d+)\//);
       if (found) resolve(found[1]);
     });
     child.on("exit", (code) => reject(new Error(`shelfwise serve exited (${code}): ${text}`)));
