@@ -144,7 +144,13 @@ fn test() -> Result {
     dist::run()?;
     dist::check_glue()?;
     demo::build_site()?;
-    exec(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/", "tests/sql/"]))
+    exec(cmd("node").args([
+        "--test",
+        "--test-concurrency=1",
+        "tests/unit/",
+        "tests/e2e/",
+        "tests/sql/",
+    ]))
 }
 
 /// Seeds a target's corpus (`fuzz/corpus/TARGET`, not committed) with

@@ -87,9 +87,11 @@ fn every_truncation_is_rejected() {
     let bytes = sample();
     for len in 0..bytes.len() {
         let err = Model::decode(&bytes[..len]).unwrap_err();
+        // Under four bytes there is no magic to recognise; from there on,
+        // every prefix is missing bytes the header promised.
         assert!(
-            err.is_truncated() || err.is_not_a_model() || !err.as_str().is_empty(),
-            "{len}"
+            err.is_truncated() || (len < 4 && err.is_not_a_model()),
+            "{len} bytes: {err}"
         );
     }
 }
