@@ -307,7 +307,13 @@ impl Refused {
             .collect()
     }
 
-    /// Puts back counts a failed commit did not store.
+    /// Whether any refusal waits to be stored.
+    fn pending(&self) -> bool {
+        self.0.iter().any(|n| n.load(Ordering::Relaxed) > 0)
+    }
+
+    /// Puts back the refusals among counts a failed commit did not store
+    /// (the browser's own count comes back with its retry).
     fn restore(&self, counts: &[(&'static str, u64)]) {
         for &(name, n) in counts {
             if let Some(why) = Refusal::ALL.into_iter().find(|w| w.counter() == name) {
@@ -356,14 +362,15 @@ impl Collector {
         }
     }
 
-    /// Commits `events` (and the refusals counted so far); `Err` when the
-    /// writer is behind (`true`) or the commit failed (`false`).
+    /// Commits `events`, the count the browser dropped, and the refusals
+    /// counted so far; `Err` when the writer is behind (`true`) or the
+    /// commit failed (`false`).
     async fn store(&self, events: Vec<Event>, dropped: u64) -> Result<(), bool> {
         let (done, acked) = oneshot::channel();
-        let counters = self.refused.take();
+        let mut counters = self.refused.take();
+        counters.push(("client_dropped", dropped));
         let batch = Batch {
             events,
-            dropped,
             counters,
             done,
         };
@@ -385,15 +392,13 @@ async fn collect(State(c): State<Arc<Collector>>, request: Request) -> Response 
     };
     let cors = match c.allows(request.headers(), request.uri()) {
         Ok(cors) => cors,
-        Err(Refusal::NoOrigin) => {
-            return refuse(
-                Refusal::NoOrigin,
-                StatusCode::FORBIDDEN,
-                "no Origin header (server-side senders: --allow-no-origin)",
-                None,
-            );
+        Err(why) => {
+            let text = match why {
+                Refusal::NoOrigin => "no Origin header (server-side senders: --allow-no-origin)",
+                _ => "origin not allowed",
+            };
+            return refuse(why, StatusCode::FORBIDDEN, text, None);
         }
-        Err(why) => return refuse(why, StatusCode::FORBIDDEN, "origin not allowed", None),
     };
     let origin_key = cors
         .as_ref()
@@ -458,7 +463,7 @@ async fn flush_refusals(c: Arc<Collector>) {
     let mut tick = tokio::time::interval(Duration::from_secs(10));
     loop {
         tick.tick().await;
-        if c.refused.0.iter().any(|n| n.load(Ordering::Relaxed) > 0) {
+        if c.refused.pending() {
             let _ = c.store(Vec::new(), 0).await;
         }
     }

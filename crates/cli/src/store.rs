@@ -376,21 +376,19 @@ impl Columns {
 pub struct Batch {
     /// The events (hours already clamped).
     pub events: Vec<Event>,
-    /// Events the browser reports having dropped from a full outbox.
-    pub dropped: u64,
-    /// Counters to add (name, amount): what the collector refused meanwhile.
+    /// Counters to add (name, amount): the events the browser reports having
+    /// dropped from a full outbox (`client_dropped`), what the collector
+    /// refused meanwhile.
     pub counters: Vec<(&'static str, u64)>,
     /// Told the number of new events once committed, or the error.
     pub done: oneshot::Sender<Result<usize, String>>,
 }
 
 impl Batch {
-    /// The counter deltas of a group, each name once: the browsers' dropped
-    /// events (`client_dropped`) and the collector's refusals.
+    /// The counter deltas of a group, each name once.
     fn counters(group: &[Batch]) -> Vec<(&'static str, u64)> {
         let mut sums: Vec<(&'static str, u64)> = Vec::new();
-        let dropped = group.iter().map(|b| ("client_dropped", b.dropped));
-        for (name, n) in dropped.chain(group.iter().flat_map(|b| b.counters.iter().copied())) {
+        for &(name, n) in group.iter().flat_map(|b| &b.counters) {
             match sums.iter_mut().find(|(k, _)| *k == name) {
                 Some((_, sum)) => *sum += n,
                 None if n > 0 => sums.push((name, n)),
