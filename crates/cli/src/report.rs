@@ -141,80 +141,55 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
     let code = currency.as_deref().unwrap_or("");
     let mut total: BTreeMap<Arm, Cell> = BTreeMap::new();
     let mut daily: BTreeMap<(u32, Arm), Cell> = BTreeMap::new();
+    // Visits beyond the bounds are left out of everything below.
     let mut excluded = std::collections::HashSet::new();
     let (mut over_orders, mut over_events) = (0u64, 0u64);
-    let visits = conn.rows(VISITS, Some(code))?;
+    let mut visits = Vec::new();
+    for row in conn.rows(VISITS, Some(code))? {
+        let Some(v) = Visit::read(&row) else {
+            continue;
+        };
+        if v.orders > u64::from(bounds.orders_per_visit) {
+            over_orders += 1;
+            excluded.insert((v.arm, v.id));
+        } else if v.events > i64::from(bounds.events_per_visit) {
+            over_events += 1;
+            excluded.insert((v.arm, v.id));
+        } else {
+            visits.push(v);
+        }
+    }
     let fence = far_out(
         visits
             .iter()
-            .filter(|r| {
-                r.get(5)
-                    .is_some_and(|o| o.int() <= i64::from(bounds.orders_per_visit))
-                    && r.get(12)
-                        .is_some_and(|e| e.int() <= i64::from(bounds.events_per_visit))
-            })
-            .filter_map(|r| r.get(6).map(Field::int))
+            .map(|v| v.revenue)
             .filter(|&revenue| revenue > 0)
             .collect(),
     );
     let mut outliers = std::collections::HashSet::new();
     let mut beyond: BTreeMap<Arm, u64> = Arm::ALL.into_iter().map(|a| (a, 0)).collect();
-    for r in visits {
-        let [
-            arm,
-            day,
-            pages,
-            actions,
-            carted,
-            orders,
-            revenue,
-            exposed,
-            clicked,
-            prompted,
-            recovered,
-            visit,
-            events,
-        ] = r.as_slice()
-        else {
-            continue;
-        };
-        let Some(arm) = Arm::from_name(arm.text()) else {
-            continue;
-        };
-        let day = u32::try_from(day.int()).unwrap_or(0);
-        let orders = orders.int().max(0) as u64;
-        if orders > u64::from(bounds.orders_per_visit) {
-            over_orders += 1;
-            excluded.insert((arm, visit.int()));
-            continue;
-        }
-        if events.int() > i64::from(bounds.events_per_visit) {
-            over_events += 1;
-            excluded.insert((arm, visit.int()));
-            continue;
-        }
-        let flag = |f: &Field| f.int() > 0;
-        let outlier = fence.is_some_and(|f| revenue.int() as f64 > f);
+    for v in &visits {
+        let outlier = fence.is_some_and(|f| v.revenue as f64 > f);
         if outlier {
-            outliers.insert((arm, visit.int()));
-            *beyond.entry(arm).or_default() += 1;
+            outliers.insert((v.arm, v.id));
+            *beyond.entry(v.arm).or_default() += 1;
         }
         for cell in [
-            total.entry(arm).or_default(),
-            daily.entry((day, arm)).or_default(),
+            total.entry(v.arm).or_default(),
+            daily.entry((v.day, v.arm)).or_default(),
         ] {
             cell.visits += 1;
-            cell.bounces += u64::from(pages.int() <= 1 && actions.int() == 0);
-            cell.converted += u64::from(orders > 0);
-            cell.orders += orders;
-            cell.carted += u64::from(flag(carted));
-            cell.exposed += u64::from(flag(exposed));
-            cell.clicked += u64::from(flag(clicked));
-            cell.prompted += u64::from(flag(prompted));
-            cell.recovered += u64::from(flag(prompted) && flag(recovered));
-            cell.revenue.push(revenue.int() as f64);
+            cell.bounces += u64::from(v.pages <= 1 && v.actions == 0);
+            cell.converted += u64::from(v.orders > 0);
+            cell.orders += v.orders;
+            cell.carted += u64::from(v.carted);
+            cell.exposed += u64::from(v.exposed);
+            cell.clicked += u64::from(v.clicked);
+            cell.prompted += u64::from(v.prompted);
+            cell.recovered += u64::from(v.prompted && v.recovered);
+            cell.revenue.push(v.revenue as f64);
             if !outlier {
-                cell.revenue_robust.push(revenue.int() as f64);
+                cell.revenue_robust.push(v.revenue as f64);
             }
         }
     }
@@ -314,6 +289,64 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
         "days": series,
     }))
+}
+
+/// One row of [`VISITS`], read.
+struct Visit {
+    arm: Arm,
+    /// The UTC day of its first event.
+    day: u32,
+    id: i64,
+    pages: i64,
+    actions: i64,
+    carted: bool,
+    orders: u64,
+    revenue: i64,
+    exposed: bool,
+    clicked: bool,
+    prompted: bool,
+    recovered: bool,
+    events: i64,
+}
+
+impl Visit {
+    /// The visit a row describes; `None` for a row of another shape or arm.
+    fn read(row: &[Field]) -> Option<Visit> {
+        let [
+            arm,
+            day,
+            pages,
+            actions,
+            carted,
+            orders,
+            revenue,
+            exposed,
+            clicked,
+            prompted,
+            recovered,
+            id,
+            events,
+        ] = row
+        else {
+            return None;
+        };
+        let flag = |f: &Field| f.int() > 0;
+        Some(Visit {
+            arm: Arm::from_name(arm.text())?,
+            day: u32::try_from(day.int()).unwrap_or(0),
+            id: id.int(),
+            pages: pages.int(),
+            actions: actions.int(),
+            carted: flag(carted),
+            orders: orders.int().max(0) as u64,
+            revenue: revenue.int(),
+            exposed: flag(exposed),
+            clicked: flag(clicked),
+            prompted: flag(prompted),
+            recovered: flag(recovered),
+            events: events.int(),
+        })
+    }
 }
 
 /// Tukey's far-out fence, Q3 + 3 IQR (nearest-rank quartiles), of
