@@ -129,10 +129,8 @@ export class Runtime {
     const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
     this.engine = engine;
     this.state = "ready";
-    // The holdout exists to be measured: where outcomes are not (no
-    // collector, measurement refused, GPC), nobody is held out or keeps an arm.
-    this.holdout = this.guard(() => this.measured && engine.startExperiment(options.holdout ?? 0.1, options.holdoutDays ?? 0, pageType())) === true;
-    if (!this.measured) this.guard(() => engine.endExperiment());
+    if (this.measured) this.holdout = this.guard(() => engine.startExperiment(options.holdout ?? 0.1, options.holdoutDays ?? 0, pageType())) === true;
+    this.guard(() => this.endUnmeasured(engine));
     this.startBeacons(engine);
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
     if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
@@ -284,10 +282,7 @@ export class Runtime {
     this.consent = state;
     this.enqueue((engine) => {
       // Measurement withdrawn: the arm goes with it (this page keeps what it shows).
-      if (!this.measured) {
-        engine.endExperiment();
-        this.holdout = false;
-      }
+      this.endUnmeasured(engine);
       engine.setPersistent(state === "granted");
       this.startBeacons(engine);
     });
@@ -632,6 +627,16 @@ export class Runtime {
   private get measured(): boolean {
     const url = this.options.collector;
     return typeof url === "string" && url.length > 0 && this.consent === "granted" && this.measure && !this.gpc;
+  }
+
+  /**
+   * The holdout exists to be measured: where outcomes are not (no
+   * collector, measurement refused, GPC), nobody is held out or keeps an arm.
+   */
+  private endUnmeasured(engine: Engine): void {
+    if (this.measured) return;
+    engine.endExperiment();
+    this.holdout = false;
   }
 
   /** Queues a beacon the page layer observes (see `Engine.beacon`). */
