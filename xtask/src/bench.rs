@@ -375,29 +375,7 @@ fn collector_load(report: &mut String) -> Result {
         "load",
     ]))?;
     let (out, rss, db) = load_run(None, &LOAD_PHASES)?;
-    let tls_dir = root().join("target/bench-tls");
-    std::fs::create_dir_all(&tls_dir).map_err(|e| e.to_string())?;
-    let (cert, key) = (tls_dir.join("cert.pem"), tls_dir.join("key.pem"));
-    exec(
-        cmd("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            ])
-            .args([
-                "-subj",
-                "/CN=127.0.0.1",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1",
-                // A server certificate, not a CA: webpki refuses a CA as the end entity.
-                "-addext",
-                "basicConstraints=critical,CA:FALSE",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .stderr(std::process::Stdio::null()),
-    )?;
+    let (cert, key) = setup::self_signed_cert(&root().join("target/bench-tls"))?;
     let (tls_out, tls_rss, _) = load_run(Some((&cert, &key)), &TLS_PHASES)?;
     let _ = writeln!(report, "\n### Collector under load (loopback)\n");
     let _ = writeln!(

@@ -4,7 +4,7 @@
 //! ChromeDriver from Debian, PostgreSQL from Debian (for a throwaway
 //! cluster the collector's tests use), and cargo-fuzz.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{Result, cmd, exec, root};
@@ -150,6 +150,35 @@ pub struct Postgres {
     dir: PathBuf,
 }
 
+/// A self-signed server certificate for 127.0.0.1, valid two days, made with
+/// openssl (in Debian's base image) in `dir`: `(cert.pem, key.pem)`, the
+/// key readable by its owner only. An end entity, not a CA: webpki refuses
+/// a CA certificate as the server's.
+pub fn self_signed_cert(dir: &Path) -> Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    exec(
+        cmd("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
+            .args([
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ])
+            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(std::process::Stdio::null()),
+    )?;
+    exec(Command::new("chmod").arg("600").arg(&key))?;
+    Ok((cert, key))
+}
+
 /// Starts a throwaway PostgreSQL cluster, installing the server from Debian
 /// if it is missing. As root, the cluster runs as the `postgres` user
 /// (PostgreSQL refuses to run as root).
@@ -184,24 +213,30 @@ pub fn postgres() -> Result<Postgres> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let root_user = output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+    // TLS with a certificate made for the run, and a `tls` role that pg_hba
+    // admits over TLS only, so that a test connecting as it proves the
+    // connection is encrypted.
+    let (cert, key) = self_signed_cert(&dir)?;
     if root_user {
-        exec(Command::new("chown").arg("postgres").arg(&dir))?;
+        exec(
+            Command::new("chown")
+                .arg("postgres")
+                .arg(&dir)
+                .arg(&cert)
+                .arg(&key),
+        )?;
     }
-    // TLS with a certificate made for the run (openssl, in Debian's base
-    // image), and a `tls` role that pg_hba admits over TLS only, so that a
-    // test connecting as it proves the connection is encrypted.
     let script = format!(
         "{bin}/initdb -D {dir}/data --auth=trust -U postgres >{dir}/initdb.log 2>&1 && \
-         openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-           -addext subjectAltName=IP:127.0.0.1 -addext basicConstraints=critical,CA:FALSE -keyout {dir}/server.key -out {dir}/server.crt \
-           >{dir}/openssl.log 2>&1 && chmod 600 {dir}/server.key && \
          {{ printf 'hostnossl all tls all reject\\nhostssl all tls all trust\\n'; cat {dir}/data/pg_hba.conf; }} \
            >{dir}/pg_hba.conf && mv {dir}/pg_hba.conf {dir}/data/pg_hba.conf && \
          {bin}/pg_ctl -D {dir}/data -l {dir}/server.log -w -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 \
-           -c ssl=on -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key' start && \
+           -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}' start && \
          {bin}/psql -h {dir} -p {port} -U postgres -q -c 'CREATE ROLE tls LOGIN SUPERUSER' postgres",
         bin = bin.display(),
         dir = dir.display(),
+        cert = cert.display(),
+        key = key.display(),
     );
     let mut start = if root_user {
         let mut su = Command::new("su");
@@ -216,7 +251,7 @@ pub fn postgres() -> Result<Postgres> {
         url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
         tls_url: format!(
             "postgres://tls@127.0.0.1:{port}/postgres?sslmode=require&sslrootcert={}",
-            dir.join("server.crt").display()
+            cert.display()
         ),
         dir,
     };
