@@ -14,7 +14,7 @@
 // The CMP is the IAB's reference implementation (tests/e2e/cmp.mjs).
 import fs from "node:fs";
 import path from "node:path";
-import { root, site, serve, launch } from "../e2e/harness.mjs";
+import { kitchenProfile, root, site, serve, launch } from "../e2e/harness.mjs";
 import { cmpScript, tcString } from "../e2e/cmp.mjs";
 
 const modelPath = process.argv[2];
@@ -74,15 +74,6 @@ const apiUs = median(apiRounds);
 window.__result = { decode_ms: median(decode), bytes: bytes.length, engine_us: engineUs, api_us: apiUs };
 </script></body></html>`;
 
-/** Page init script: a kitchen profile, which personalizes the demo's widgets. */
-function seedProfile() {
-  if (!localStorage.getItem("shelfwise:v1:profile")) {
-    const now = Date.now();
-    const views = ["sku-06003", "sku-06004", "sku-06005"].map((id) => `i\tv\t${now}\t${id}\tKitchen`).join("\n");
-    localStorage.setItem("shelfwise:v1:profile", `swp1\nt\t${now}\t${now}\n${views}\n`);
-  }
-}
-
 /**
  * A context with the kitchen profile and, when `cmpMs` > 0, a TCF CMP
  * granting every purpose after `cmpMs`; `viewport` defaults to Playwright's
@@ -90,7 +81,7 @@ function seedProfile() {
  */
 async function shopper(browser, cmpMs, viewport = { width: 1280, height: 720 }) {
   const context = await browser.newContext({ viewport });
-  await context.addInitScript(seedProfile);
+  await context.addInitScript(kitchenProfile);
   if (cmpMs > 0) await context.addInitScript(await cmpScript({ tc: tcString({ global: [1, 5, 6, 8] }), delay: cmpMs }));
   return context;
 }

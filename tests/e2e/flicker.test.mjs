@@ -4,7 +4,7 @@
 // then never changes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, watchedPage, widgetsSettled } from "./harness.mjs";
+import { demoStore, kitchenProfile, watchedPage, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -61,12 +61,7 @@ test("warm cache: the widget's first visible frame is its final order, with no l
 
 test("a slow model: the hold ends at its timeout with the merchant order, which never changes", async () => {
   const context = await env.browser.newContext();
-  await context.addInitScript(() => {
-    if (localStorage.getItem("shelfwise:v1:profile")) return;
-    const now = Date.now();
-    const views = ["sku-06003", "sku-06004", "sku-06005"].map((id) => `i\tv\t${now}\t${id}\tKitchen`).join("\n");
-    localStorage.setItem("shelfwise:v1:profile", `swp1\nt\t${now}\t${now}\n${views}\n`);
-  });
+  await context.addInitScript(kitchenProfile);
   await context.addInitScript(recordFrames);
   await context.route("**/model.swm", async (route) => {
     const response = await route.fetch();

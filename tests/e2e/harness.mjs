@@ -94,6 +94,18 @@ export async function watchedPage(context) {
   return { page, log };
 }
 
+/**
+ * Page init script (for `addInitScript`): a returning shopper who viewed
+ * three kitchen items, unless the page already has a profile. It
+ * personalizes the demo store's widgets.
+ */
+export function kitchenProfile() {
+  if (localStorage.getItem("shelfwise:v1:profile")) return;
+  const now = Date.now();
+  const views = ["sku-06003", "sku-06004", "sku-06005"].map((id) => `i\tv\t${now}\t${id}\tKitchen`).join("\n");
+  localStorage.setItem("shelfwise:v1:profile", `swp1\nt\t${now}\t${now}\n${views}\n`);
+}
+
 /** The widget's child ids, visible ones only (trimmed children are hidden). */
 export function widgetOrder(page, selector) {
   return page.$$eval(`${selector} > [data-item-id]`, (els) =>

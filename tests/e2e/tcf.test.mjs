@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cmpScript, tcString } from "./cmp.mjs";
-import { demoStore, editPages, servePage, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { demoStore, editPages, kitchenProfile, servePage, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -103,12 +103,7 @@ const TALL_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>A slo
 /** A shopper with a kitchen history on the tall page, whose CMP answers only when the test says. */
 async function slowCmpShopper(server) {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 720 } });
-  await context.addInitScript(() => {
-    if (localStorage.getItem("shelfwise:v1:profile")) return;
-    const now = Date.now();
-    const views = ["sku-06003", "sku-06004", "sku-06005"].map((id) => `i\tv\t${now}\t${id}\tKitchen`).join("\n");
-    localStorage.setItem("shelfwise:v1:profile", `swp1\nt\t${now}\t${now}\n${views}\n`);
-  });
+  await context.addInitScript(kitchenProfile);
   await context.addInitScript(await cmpScript({ tc: tcString({ global: ALL }), delay: null }));
   const watched = await watchedPage(context);
   await watched.page.goto(`${server.url}/tall.html`);
