@@ -178,6 +178,13 @@ impl Server {
         .0
     }
 
+    /// POSTs `events` in batches of `size`, each stored (204).
+    fn post_in_batches(&self, events: &[String], size: usize) {
+        for chunk in events.chunks(size) {
+            assert_eq!(self.post(&batch(chunk)), 204);
+        }
+    }
+
     fn report(&self) -> serde_json::Value {
         let bearer = format!("Bearer {ADMIN_TOKEN}");
         let (status, text) = self.request("GET", "/api/report", &[("Authorization", &bearer)], b"");
@@ -571,9 +578,7 @@ fn report(store: Store) {
             }
         }
     }
-    for chunk in events.chunks(100) {
-        assert_eq!(s.post(&batch(chunk)), 204);
-    }
+    s.post_in_batches(&events, 100);
     let report = s.report();
     let p = &report["arms"]["personalized"];
     assert_eq!(p["visits"], 40);
@@ -767,9 +772,7 @@ fn implausible(store: Store) {
             }
         }
     }
-    for chunk in events.chunks(50) {
-        assert_eq!(s.post(&batch(chunk)), 204);
-    }
+    s.post_in_batches(&events, 50);
     let honest = s.report();
     // A batch over the bound is refused whole.
     let big: Vec<String> = (0..51)
@@ -987,9 +990,7 @@ fn forged_large_orders_within_the_bounds_cannot_decide_the_robust_revenue() {
             }
         }
     }
-    for chunk in events.chunks(200) {
-        assert_eq!(s.post(&batch(chunk)), 204);
-    }
+    s.post_in_batches(&events, 200);
     let honest = s.report();
     // 100 forged orders of 9,000 — under the default bound of 10,000 — each
     // in a visit of its own with a page view, into the holdout.
@@ -1001,9 +1002,7 @@ fn forged_large_orders_within_the_bounds_cannot_decide_the_robust_revenue() {
         n += 1;
         forged.push(order(n, visit, "holdout", 9_000));
     }
-    for chunk in forged.chunks(200) {
-        assert_eq!(s.post(&batch(chunk)), 204);
-    }
+    s.post_in_batches(&forged, 200);
     let attacked = s.report();
     let lift = |report: &serde_json::Value, metric: &str| {
         let l = &report["lift"][metric];
