@@ -131,10 +131,7 @@ pub fn build_from_pairs(
     revisit_share: Option<f32>,
 ) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context as _;
-    let mut lines = input.lines();
-    let header = lines.next().context("the pair table is empty")??;
-    let header = crate::events::Header::parse(&header);
-    let separator = header.separator;
+    let (header, mut rows) = crate::table::open(input).context("reading the pair table")?;
     let column = |name: &str| {
         header
             .find(&[&name.replace('_', "")])
@@ -148,19 +145,17 @@ pub fn build_from_pairs(
     );
     let mut log = Log::new();
     let mut counts: Vec<u32> = Vec::new();
-    let mut rows: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
-    for (n, line) in lines.enumerate() {
-        let line_no = n + 2;
-        let line = line.with_context(|| format!("reading line {line_no}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields = crate::events::split_row(&line, separator);
-        let field = |i: usize| fields.get(i).map_or("", |f| f.trim());
+    let mut rows_of: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+    while let Some((line_no, fields)) = rows.next_row()? {
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .map_err(|why| anyhow::anyhow!("line {line_no}: {why}"))
+        };
         let a = log
-            .intern(field(item))
+            .intern(field(item)?)
             .with_context(|| format!("line {line_no}: missing item id"))?;
-        let n: u32 = field(count)
+        let n: u32 = field(count)?
             .parse()
             .with_context(|| format!("line {line_no}: unreadable item_count"))?;
         if counts.len() <= a as usize {
@@ -169,18 +164,18 @@ pub fn build_from_pairs(
         if let Some(c) = counts.get_mut(a as usize) {
             *c = n;
         }
-        if field(neighbor).is_empty() {
+        if field(neighbor)?.is_empty() {
             continue;
         }
-        let w: f64 = field(weight)
+        let w: f64 = field(weight)?
             .parse()
             .with_context(|| format!("line {line_no}: unreadable weight"))?;
         let b = log
-            .intern(field(neighbor))
+            .intern(field(neighbor)?)
             .with_context(|| format!("line {line_no}: unreadable neighbor_id"))?;
-        rows.entry(a).or_default().push((b, w as f32));
+        rows_of.entry(a).or_default().push((b, w as f32));
     }
-    let mut lists: Lists = rows.into_iter().collect();
+    let mut lists: Lists = rows_of.into_iter().collect();
     lists.sort_unstable_by_key(|l| l.0);
     counts.resize(log.item_count(), 0);
     Ok(encode(

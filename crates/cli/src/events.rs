@@ -14,6 +14,7 @@ use foldhash::HashMap as FastMap;
 use shelfwise_core::profile::EventKind;
 
 use crate::log::{Log, pack};
+use crate::table::{self, Header};
 
 /// Inactivity that cuts a user's events into sessions when the log has no
 /// session ids (the web-analytics convention).
@@ -78,7 +79,7 @@ impl ReadReport {
     }
 }
 
-/// Reads every session of `input` into a [`Log`], one line at a time: the
+/// Reads every session of `input` into a [`Log`], one row at a time: the
 /// input is never held in memory, only its packed events.
 ///
 /// # Errors
@@ -95,8 +96,7 @@ pub fn read_log(
     let mut keyed = Keyed::default();
     let mut buf = Vec::new();
     let mut line_no = 0u64;
-    // The format and, for CSV, the columns its header names.
-    let mut layout: Option<(Format, Option<Columns>)> = None;
+    let mut found: Option<Format> = None;
     let mut session = Vec::new();
     loop {
         buf.clear();
@@ -116,46 +116,39 @@ pub fn read_log(
         if text.trim().is_empty() {
             continue;
         }
-        if layout.is_none() {
-            // The first non-empty line: a CSV header, or already data.
-            let format = format.unwrap_or_else(|| Format::detect(text));
-            if format == Format::Csv {
-                let columns = Columns::from_header(text.trim_start_matches('\u{feff}'))
-                    .with_context(|| format!("line {line_no}: the header names no item column"))?;
-                layout = Some((format, Some(columns)));
-                continue;
+        let format = *found.get_or_insert_with(|| format.unwrap_or_else(|| Format::detect(text)));
+        if format == Format::Csv {
+            // The first non-empty line is the header; the csv crate reads the rest.
+            let columns = Columns::from_header(text)
+                .with_context(|| format!("line {line_no}: the header names no item column"))?;
+            let mut rows = table::Rows::new(&mut input, &columns.header, line_no);
+            while let Some((line, fields)) = rows.next_row()? {
+                report.rows += 1;
+                match columns.parse(&fields) {
+                    Ok(row) => keyed.push(&mut log, row),
+                    Err(why) => report.skip(line, why, strict)?,
+                }
             }
-            layout = Some((format, None));
+            break;
         }
-        let Some((format, columns)) = &layout else {
-            continue;
-        };
         report.rows += 1;
-        read_row(
-            *format,
-            columns.as_ref(),
-            text,
-            &mut log,
-            &mut keyed,
-            &mut session,
-        )
-        .or_else(|why| report.skip(line_no, why, strict))?;
+        read_line(format, text, &mut log, &mut keyed, &mut session)
+            .or_else(|why| report.skip(line_no, why, strict))?;
     }
     keyed.into_sessions(&mut log);
     Ok((log, report))
 }
 
-/// Reads one data line into `log` (sessions text) or `keyed` (rows).
-fn read_row(
+/// Reads one line of the sessions text (into `log`) or of JSON lines (into `keyed`).
+fn read_line(
     format: Format,
-    columns: Option<&Columns>,
     text: &str,
     log: &mut Log,
     keyed: &mut Keyed,
     session: &mut Vec<u32>,
 ) -> Result<(), &'static str> {
-    match (format, columns) {
-        (Format::Sessions, _) => {
+    match format {
+        Format::Sessions => {
             session.clear();
             session.extend(
                 text.split_whitespace()
@@ -163,13 +156,12 @@ fn read_row(
             );
             log.push_session(session.drain(..));
         }
-        (Format::Csv, Some(columns)) => keyed.push(log, columns.parse(text)?),
-        (Format::Csv, None) => return Err("no header"),
-        (Format::Jsonl, _) => {
+        Format::Jsonl => {
             for row in parse_json_row(text)? {
                 keyed.push(log, row);
             }
         }
+        Format::Csv => return Err("no header"),
     }
     Ok(())
 }
@@ -288,41 +280,9 @@ fn first_order(rows: &[Packed], span: std::ops::Range<usize>) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
-/// The header row of a delimited file: its separator (the most frequent of
-/// tab, `;`, `,` and `|`) and its column names, compared after
-/// [`normalize`] (`Item ID`, `item_id` and `itemid` are one name).
-pub struct Header {
-    /// The field separator.
-    pub separator: char,
-    names: Vec<String>,
-}
-
-impl Header {
-    /// Reads a header row.
-    pub fn parse(line: &str) -> Header {
-        let separator = ['\t', ';', ',', '|']
-            .into_iter()
-            .max_by_key(|s| line.matches(*s).count())
-            .unwrap_or(',');
-        let names = split_row(line, separator)
-            .iter()
-            .map(|n| normalize(n))
-            .collect();
-        Header { separator, names }
-    }
-
-    /// The position of the first of the `wanted` (normalized) names present.
-    pub fn find(&self, wanted: &[&str]) -> Option<usize> {
-        wanted
-            .iter()
-            .find_map(|w| self.names.iter().position(|n| n == w))
-    }
-}
-
 /// Column positions of a delimited file, found by header names.
-#[derive(Clone, Debug)]
 struct Columns {
-    separator: char,
+    header: Header,
     item: usize,
     session: Option<usize>,
     user: Option<usize>,
@@ -331,21 +291,11 @@ struct Columns {
     category: Option<usize>,
 }
 
-fn normalize(name: &str) -> String {
-    name.trim()
-        .trim_matches('"')
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
 impl Columns {
     fn from_header(line: &str) -> Option<Columns> {
         let header = Header::parse(line);
         let find = |wanted: &[&str]| header.find(wanted);
         Some(Columns {
-            separator: header.separator,
             item: find(&["itemid", "item", "productid", "product", "sku", "itemids"])?,
             session: find(&["sessionid", "session", "visitid"]),
             user: find(&[
@@ -367,30 +317,27 @@ impl Columns {
             ]),
             event: find(&["event", "eventtype", "eventname", "type", "action"]),
             category: find(&["category", "categoryid", "itemcategory", "productcategory"]),
+            header,
         })
     }
 
-    fn parse<'a>(&self, line: &'a str) -> Result<Row<'a>, &'static str> {
-        let mut fields = split_row(line, self.separator);
-        let mut take = |i: Option<usize>| {
-            let field = std::mem::take(fields.get_mut(i?)?);
-            let kept = match field {
-                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-                Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
-            };
-            (!kept.is_empty() && kept != "NA").then_some(kept)
+    fn parse<'a>(&self, fields: &table::Fields<'a>) -> Result<Row<'a>, &'static str> {
+        let take = |i: Option<usize>| -> Result<Option<Cow<'a, str>>, &'static str> {
+            let Some(i) = i else { return Ok(None) };
+            let field = fields.get(i)?;
+            Ok((!field.is_empty() && field != "NA").then_some(Cow::Borrowed(field)))
         };
-        let item = take(Some(self.item)).ok_or("missing item id")?;
-        let session = take(self.session);
-        let user = take(self.user);
+        let item = take(Some(self.item))?.ok_or("missing item id")?;
+        let session = take(self.session)?;
+        let user = take(self.user)?;
         if session.is_none() && user.is_none() && (self.session.is_some() || self.user.is_some()) {
             return Err("missing session and user id");
         }
-        let time = match take(self.time) {
+        let time = match take(self.time)? {
             Some(t) => parse_time(&t).ok_or("unreadable timestamp")?,
             None => 0,
         };
-        let kind = match take(self.event) {
+        let kind = match take(self.event)? {
             Some(e) => event_kind(&e).ok_or("unknown event type")?,
             None => EventKind::View,
         };
@@ -402,34 +349,9 @@ impl Columns {
             time,
             kind,
             item,
-            category: take(self.category),
+            category: take(self.category)?,
         })
     }
-}
-
-/// Splits a delimited row, honouring double quotes (`""` inside quotes is a
-/// quote); rows without quotes are split without copying.
-pub fn split_row(line: &str, separator: char) -> Vec<Cow<'_, str>> {
-    if !line.contains('"') {
-        return line.split(separator).map(Cow::Borrowed).collect();
-    }
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            c if c == separator && !quoted => fields.push(Cow::Owned(std::mem::take(&mut field))),
-            c => field.push(c),
-        }
-    }
-    fields.push(Cow::Owned(field));
-    fields
 }
 
 /// Event names of Segment, GA4 and common public datasets.
@@ -438,7 +360,7 @@ fn event_kind(name: &str) -> Option<EventKind> {
     let normalized = if plain {
         Cow::Borrowed(name)
     } else {
-        Cow::Owned(normalize(name))
+        Cow::Owned(table::normalize(name))
     };
     EventKind::from_name(name).or_else(|| match normalized.as_ref() {
         "view" | "click" | "pageview" | "detail" | "productview" | "viewitem" => {
@@ -673,11 +595,13 @@ mod tests {
     }
 
     #[test]
-    fn quoted_csv_fields() {
-        assert_eq!(
-            split_row(r#"a,"b,c","say ""hi""""#, ','),
-            ["a", "b,c", "say \"hi\""]
-        );
+    fn quoted_csv_fields_with_separators_and_line_breaks() {
+        let text =
+            "session,item,timestamp,category\n1,a,5,\"Pots, pans\"\n1,b,6,\"two\nlines\"\n1,,7,x\n";
+        let (log, report) = read_log(text.as_bytes(), None, false).unwrap();
+        assert_eq!(names(&log), [vec!["a", "b"]]);
+        assert_eq!(log.category(log.find("a").unwrap()), Some("Pots, pans"));
+        assert_eq!(report.problems, ["line 5: missing item id"]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod report;
 mod serve;
 mod stats;
 mod store;
+mod table;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -375,12 +376,9 @@ fn read_log(
 /// Reads item metadata: a delimited file whose header names an item column
 /// and any of category, out_of_stock, sensitive.
 fn read_catalog(path: &PathBuf) -> anyhow::Result<HashMap<String, ItemMeta>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines();
-    let header = lines.next().context("the catalog is empty")?;
-    let header = events::Header::parse(header);
-    let sep = header.separator;
+    let file = File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let (header, mut rows) =
+        table::open(BufReader::new(file)).with_context(|| format!("reading {}", path.display()))?;
     let col = |wanted: &[&str]| header.find(wanted);
     let item = col(&["itemid", "item", "productid", "sku", "id"])
         .context("the catalog header names no item column")?;
@@ -389,27 +387,27 @@ fn read_catalog(path: &PathBuf) -> anyhow::Result<HashMap<String, ItemMeta>> {
         col(&["outofstock"]),
         col(&["sensitive"]),
     );
-    let truthy = |v: Option<&str>| {
-        matches!(
-            v.map(str::trim),
-            Some("1" | "true" | "yes" | "TRUE" | "Yes")
-        )
-    };
     let mut out = HashMap::new();
-    for (n, line) in lines.enumerate() {
-        let fields: Vec<&str> = line.split(sep).collect();
-        let Some(id) = fields.get(item).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
-            bail!("{} line {}: missing item id", path.display(), n + 2);
+    while let Some((line, fields)) = rows.next_row()? {
+        let field = |i: Option<usize>| -> anyhow::Result<&str> {
+            let Some(i) = i else { return Ok("") };
+            fields
+                .get(i)
+                .map_err(|why| anyhow::anyhow!("{} line {line}: {why}", path.display()))
         };
+        let id = field(Some(item))?;
+        if id.is_empty() {
+            bail!("{} line {line}: missing item id", path.display());
+        }
+        let truthy = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
         out.insert(
             id.to_owned(),
             ItemMeta {
-                category: category
-                    .and_then(|c| fields.get(c))
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty()),
-                out_of_stock: truthy(oos.and_then(|c| fields.get(c).copied())),
-                sensitive: truthy(sensitive.and_then(|c| fields.get(c).copied())),
+                category: Some(field(category)?)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned),
+                out_of_stock: truthy(field(oos)?),
+                sensitive: truthy(field(sensitive)?),
             },
         );
     }

@@ -107,6 +107,37 @@ fn empty_and_single_item_logs_give_valid_models() {
 }
 
 #[test]
+fn a_catalog_with_quoted_fields_keeps_its_categories_and_flags() {
+    let events = temp("catalog-events.csv");
+    std::fs::write(
+        &events,
+        "session_id,item_id\ns1,mug\ns1,pan\ns2,mug\ns2,pan\n",
+    )
+    .unwrap();
+    let catalog = temp("catalog.csv");
+    std::fs::write(
+        &catalog,
+        "item_id,name,category,out_of_stock\nmug,\"Mug, \"\"large\"\"\",\"Cups; mugs\",0\npan,\"Pan\nwith a note\",Pans,TRUE\n",
+    )
+    .unwrap();
+    let out = temp("catalog.swm");
+    let o = build(
+        events.to_str().unwrap(),
+        &out,
+        &["--catalog", catalog.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (item, expected) in [
+        ("mug", "category Cups; mugs, flags 0"),
+        ("pan", "category Pans, flags 1"),
+    ] {
+        let o = shelfwise(&["inspect", out.to_str().unwrap(), "--item", item]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains(expected), "{item}: {text}");
+    }
+}
+
+#[test]
 fn a_malformed_pair_table_names_its_line() {
     let pairs = temp("pairs.csv");
     std::fs::write(
