@@ -8,7 +8,7 @@
 //! dist/integrity.json      SRI hashes of the script-tag files
 //! ```
 //!
-//! Steps: cargo (release, wasm32, std rebuilt with immediate-abort panics) → wasm-bindgen `--target web` →
+//! Steps: cargo (pinned nightly, `wasm` profile, wasm32, std rebuilt with immediate-abort panics) → wasm-bindgen `--target web` →
 //! wasm-opt `-Oz` (npm binaryen, never Debian's) → esbuild bundles the
 //! TypeScript façade around the generated glue twice (IIFE and ESM) → tsc
 //! emits the declarations.
@@ -16,7 +16,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::{Result, cmd, exec, root};
+use crate::{Result, cmd, exec, root, setup};
 
 /// Size budget of wasm + script-tag JS, gzip, in bytes (issue: ≤ 60 KB).
 pub const BUDGET_GZIP: usize = 60 * 1000;
@@ -40,14 +40,17 @@ pub fn run() -> Result {
     // The standard library is rebuilt for the wasm with panics that abort
     // at once: no panic messages, no formatting machinery behind them —
     // about 8 KB gzip of the script tag's budget; without panic locations
-    // and `Debug` formatting, 0.3 KB more. `-Z build-std` is
-    // unstable; RUSTC_BOOTSTRAP enables it on the pinned stable compiler,
-    // whose own `rust-src` it builds, and only for this one build.
+    // and `Debug` formatting, 0.3 KB more. `-Z build-std` needs nightly: the
+    // pinned one (setup.rs), for this one build. The `wasm` profile
+    // (Cargo.toml) builds Shelfwise's own code for size.
     exec(
         cmd("cargo")
+            .arg(format!("+{}", setup::NIGHTLY))
             .args([
                 "build",
-                "--release",
+                "--profile",
+                "wasm",
+                "--locked",
                 "--target",
                 "wasm32-unknown-unknown",
                 "-p",
@@ -57,7 +60,6 @@ pub fn run() -> Result {
                 "--target-dir",
             ])
             .arg(root.join("target/dist"))
-            .env("RUSTC_BOOTSTRAP", "1")
             .env(
                 "RUSTFLAGS",
                 "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none",
@@ -76,7 +78,7 @@ pub fn run() -> Result {
                 "--out-dir",
             ])
             .arg(src.join("wasm"))
-            .arg(root.join("target/dist/wasm32-unknown-unknown/release/shelfwise.wasm")),
+            .arg(root.join("target/dist/wasm32-unknown-unknown/wasm/shelfwise.wasm")),
     )?;
     let wasm = src.join("wasm/shelfwise_bg.wasm");
     exec(

@@ -188,7 +188,7 @@ fn seed_corpus(target: &str) -> Result {
 const FUZZ_TARGETS: [&str; 2] = ["decode", "beacons"];
 
 /// Fuzzes `target` (or every target, one after the other) for `seconds`
-/// each with cargo-fuzz (nightly).
+/// each with cargo-fuzz (on the pinned nightly, [`setup::NIGHTLY`]).
 fn fuzz(seconds: u64, target: Option<&str>) -> Result {
     setup::cargo_fuzz()?;
     let targets: Vec<&str> = match target {
@@ -199,7 +199,7 @@ fn fuzz(seconds: u64, target: Option<&str>) -> Result {
     for target in targets {
         seed_corpus(target)?;
         exec(cmd("cargo").args([
-            "+nightly",
+            &format!("+{}", setup::NIGHTLY),
             "fuzz",
             "run",
             target,

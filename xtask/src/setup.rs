@@ -36,8 +36,35 @@ pub fn path_with_tools() -> String {
 /// Everything `dist` needs.
 pub fn build_tools() -> Result {
     wasm_target()?;
+    nightly()?;
     wasm_bindgen()?;
     npm()
+}
+
+/// The one nightly toolchain, pinned by date, for what only nightly can do:
+/// rebuilding the standard library for the script tag's wasm (`dist.rs`)
+/// and cargo-fuzz. Everything else builds on the stable toolchain of
+/// `rust-toolchain.toml`. Moving it is one line, then `cargo xtask dist`
+/// and `cargo xtask fuzz` to check.
+pub const NIGHTLY: &str = "nightly-2026-05-19";
+
+/// Installs [`NIGHTLY`] with `rust-src` (which `-Z build-std` compiles) when missing.
+pub fn nightly() -> Result {
+    let components =
+        output(cmd("rustup").args(["component", "list", "--installed", "--toolchain", NIGHTLY]))
+            .unwrap_or_default();
+    if components.lines().any(|l| l.trim().starts_with("rust-src")) {
+        return Ok(());
+    }
+    exec(cmd("rustup").args([
+        "toolchain",
+        "install",
+        NIGHTLY,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
 }
 
 fn output(command: &mut Command) -> Option<String> {
@@ -50,19 +77,13 @@ fn output(command: &mut Command) -> Option<String> {
 fn wasm_target() -> Result {
     let installed =
         output(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if !installed
+    if installed
         .lines()
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
-        exec(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
-    }
-    // The release wasm rebuilds the standard library (see dist.rs).
-    let components =
-        output(cmd("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
-    if components.lines().any(|l| l.trim() == "rust-src") {
         return Ok(());
     }
-    exec(cmd("rustup").args(["component", "add", "rust-src"]))
+    exec(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
 /// The `wasm-bindgen` version pinned in Cargo.lock: the CLI must match it
@@ -279,14 +300,15 @@ impl Drop for Postgres {
     }
 }
 
-/// cargo-fuzz, for the nightly toolchain's `cargo +nightly fuzz`.
+/// cargo-fuzz, run on [`NIGHTLY`], from its own lock file.
 pub fn cargo_fuzz() -> Result {
-    if output(cmd("cargo").args(["+nightly", "fuzz", "--version"])).is_some() {
+    nightly()?;
+    if output(cmd("cargo").args([&format!("+{NIGHTLY}"), "fuzz", "--version"])).is_some() {
         return Ok(());
     }
     exec(
         cmd("cargo")
-            .args(["install", "cargo-fuzz", "--root"])
+            .args(["install", "cargo-fuzz", "--locked", "--root"])
             .arg(tools_dir()),
     )
 }
