@@ -2,7 +2,7 @@
 
 use shelfwise_core::beacon::{self, Event as Beacon, Kind as BeaconKind, Order, Page, Visit};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
-use shelfwise_core::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Viewport};
+use shelfwise_core::exit::{Detector, Input, Policy, Sensitivity, Shown, Viewport};
 use shelfwise_core::experiment::{Arm, Assignment, DEFAULT_STICKY_MS};
 use shelfwise_core::model::{ITEM_SENSITIVE, Model};
 use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
@@ -11,6 +11,7 @@ use shelfwise_core::rank::{
 };
 use wasm_bindgen::prelude::*;
 
+use crate::boundary::{ExitInput, ExitReason, ExitVerdict, Placement};
 use crate::dom::{Kind, Widget};
 use crate::storage::{Fallback, Store};
 use crate::{clock, props};
@@ -35,13 +36,6 @@ enum Warning {
     WidgetChanged = 16,
     BadEvent = 32,
 }
-
-/// Reorder outcome: the widget shows the merchant's order.
-const MERCHANT: u8 = 0;
-/// Reorder outcome: the widget was personalized.
-const PERSONALIZED: u8 = 1;
-/// Reorder outcome: the widget was malformed or changed under us; untouched.
-const UNTOUCHED: u8 = 2;
 
 /// The Shelfwise engine: the local profile, the model and the widgets.
 ///
@@ -210,10 +204,9 @@ impl Engine {
     /// Ranks `ids` (the merchant's order, joined by U+001E) for the shopper.
     /// `kind` is a widget kind; `anchor` the item for `similar`.
     ///
-    /// Returns `[position, reason, score]` triples, best first, with reason
-    /// codes 0 merchant, 1 similar, 2 revisit, 3 category, 4 purchased,
-    /// 5 sensitive, 6 out-of-stock; [`Engine::last_because`] has the items
-    /// behind them. Packed so that one call crosses the JS boundary twice,
+    /// Returns `[position, reason, score]` triples, best first, the
+    /// reason as a code ([`rank_reasons`] names them);
+    /// [`Engine::last_because`] has the items behind them. Packed so that one call crosses the JS boundary twice,
     /// not once per item.
     pub fn rank(&mut self, ids: &str, kind: &str, anchor: Option<String>) -> Vec<f32> {
         let ids: Vec<&str> = if ids.is_empty() {
@@ -282,18 +275,16 @@ impl Engine {
         self.last_because.clone()
     }
 
-    /// Reorders one widget container in place. Returns 1 when personalized,
-    /// 0 when it shows the merchant's order, 2 when it was left untouched
-    /// (malformed markup, or children removed meanwhile).
-    pub fn reorder(&mut self, element: JsValue) -> u8 {
+    /// Reorders one widget container in place.
+    pub fn reorder(&mut self, element: JsValue) -> Placement {
         let Some(element) = props::element(&element) else {
-            return UNTOUCHED;
+            return Placement::Untouched;
         };
         let (widget, bad_limit) = match Widget::read(&element) {
             Ok(read) => read,
             Err(malformed) => {
                 self.warn_once(Warning::Widget, malformed.message());
-                return UNTOUCHED;
+                return Placement::Untouched;
             }
         };
         if bad_limit {
@@ -313,11 +304,15 @@ impl Engine {
             (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &ids, &options),
             (Some(model), _) => rank(model, &self.profile, &ids, &options),
             // No model: the widget stays exactly as the merchant wrote it.
-            (None, _) => return MERCHANT,
+            (None, _) => return Placement::Merchant,
         };
         let personal = ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
         let order: Vec<usize> = ranked.iter().map(|r| r.item).collect();
-        let outcome = if personal { PERSONALIZED } else { MERCHANT };
+        let outcome = if personal {
+            Placement::Personalized
+        } else {
+            Placement::Merchant
+        };
         if widget.apply(&order) {
             outcome
         } else {
@@ -325,7 +320,7 @@ impl Engine {
                 Warning::WidgetChanged,
                 "shelfwise: a widget changed while it was being reordered; left as it was",
             );
-            UNTOUCHED
+            Placement::Untouched
         }
     }
 
@@ -497,57 +492,46 @@ impl Engine {
         true
     }
 
-    /// Feeds one page input to the detector. `code`: 1 pointer move, 2
-    /// pointer left the document, 3 button down, 4 button up (`a`, `b`: x,
-    /// y), 5 scroll (`a`: offset), 6 typing, 7 field focus (`a` ≠ 0:
-    /// focused), 8 tab hidden (`a` ≠ 0: hidden), 9 a clock tick, 10 resize
-    /// (`a`, `b`: width, height). Returns 0, or the trigger's reason: 1
-    /// pointer-top, 2 scroll-up, 3 tab-return, 4 idle.
+    /// Feeds one page input to the detector (see [`ExitInput`] for `a` and
+    /// `b`). Returns why exit intent triggered, if it did.
     #[wasm_bindgen(js_name = exitInput)]
-    pub fn exit_input(&mut self, code: u8, a: f32, b: f32) -> u8 {
+    pub fn exit_input(&mut self, input: ExitInput, a: f32, b: f32) -> Option<ExitReason> {
         let now = clock::now_ms();
         let cart = self.profile.cart().len() as u32;
-        let Some(exit) = self.exit.as_mut() else {
-            return 0;
-        };
+        let exit = self.exit.as_mut()?;
         if exit.cart_lines != cart {
             exit.cart_lines = cart;
             exit.detector.input(now, Input::Cart(cart));
         }
-        let input = match code {
-            1 => Input::PointerMove { x: a, y: b },
-            2 => Input::PointerLeave { x: a, y: b },
-            3 => Input::PointerDown { x: a, y: b },
-            4 => Input::PointerUp,
-            5 => Input::Scroll { y: a },
-            6 => Input::Typing,
-            7 => Input::FieldFocus(a != 0.0),
-            8 => Input::Hidden(a != 0.0),
-            9 => Input::Tick,
-            10 => {
+        let input = match input {
+            ExitInput::PointerMove => Input::PointerMove { x: a, y: b },
+            ExitInput::PointerLeave => Input::PointerLeave { x: a, y: b },
+            ExitInput::PointerDown => Input::PointerDown { x: a, y: b },
+            ExitInput::PointerUp => Input::PointerUp,
+            ExitInput::Scroll => Input::Scroll { y: a },
+            ExitInput::Typing => Input::Typing,
+            ExitInput::FieldFocus => Input::FieldFocus(a != 0.0),
+            ExitInput::Hidden => Input::Hidden(a != 0.0),
+            ExitInput::Tick => Input::Tick,
+            ExitInput::Resize => {
                 exit.detector.resize(Viewport {
                     width: a,
                     height: b,
                 });
-                return 0;
+                return None;
             }
-            _ => return 0,
         };
-        match exit.detector.input(now, input) {
-            None => 0,
-            Some(reason) => reason as u8 + 1,
-        }
+        exit.detector.input(now, input).map(ExitReason::from)
     }
 
     /// Shows a prompt if the policy allows it now, and records it for the
-    /// frequency caps. Returns 0 when shown; otherwise why not: 1 too early
-    /// on the page, 2 the visit's cap, 3 the week's cap, 4 suppressed (by the
-    /// caller — consent, merchant —, by a purchase in this visit, or by the
-    /// holdout arm, which records the prompt and its beacon all the same).
+    /// frequency caps; `suppressed` is the caller's veto (consent, merchant).
+    /// The holdout arm records the prompt and its beacon all the same, and
+    /// is told [`ExitVerdict::Suppressed`].
     #[wasm_bindgen(js_name = exitShow)]
-    pub fn exit_show(&mut self, suppressed: bool) -> u8 {
+    pub fn exit_show(&mut self, suppressed: bool) -> ExitVerdict {
         let Some(exit) = &self.exit else {
-            return Suppressed::ByCaller as u8 + 1;
+            return ExitVerdict::Suppressed;
         };
         let now = clock::now_ms();
         let visit = self.profile.visit_started_ms();
@@ -561,7 +545,7 @@ impl Engine {
             suppressed || bought,
         );
         if let Err(why) = verdict {
-            return why as u8 + 1;
+            return why.into();
         }
         // The holdout counts the prompt it would have seen, caps included,
         // so that recovery compares like with like; it sees nothing.
@@ -569,8 +553,8 @@ impl Engine {
         let _ = self.store.set(EXIT_KEY, &shown.to_text());
         self.emit(BeaconKind::ExitShown, None, None, None);
         match self.arm {
-            Arm::Personalized => 0,
-            Arm::Holdout => Suppressed::ByCaller as u8 + 1,
+            Arm::Personalized => ExitVerdict::Shown,
+            Arm::Holdout => ExitVerdict::Suppressed,
         }
     }
 
@@ -727,24 +711,56 @@ fn focus(kind: Option<Kind>, anchor: Option<&str>) -> Focus<'_> {
     }
 }
 
+/// Why a ranked item is where it is. In the packed output of
+/// [`Engine::rank`] and [`Engine::recommend`] it travels as its index in
+/// [`WHY`], the names the JS API shows ([`rank_reasons`]).
+#[derive(Clone, Copy)]
+enum Why {
+    Merchant,
+    Similar,
+    Revisit,
+    Category,
+    Purchased,
+    Sensitive,
+    OutOfStock,
+}
+
+/// The names of [`Why`]'s variants, in their order.
+const WHY: [&str; 7] = [
+    "merchant",
+    "similar",
+    "revisit",
+    "category",
+    "purchased",
+    "sensitive",
+    "out-of-stock",
+];
+
+/// The names of the reason codes in the output of `rank` and `recommend`,
+/// joined by U+001E: code `i` is name `i`.
+#[wasm_bindgen(js_name = rankReasons)]
+pub fn rank_reasons() -> String {
+    WHY.join(&SEPARATOR.to_string())
+}
+
 /// Appends the item behind the `index`-th result's `reason` to `because`
 /// (separated from the previous one) and returns the reason's code (see
-/// [`Engine::rank`]).
+/// [`Why`]).
 fn explain(index: usize, reason: &Reason, id: Option<&&str>, because: &mut String) -> u8 {
     if index > 0 {
         because.push(SEPARATOR);
     }
-    let (code, behind) = match reason {
-        Reason::MerchantOrder => (0, None),
-        Reason::Similar { item, .. } => (1, Some(item.as_str())),
-        Reason::Revisit { .. } => (2, id.copied()),
-        Reason::Category { category } => (3, Some(category.as_str())),
-        Reason::Excluded(Exclusion::Purchased) => (4, None),
-        Reason::Excluded(Exclusion::Sensitive) => (5, None),
-        Reason::Excluded(Exclusion::OutOfStock) => (6, None),
+    let (why, behind) = match reason {
+        Reason::MerchantOrder => (Why::Merchant, None),
+        Reason::Similar { item, .. } => (Why::Similar, Some(item.as_str())),
+        Reason::Revisit { .. } => (Why::Revisit, id.copied()),
+        Reason::Category { category } => (Why::Category, Some(category.as_str())),
+        Reason::Excluded(Exclusion::Purchased) => (Why::Purchased, None),
+        Reason::Excluded(Exclusion::Sensitive) => (Why::Sensitive, None),
+        Reason::Excluded(Exclusion::OutOfStock) => (Why::OutOfStock, None),
     };
     because.push_str(behind.unwrap_or_default());
-    code
+    why as u8
 }
 
 /// The context of the current page, read from the browser.

@@ -13,6 +13,8 @@
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
+mod boundary;
+#[cfg(target_arch = "wasm32")]
 mod clock;
 #[cfg(target_arch = "wasm32")]
 mod dom;
@@ -22,4 +24,6 @@ mod props;
 mod storage;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::Engine;
+pub use api::{Engine, rank_reasons};
+#[cfg(target_arch = "wasm32")]
+pub use boundary::{ExitInput, ExitReason, ExitVerdict, Placement};

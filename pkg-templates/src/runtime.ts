@@ -7,7 +7,7 @@
 // trap included) disables Shelfwise for the page, restores the merchant's
 // order and logs one warning. Nothing is ever thrown into the host page.
 
-import initWasm, { Engine } from "./wasm/shelfwise.js";
+import initWasm, { Engine, ExitInput, rankReasons } from "./wasm/shelfwise.js";
 import { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
@@ -35,7 +35,6 @@ const DEFAULT_HOLD_MS = 300;
 const MAX_MODEL_BYTES = 32 * 1024 * 1024;
 const HOLD_RULE =
   "[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state]){visibility:hidden!important}";
-const EXIT_REASONS: ExitIntentEvent["reason"][] = ["pointer-top", "scroll-up", "tab-return", "idle"];
 const NAMES_KEY = "shelfwise:v1:names";
 const MAX_NAMES = 30;
 
@@ -382,47 +381,54 @@ export class Runtime {
   }
 
   private reorderWidget(engine: Engine, widget: Element): boolean {
-    const outcome = engine.reorder(widget);
-    const state = outcome === 1 ? "personalized" : "merchant";
-    widget.setAttribute("data-shelfwise-state", state);
-    if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${state}`);
-    return outcome === 1;
+    const placement = engine.reorder(widget);
+    widget.setAttribute("data-shelfwise-state", placement === "personalized" ? "personalized" : "merchant");
+    if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${placement}`);
+    return placement === "personalized";
   }
 
   /**
    * A widget (or banner) may change only if the shopper cannot have seen it
-   * yet. After the hold, only those still undecided far out of view may.
+   * yet. While the hold's style sheet is on, every undecided one has been
+   * hidden since before it could be seen (see {@link startHold}). Without
+   * the sheet, one in view and not hidden may have been seen. After the
+   * hold, only those still undecided far out of view may change.
    */
   private mayMove(widget: Element): boolean {
     if (this.holdExpired) return !nearView(widget);
-    if (this.holdSheet || document.visibilityState === "hidden") return true;
-    if (getComputedStyle(widget).visibility === "hidden") return true;
-    const rect = widget.getBoundingClientRect();
-    const offscreen = rect.bottom <= 0 || rect.top >= window.innerHeight || rect.width === 0;
-    return offscreen || !painted();
+    return this.holdSheet !== null || !maySee(widget);
   }
 
   /**
    * Holds the widgets (never the page) until they are in final order or
    * `timeout` ms have passed, then shows the rest in the merchant's order.
-   * Shelfwise hides them itself only when nothing has been painted yet:
-   * hiding a widget the shopper already sees would itself be a flicker. A
-   * page may hide them with its own CSS (see the README); the timeout ends
-   * that hold too, since it marks every widget with its state.
+   *
+   * Whether the page has painted cannot be known from here: Chromium
+   * reports paint timing only after the frame is on screen, and an async
+   * script may run after any number of frames. So the question is asked of
+   * each widget instead, at this moment: one the shopper may see now (in
+   * the viewport, not hidden, the page visible) is final in the merchant's
+   * order at once; every other one, and every one parsed later, is hidden by
+   * the hold's style sheet from now until it is decided — hiding what is
+   * already hidden or out of view shows nothing. A page that hides its
+   * widgets with its own CSS (see the README) has them all personalized.
+   * The timeout ends that hold too, since it marks every widget with its
+   * state.
    */
   private startHold(timeout: number): void {
     if (typeof document === "undefined" || !(timeout > 0)) return;
-    if (!painted()) {
-      try {
-        if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
-          const sheet = new CSSStyleSheet();
-          sheet.replaceSync(HOLD_RULE);
-          document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-          this.holdSheet = sheet;
-        }
-      } catch {
-        this.holdSheet = null;
+    for (const element of this.unhandled()) {
+      if (maySee(element)) element.setAttribute("data-shelfwise-state", "merchant");
+    }
+    try {
+      if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(HOLD_RULE);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        this.holdSheet = sheet;
       }
+    } catch {
+      this.holdSheet = null;
     }
     const timer = setTimeout(() => this.expireHold(), timeout);
     this.cleanups.push(() => clearTimeout(timer));
@@ -534,29 +540,29 @@ export class Runtime {
       this.warnOnce("exit", `shelfwise: exitIntent "${String(sensitivity)}" is not low, medium, high or off; exit intent is off`);
       return;
     }
-    const feed = (code: number, a = 0, b = 0) => {
-      const reason = engine.exitInput(code, a, b);
-      if (reason > 0) this.exitIntent(engine, EXIT_REASONS[reason - 1]);
+    const feed = (input: ExitInput, a = 0, b = 0) => {
+      const reason = engine.exitInput(input, a, b);
+      if (reason !== undefined) this.exitIntent(engine, reason);
     };
     const at = (handler: (e: MouseEvent) => void) => (event: Event) => handler(event as MouseEvent);
-    this.listen(document, "mousemove", at((e) => feed(1, e.clientX, e.clientY)));
+    this.listen(document, "mousemove", at((e) => feed(ExitInput.PointerMove, e.clientX, e.clientY)));
     this.listen(document, "mouseout", at((e) => {
-      if (!e.relatedTarget) feed(2, e.clientX, e.clientY);
+      if (!e.relatedTarget) feed(ExitInput.PointerLeave, e.clientX, e.clientY);
     }));
-    this.listen(document, "pointerdown", at((e) => feed(3, e.clientX, e.clientY)));
-    this.listen(document, "pointerup", () => feed(4));
-    this.listen(window, "scroll", () => feed(5, window.scrollY));
-    this.listen(document, "keydown", () => feed(6));
-    this.listen(document, "input", () => feed(6));
+    this.listen(document, "pointerdown", at((e) => feed(ExitInput.PointerDown, e.clientX, e.clientY)));
+    this.listen(document, "pointerup", () => feed(ExitInput.PointerUp));
+    this.listen(window, "scroll", () => feed(ExitInput.Scroll, window.scrollY));
+    this.listen(document, "keydown", () => feed(ExitInput.Typing));
+    this.listen(document, "input", () => feed(ExitInput.Typing));
     this.listen(document, "focusin", (e) => {
-      if (isField(e.target)) feed(7, 1);
+      if (isField(e.target)) feed(ExitInput.FieldFocus, 1);
     });
     this.listen(document, "focusout", (e) => {
-      if (isField(e.target)) feed(7, 0);
+      if (isField(e.target)) feed(ExitInput.FieldFocus, 0);
     });
-    this.listen(document, "visibilitychange", () => feed(8, document.visibilityState === "hidden" ? 1 : 0));
-    this.listen(window, "resize", () => feed(10, window.innerWidth, window.innerHeight));
-    const tick = setInterval(() => this.guard(() => feed(9)), 1000);
+    this.listen(document, "visibilitychange", () => feed(ExitInput.Hidden, document.visibilityState === "hidden" ? 1 : 0));
+    this.listen(window, "resize", () => feed(ExitInput.Resize, window.innerWidth, window.innerHeight));
+    const tick = setInterval(() => this.guard(() => feed(ExitInput.Tick)), 1000);
     this.cleanups.push(() => clearInterval(tick));
   }
 
@@ -567,8 +573,8 @@ export class Runtime {
     // have seen (for the beacons) and sees nothing.
     const verdict = engine.exitShow(this.consent !== "granted");
     this.pump();
-    if (this.options.debug) console.debug(`shelfwise: exit intent (${reason}) → ${verdict === 0 ? "shown" : `suppressed (${verdict})`}`);
-    if (verdict !== 0) return;
+    if (this.options.debug) console.debug(`shelfwise: exit intent (${reason}) → ${verdict}`);
+    if (verdict !== "shown") return;
     for (const callback of this.exitCallbacks.slice()) {
       try {
         callback({ reason });
@@ -793,11 +799,13 @@ export class Runtime {
 }
 
 const SEPARATOR = "\u001e";
-const REASONS: RankReason[] = ["merchant", "similar", "revisit", "category", "purchased", "sensitive", "out-of-stock"];
+/** The names of the engine's reason codes, read from it once (code `i` is name `i`). */
+let reasons: RankReason[] | null = null;
 
 /** A ranked item from the engine's packed output. */
 function item(id: string, code: number, score: number, because: string | undefined): RankedItem {
-  const out: RankedItem = { id, score, reason: REASONS[code] ?? "merchant" };
+  reasons ??= rankReasons().split(SEPARATOR) as RankReason[];
+  const out: RankedItem = { id, score, reason: reasons[code] ?? "merchant" };
   if (because) out.because = because;
   return out;
 }
@@ -848,13 +856,14 @@ function nearView(element: Element): boolean {
   return rect.bottom > -height && rect.top < 2 * height;
 }
 
-/** Whether the page has painted anything yet. */
-function painted(): boolean {
-  try {
-    return performance.getEntriesByType("paint").length > 0;
-  } catch {
-    return true;
-  }
+/**
+ * Whether the shopper may see `element` now: the page is visible, and the
+ * element is not hidden and has a box in the viewport.
+ */
+function maySee(element: Element): boolean {
+  if (document.visibilityState !== "visible" || getComputedStyle(element).visibility === "hidden") return false;
+  const rect = element.getBoundingClientRect();
+  return rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < window.innerHeight && rect.right > 0 && rect.left < window.innerWidth;
 }
 
 /** A form field: where the pointer often drifts off while the shopper types. */

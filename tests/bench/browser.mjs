@@ -10,11 +10,17 @@
 //   how many of them ended personalized; also with a CMP answering after 150 ms;
 // - cmp_late: with a TCF CMP answering after 150, 400 and 800 ms (the hold is
 //   300 ms), how many widgets end personalized, in or near the view at load
-//   and further down.
+//   and further down;
+// - flicker: 40 warm loads each with Chromium's CPU slowed 4× and 6×, of the
+//   demo home (which hides its widgets with the documented rule) and of a
+//   merchant-written page without the rule, every frame sampled: loads in
+//   which a visible widget changed, largest layout shift, and how many loads
+//   ended with each widget personalized.
 // The CMP is the IAB's reference implementation (tests/e2e/cmp.mjs).
 import fs from "node:fs";
 import path from "node:path";
-import { kitchenProfile, root, site, serve, launch } from "../e2e/harness.mjs";
+import { kitchenProfile, root, site, serve, launch, thirdPartySite, withoutHoldRule } from "../e2e/harness.mjs";
+import { throttledLoads } from "../e2e/frames.mjs";
 import { cmpScript, tcString } from "../e2e/cmp.mjs";
 
 const modelPath = process.argv[2];
@@ -182,6 +188,24 @@ try {
     }
     console.log(JSON.stringify({ bench: "cmp_late_chromium", cmp_ms: cmpMs, loads: 20, viewport: "412x823", ...counts }));
     await context.close();
+  }
+
+  const bare = thirdPartySite(withoutHoldRule);
+  const bareServer = await serve(bare.dir);
+  try {
+    for (const rate of [4, 6]) {
+      const pages = [
+        ["demo home (with the rule)", `${server.url}/`, (c) => c.addInitScript(kitchenProfile)],
+        ["merchant page (without the rule)", `${bareServer.url}/`, undefined],
+      ];
+      for (const [name, url, setup] of pages) {
+        const r = await throttledLoads(browser, url, { rate, loads: 40, setup });
+        console.log(JSON.stringify({ bench: "flicker_chromium", page: name, rate, loads: r.loads, flickered: r.flickered, max_shift: r.maxShift, personalized: Object.entries(r.personalized).map(([k, n]) => `${k} ${n}`).join("; "), errors: r.errors.length }));
+      }
+    }
+  } finally {
+    await bareServer.close();
+    bare.remove();
   }
 } finally {
   await browser.close();

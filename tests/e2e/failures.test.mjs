@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { demoStore, loadWarm, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { HOLD_STYLE, demoStore, loadWarm, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -121,7 +121,7 @@ test("item ids with quotes, HTML and non-ASCII text are data, never markup", asy
   const ids = [`say "hi"`, `<img src=x onerror="window.__pwned=1">`, `ünïcødé ✓ 商品`, `it's`];
   const attr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   const children = ids.map((id) => `<div data-item-id="${attr(id)}">x</div>`).join("");
-  const html = `<!doctype html><html><head>
+  const html = `<!doctype html><html><head>${HOLD_STYLE}
 <script async src="/dist/shelfwise.js" data-model="/model.swm"></script>
 </head><body><div data-shelfwise-view="${attr(ids[1])}" data-shelfwise-category="${attr(ids[0])}"></div>
 <div id="w" data-shelfwise-widget="recently-viewed">${children}</div>

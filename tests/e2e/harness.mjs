@@ -6,7 +6,7 @@ import http from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { before, after } from "node:test";
 import { editPages, launchChromium as launch } from "../../sim/chromium.mjs";
@@ -23,6 +23,16 @@ const TYPES = {
   ".swm": "application/octet-stream",
   ".json": "application/json",
 };
+
+/**
+ * What the tests started and must stop: each server's `close` and each
+ * collector's `stop`, run once more after a file's last test, so that a
+ * test that failed before stopping its own cannot keep the file running.
+ */
+const running = new Set();
+after(async () => {
+  for (const stop of Array.from(running)) await stop();
+});
 
 /** Answered by every test server: the favicon, and beacons (accepted, unread: the collector's own tests are in beacons.test.mjs and crates/cli). */
 const STANDING_ROUTES = {
@@ -61,7 +71,13 @@ export async function serve(dir = site, routes = {}) {
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+  const close = () => {
+    running.delete(close);
+    server.closeAllConnections();
+    return new Promise((r) => server.close(r));
+  };
+  running.add(close);
+  return { url: `http://127.0.0.1:${port}`, close };
 }
 
 /** Serves the demo store plus one extra page, `html` at `path`. */
@@ -171,6 +187,11 @@ export async function startCollector(extra = []) {
   const child = spawn(path.join(root, "target/release/shelfwise"), [
     "serve", "--addr", "127.0.0.1:0", "--db", path.join(dir, "collector.db"), "--static", site, ...extra,
   ], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, SHELFWISE_ADMIN_TOKEN: ADMIN_TOKEN } });
+  const stop = () => {
+    running.delete(stop);
+    child.kill("SIGTERM");
+  };
+  running.add(stop);
   const url = await new Promise((resolve, reject) => {
     let text = "";
     child.stderr.on("data", (chunk) => {
@@ -180,7 +201,7 @@ export async function startCollector(extra = []) {
     });
     child.on("exit", (code) => reject(new Error(`shelfwise serve exited (${code}): ${text}`)));
   });
-  return { url, stop: () => child.kill("SIGTERM") };
+  return { url, stop };
 }
 
 /** The page's DOM with every widget emptied and Shelfwise's marks and pop-up removed: what Shelfwise must not change. */
@@ -194,4 +215,41 @@ export function outsideWidgets(page) {
     for (const s of clone.querySelectorAll("[data-shelfwise-popup]")) s.remove();
     return clone.outerHTML;
   });
+}
+
+/**
+ * A store page written the way a merchant would (`tests/e2e/fixtures/third-party.html`:
+ * the documented script tag and anti-flicker rule, nothing else), with
+ * `dist/` copied under a nested path and a model built by the real CLI from
+ * Segment JSON lines, in a fresh temporary folder. `edit(html)` may change
+ * the page. Resolves with the folder and a `remove()`.
+ */
+export function thirdPartySite(edit = (html) => html) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-3p-"));
+  const vendor = path.join(dir, "static/vendor/shelfwise");
+  fs.mkdirSync(vendor, { recursive: true });
+  fs.mkdirSync(path.join(dir, "static/reco"), { recursive: true });
+  for (const f of ["shelfwise.js", "shelfwise_bg.wasm"]) fs.copyFileSync(path.join(root, "dist", f), path.join(vendor, f));
+  fs.writeFileSync(path.join(dir, "index.html"), edit(fs.readFileSync(path.join(root, "tests/e2e/fixtures/third-party.html"), "utf8")));
+  execFileSync(
+    "cargo",
+    ["run", "--quiet", "--release", "-p", "shelfwise-cli", "--", "build", "--events", path.join(root, "tests/e2e/fixtures/third-party-events.jsonl"), "--out", path.join(dir, "static/reco/model.swm")],
+    { cwd: root, stdio: "pipe" },
+  );
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The documented anti-flicker rule (pkg-templates/README.md, as the demo
+ * store's style sheet has it) in a `<style>` element, for a test page's
+ * head: without it, a widget in view when the async script runs rightly
+ * keeps the merchant's order.
+ */
+export const HOLD_STYLE = `<style>
+${fs.readFileSync(path.join(root, "www/assets/style.css"), "utf8").split("\n").filter((line) => line.includes("shelfwise-hold")).join("\n")}
+</style>`;
+
+/** Removes the anti-flicker rule from a page or style sheet: a store that did not add it. */
+export function withoutHoldRule(text) {
+  return text.replace(/^.*shelfwise-hold.*$/gm, "");
 }

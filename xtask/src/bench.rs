@@ -189,6 +189,32 @@ pub fn run() -> Result {
         let _ = writeln!(report, "{row}");
     }
 
+    let _ = writeln!(
+        report,
+        "\n### No flicker on a slow CPU\n\nWarm loads with Chromium's CPU slowed (CDP \
+         `Emulation.setCPUThrottlingRate`), every animation frame sampled \
+         (`tests/e2e/frames.mjs`): a load counts when a widget the shopper could see changed \
+         order. Personalized: in how many loads each widget ended personalized (a widget in \
+         view when the script runs, on a page without the rule, keeps the merchant's order).\n\n\
+         | page | CPU | loads | loads with a visible change | largest layout shift | personalized |\n|---|---:|---:|---:|---:|---|"
+    );
+    for line in browser
+        .lines()
+        .filter(|l| l.contains("\"flicker_chromium\""))
+    {
+        let field = |k: &str| json_field(line, k).unwrap_or_default();
+        let _ = writeln!(
+            report,
+            "| {} | {}× | {} | **{}** | {} | {} |",
+            field("page"),
+            field("rate"),
+            field("loads"),
+            field("flickered"),
+            field("max_shift"),
+            field("personalized")
+        );
+    }
+
     // Model build and quality on real sessions.
     let sessions = root.join("../shared/data/diginetica/train_sessions.txt");
     let cases = root.join("../shared/data/diginetica/test_prefix_target.tsv");

@@ -1,0 +1,104 @@
+//! The enumerations that cross the JS/wasm boundary, defined once here and
+//! typed for the TypeScript by wasm-bindgen: no number or name means
+//! something on one side only (see `docs/ARCHITECTURE.md`, "The boundary").
+
+// wasm-bindgen adds an undocumented variant and functions to each string
+// enum; every item written here is documented.
+#![allow(missing_docs)]
+
+use shelfwise_core::exit::{Reason, Suppressed};
+use wasm_bindgen::prelude::*;
+
+/// What `Engine.reorder` did to a widget: the widget's
+/// `data-shelfwise-state`, or untouched.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The widget is in the shopper's order.
+    Personalized = "personalized",
+    /// The widget shows the merchant's order.
+    Merchant = "merchant",
+    /// The widget was malformed or changed meanwhile, and was left as it was.
+    Untouched = "untouched",
+}
+
+/// A page input for the exit-intent detector (`Engine.exitInput`) and
+/// what its two numbers `a`, `b` are.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitInput {
+    /// The pointer moved to (`a`, `b`).
+    PointerMove,
+    /// The pointer left the document at (`a`, `b`).
+    PointerLeave,
+    /// A button went down at (`a`, `b`).
+    PointerDown,
+    /// The button went up.
+    PointerUp,
+    /// The page scrolled to offset `a`.
+    Scroll,
+    /// The shopper typed.
+    Typing,
+    /// A form field gained (`a` ≠ 0) or lost the focus.
+    FieldFocus,
+    /// The tab was hidden (`a` ≠ 0) or shown again.
+    Hidden,
+    /// A clock tick, about once a second.
+    Tick,
+    /// The viewport is now `a` × `b`.
+    Resize,
+}
+
+/// Why exit intent triggered, as `onExitIntent` callbacks receive it.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitReason {
+    /// The pointer left through the top edge.
+    PointerTop = "pointer-top",
+    /// A fast scroll back up.
+    ScrollUp = "scroll-up",
+    /// The tab came back after a while hidden.
+    TabReturn = "tab-return",
+    /// Idle with a non-empty cart.
+    Idle = "idle",
+}
+
+impl From<Reason> for ExitReason {
+    fn from(reason: Reason) -> ExitReason {
+        match reason {
+            Reason::PointerTop => ExitReason::PointerTop,
+            Reason::ScrollUp => ExitReason::ScrollUp,
+            Reason::TabReturn => ExitReason::TabReturn,
+            Reason::Idle => ExitReason::Idle,
+        }
+    }
+}
+
+/// Whether a detected exit intent shows a prompt (`Engine.exitShow`),
+/// and if not, why.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitVerdict {
+    /// Show it.
+    Shown = "shown",
+    /// Too early on the page.
+    TooEarly = "too-early",
+    /// The visit's cap is reached.
+    VisitCap = "visit-cap",
+    /// The week's cap is reached.
+    WeekCap = "week-cap",
+    /// Suppressed: by the caller (consent, merchant), by a purchase in this
+    /// visit, or by the holdout arm.
+    Suppressed = "suppressed",
+}
+
+impl From<Suppressed> for ExitVerdict {
+    fn from(why: Suppressed) -> ExitVerdict {
+        match why {
+            Suppressed::TooEarly => ExitVerdict::TooEarly,
+            Suppressed::VisitCap => ExitVerdict::VisitCap,
+            Suppressed::PeriodCap => ExitVerdict::WeekCap,
+            Suppressed::ByCaller => ExitVerdict::Suppressed,
+        }
+    }
+}

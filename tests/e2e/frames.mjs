@@ -1,0 +1,116 @@
+// What the shopper sees, frame by frame: a recorder for the no-flicker
+// promise, shared by its test (flicker.test.mjs) and its benchmark
+// (tests/bench/browser.mjs).
+//
+// The recorder runs in every animation frame, which Chromium runs before it
+// paints the frame: what it reads is what that frame shows. For each widget
+// in the viewport and not hidden, it keeps the visible order whenever that
+// order differs from the last one seen — except that an order which only
+// grows at its end replaces the last one (the parser adding children, not
+// a change). A widget whose list has two entries changed while the shopper
+// could see it: reordered, trimmed or replaced. Layout shifts are kept too.
+
+/**
+ * Page init script (for `addInitScript`): records every widget's visible
+ * orders, when each was first visible, and every layout shift into
+ * `window.__frames`.
+ */
+export function recordFrames() {
+  const seen = new Map();
+  const firstSeen = new Map();
+  const shifts = [];
+  window.__frames = { seen, firstSeen, shifts };
+  const visible = (el) => {
+    if (document.visibilityState !== "visible" || getComputedStyle(el).visibility === "hidden") return false;
+    const rect = el.getBoundingClientRect();
+    return rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < innerHeight && rect.right > 0 && rect.left < innerWidth;
+  };
+  const tick = () => {
+    document.querySelectorAll("[data-shelfwise-widget]").forEach((w, index) => {
+      if (!visible(w)) return;
+      const ids = Array.from(w.children)
+        .filter((c) => c.hasAttribute("data-item-id") && getComputedStyle(c).display !== "none")
+        .map((c) => c.getAttribute("data-item-id"))
+        .join(",");
+      const key = w.id || `${w.getAttribute("data-shelfwise-widget")}#${index}`;
+      if (!firstSeen.has(key)) firstSeen.set(key, performance.now());
+      const orders = seen.get(key) ?? [];
+      const last = orders[orders.length - 1];
+      if (last !== undefined && ids.startsWith(last) && (ids.length === last.length || ids[last.length] === ",")) orders[orders.length - 1] = ids;
+      else if (last !== ids) orders.push(ids);
+      seen.set(key, orders);
+    });
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) shifts.push(e.value);
+  }).observe({ type: "layout-shift", buffered: true });
+}
+
+/**
+ * What a page showed, read once its widgets have settled and `quietMs` more
+ * have passed: `{ widgets: { key: [orders…] }, firstSeen: { key: ms }, shift,
+ * states: { key: state } }`, a widget's key being its id, else its kind and
+ * index on the page.
+ */
+export async function shown(page, quietMs = 400) {
+  await page.waitForFunction(() => {
+    const widgets = document.querySelectorAll("[data-shelfwise-widget]");
+    return widgets.length > 0 && Array.from(widgets).every((w) => w.hasAttribute("data-shelfwise-state"));
+  }, null, { timeout: 20_000 });
+  await page.waitForTimeout(quietMs);
+  return page.evaluate(() => ({
+    widgets: Object.fromEntries(window.__frames.seen),
+    firstSeen: Object.fromEntries(window.__frames.firstSeen),
+    shift: window.__frames.shifts.reduce((a, b) => a + b, 0),
+    states: Object.fromEntries(
+      Array.from(document.querySelectorAll("[data-shelfwise-widget]"), (w, index) => [
+        w.id || `${w.getAttribute("data-shelfwise-widget")}#${index}`,
+        w.getAttribute("data-shelfwise-state"),
+      ]),
+    ),
+  }));
+}
+
+/**
+ * Loads `url` `loads` times in one browser context with Chromium's CPU
+ * slowed `rate` times (CDP `Emulation.setCPUThrottlingRate`), after one
+ * unthrottled load that warms the HTTP cache; `setup(context)` prepares the
+ * context first (a profile, a route). Resolves with the number of loads in
+ * which a visible widget changed order (`flickered`, with their frames in
+ * `examples`), the largest layout shift, and for each widget how many loads
+ * ended with it personalized (`personalized`).
+ */
+export async function throttledLoads(browser, url, { rate, loads, setup = async () => {} }) {
+  const context = await browser.newContext();
+  await setup(context);
+  await context.addInitScript(recordFrames);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto(url);
+  await shown(page, 0);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+  const result = { rate, loads, flickered: 0, maxShift: 0, personalized: {}, examples: [], errors };
+  for (let i = 0; i < loads; i++) {
+    await page.goto(url);
+    const seen = await shown(page);
+    const changed = Object.entries(seen.widgets).filter(([, orders]) => orders.length > 1);
+    if (changed.length > 0) {
+      result.flickered += 1;
+      if (result.examples.length < 3) result.examples.push(Object.fromEntries(changed));
+    }
+    result.maxShift = Math.max(result.maxShift, seen.shift);
+    for (const [key, state] of Object.entries(seen.states)) {
+      result.personalized[key] = (result.personalized[key] ?? 0) + (state === "personalized" ? 1 : 0);
+    }
+  }
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  await context.close();
+  return result;
+}
