@@ -34,7 +34,7 @@ after(async () => {
   for (const stop of Array.from(running)) await stop();
 });
 
-/** Answered by every test server: the favicon, and beacons (accepted, unread: the collector's own tests are in beacons.test.mjs and crates/cli). */
+/** Answered by every test server: the favicon, and beacons (accepted, unread: the collector's own tests are in beacons.test.mjs and crates/cli/tests/collector.rs). */
 const STANDING_ROUTES = {
   "/favicon.ico": (req, res) => res.writeHead(204).end(),
   "/collect": (req, res) => {

@@ -10,7 +10,7 @@
 //!   DOMContentLoaded → widget in final order), `tests/bench/browser.mjs`;
 //! - `shelfwise build` on the DIGINETICA training sessions, when
 //!   `../shared/data` is present;
-//! - the collector under load on loopback (`crates/cli/examples/load.rs`).
+//! - the collector under load on loopback (`crates/collector/examples/load.rs`).
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -386,7 +386,7 @@ const TLS_PHASES: [(u32, u32); 1] = [(5000, 30)];
 
 /// The collector on loopback, as deployed (an admin token set, the default
 /// plausibility bounds): a fresh database, `shelfwise serve` (release), and
-/// the open-loop generator (`crates/cli/examples/load.rs`) at 5,000
+/// the open-loop generator (`crates/collector/examples/load.rs`) at 5,000
 /// beacons/s for 30 s, five times that for 10 s, then 5,000/s again to see
 /// it recover; then 5,000/s for 30 s over HTTPS (a certificate made with
 /// openssl for the run).
@@ -396,7 +396,7 @@ fn collector_load(report: &mut String) -> Result {
         "--quiet",
         "--release",
         "-p",
-        "shelfwise-cli",
+        "shelfwise-collector",
         "--example",
         "load",
     ]))?;

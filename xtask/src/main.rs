@@ -112,6 +112,17 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
+    // The command without its collector: models only.
+    exec(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "shelfwise-cli",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     for selection in [
         &["-p", "shelfwise", "--all-targets"][..],
         &["-p", "shelfwise-core", "--lib"],

@@ -7,6 +7,8 @@
 //! `SHELFWISE_TEST_POSTGRES` (`cargo xtask test` starts a throwaway cluster
 //! and sets it; without it the PostgreSQL runs say so and pass).
 
+#![cfg(feature = "collector")]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! on loopback.
 //!
 //! ```text
-//! cargo run --release -p shelfwise-cli --example load -- [--tls CA.pem] ADDR DB PHASE...
+//! cargo run --release -p shelfwise-collector --example load -- [--tls CA.pem] ADDR DB PHASE...
 //! PHASE = RATE:SECONDS     e.g. 5000:30 25000:10 5000:20
 //! ```
 //!
