@@ -100,10 +100,11 @@ test("in the holdout, an exit intent shows nothing and sends exit_shown", async 
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await editPages(context, (html) => html.replace(/data-holdout="[^"]*"/, 'data-holdout="1"'));
   const { page, log } = await watchedPage(context);
+  await page.clock.install();
   await page.goto(`${env.server.url}/product/sku-03005.html`);
   await widgetsSettled(page);
   await page.click("button.add");
-  await page.waitForTimeout(5_300);
+  await page.clock.fastForward(5_300); // past the exit policy's dwell, without waiting for it
   await page.mouse.move(640, 420);
   for (let y = 380; y > 0; y -= 45) {
     await page.mouse.move(640 + (420 - y) / 4, y);

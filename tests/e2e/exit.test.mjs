@@ -8,8 +8,14 @@ import { demoStore, root, servePage, watchedPage, widgetsSettled } from "./harne
 
 const env = demoStore();
 
-/** The policy's minimum time on the page, and a margin. */
+/**
+ * The policy's minimum time on the page, and a margin. Tests let it pass
+ * under Playwright's clock (`page.clock.install()` before the page loads):
+ * `fastForward` jumps ahead and runs every timer due meanwhile (the
+ * detector's one-second tick among them), instead of a 5-second sleep.
+ */
 const DWELL_MS = 5_300;
+
 
 /** Records every exit-intent callback in `window.__exits`, through the snippet queue. */
 function recordExits(context) {
@@ -52,13 +58,14 @@ test("a mouse leaving through the top shows the cart-aware pop-up once, accessib
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await recordExits(context);
   const { page, log } = await watchedPage(context);
+  await page.clock.install();
   await page.goto(`${env.server.url}/product/sku-03005.html`);
   await widgetsSettled(page);
   const name = await page.getAttribute("button.add", "data-shelfwise-name");
   await page.click("button.add");
   await page.focus("button.add");
 
-  await page.waitForTimeout(DWELL_MS);
+  await page.clock.fastForward(DWELL_MS);
   await leaveThroughTheTop(page);
   const dialog = page.locator("[data-shelfwise-popup] [role=dialog]");
   await dialog.waitFor({ timeout: 3_000 });
@@ -84,7 +91,7 @@ test("a mouse leaving through the top shows the cart-aware pop-up once, accessib
   assert.equal(await popupShown(page), 0, "once per visit");
   await page.reload();
   await widgetsSettled(page);
-  await page.waitForTimeout(DWELL_MS);
+  await page.clock.fastForward(DWELL_MS);
   await leaveThroughTheTop(page);
   assert.equal(await popupShown(page), 0, "the cap holds across reloads");
   assert.deepEqual(await exits(page), [], "no callback either");
@@ -102,8 +109,9 @@ test("product names and template text with markup render as text; non-http links
   const server = await servePage("/payload.html", html);
   const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
+  await page.clock.install();
   await page.goto(`${server.url}/payload.html`);
-  await page.waitForTimeout(DWELL_MS);
+  await page.clock.fastForward(DWELL_MS);
   await leaveThroughTheTop(page);
   await page.locator("[data-shelfwise-popup]").waitFor({ timeout: 3_000 });
   assert.equal(await page.locator("[data-shelfwise-popup] h2").textContent(), `About <img src=x onerror="window.__pwned=3">?`);
@@ -141,10 +149,11 @@ test("on a phone, a fast flick back up is exit intent and reading is not", async
   });
   await recordExits(context);
   const { page, log } = await watchedPage(context);
+  await page.clock.install();
   const cdp = await context.newCDPSession(page);
   await page.goto(`${env.server.url}/category/hats.html`);
   await widgetsSettled(page);
-  await page.waitForTimeout(DWELL_MS);
+  await page.clock.fastForward(DWELL_MS);
 
   // Reading: down in steady drags with pauses, a short way back up to re-read.
   for (let i = 0; i < 4; i++) {
@@ -189,10 +198,11 @@ test("destroy() removes the listeners: no exit intent after it", async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await recordExits(context);
   const { page, log } = await watchedPage(context);
+  await page.clock.install();
   await page.goto(`${env.server.url}/`);
   await widgetsSettled(page);
   await page.evaluate(() => window.shelfwise.destroy());
-  await page.waitForTimeout(DWELL_MS);
+  await page.clock.fastForward(DWELL_MS);
   await leaveThroughTheTop(page);
   assert.deepEqual(await exits(page), []);
   assert.equal(await popupShown(page), 0);
