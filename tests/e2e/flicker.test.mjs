@@ -40,7 +40,7 @@ test("warm cache: the widget's first visible frame is its final order, with no l
   assert.equal(seen.states[HOME], "personalized");
   assert.ok(final.startsWith("sku-06"), `kitchen leads: ${final}`);
   assert.deepEqual(seen.widgets[HOME], [final], "one visible order, the final one");
-  assert.equal(seen.shift, 0);
+  assert.equal(seen.shift, 0, JSON.stringify(seen.shifts));
   assert.deepEqual(log.errors, []);
   await context.close();
 });
@@ -65,7 +65,7 @@ test("a slow model: the hold ends at its timeout with the merchant order, which 
   assert.equal(seen.widgets[HOME].length, 1, `one visible order: ${JSON.stringify(seen.widgets[HOME])}`);
   assert.ok(seen.widgets[HOME][0].startsWith("sku-01001,sku-02001"), "the merchant's order");
   assert.ok(seen.firstSeen[HOME] < 1000, `visible after the 300 ms hold, long before the model: ${seen.firstSeen[HOME]} ms`);
-  assert.equal(seen.shift, 0);
+  assert.equal(seen.shift, 0, JSON.stringify(seen.shifts));
   assert.deepEqual(log.errors, []);
   await context.close();
 });
@@ -74,7 +74,7 @@ test("a slow model: the hold ends at its timeout with the merchant order, which 
 function assertSteady(t, result) {
   t.diagnostic(`CPU ${result.rate}×, ${result.loads} warm loads: personalized ${JSON.stringify(result.personalized)}`);
   assert.equal(result.flickered, 0, `a visible widget changed: ${JSON.stringify(result.examples)}`);
-  assert.equal(result.maxShift, 0);
+  assert.equal(result.maxShift, 0, `layout shifts: ${JSON.stringify(result.shifts)}`);
   assert.deepEqual(result.errors, []);
 }
 

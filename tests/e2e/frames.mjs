@@ -43,16 +43,23 @@ export function recordFrames() {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  // Each shift with what moved (tag, class, the start of its text, the rectangles): a shift
+  // must be explained, not only counted.
+  const describe = (s) =>
+    `${s.node?.nodeName ?? "?"}.${s.node?.className ?? ""} "${(s.node?.textContent ?? "").trim().slice(0, 30)}" ` +
+    `${JSON.stringify(s.previousRect)} -> ${JSON.stringify(s.currentRect)}`;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) shifts.push(e.value);
+    for (const e of list.getEntries()) {
+      if (!e.hadRecentInput) shifts.push({ value: e.value, at: Math.round(e.startTime), sources: (e.sources ?? []).map(describe) });
+    }
   }).observe({ type: "layout-shift", buffered: true });
 }
 
 /**
  * What a page showed, read once its widgets have settled and `quietMs` more
- * have passed: `{ widgets: { key: [orders…] }, firstSeen: { key: ms }, shift,
- * states: { key: state } }`, a widget's key being its id, else its kind and
- * index on the page.
+ * have passed: `{ widgets: { key: [orders…] }, firstSeen: { key: ms }, shift
+ * (the sum), shifts (each, with what moved), states: { key: state } }`, a
+ * widget's key being its id, else its kind and index on the page.
  */
 export async function shown(page, quietMs = 400) {
   await page.waitForFunction(() => {
@@ -63,7 +70,8 @@ export async function shown(page, quietMs = 400) {
   return page.evaluate(() => ({
     widgets: Object.fromEntries(window.__frames.seen),
     firstSeen: Object.fromEntries(window.__frames.firstSeen),
-    shift: window.__frames.shifts.reduce((a, b) => a + b, 0),
+    shift: window.__frames.shifts.reduce((sum, s) => sum + s.value, 0),
+    shifts: window.__frames.shifts,
     states: Object.fromEntries(
       Array.from(document.querySelectorAll("[data-shelfwise-widget]"), (w, index) => [
         w.id || `${w.getAttribute("data-shelfwise-widget")}#${index}`,
@@ -79,8 +87,9 @@ export async function shown(page, quietMs = 400) {
  * unthrottled load that warms the HTTP cache; `setup(context)` prepares the
  * context first (a profile, a route). Resolves with the number of loads in
  * which a visible widget changed order (`flickered`, with their frames in
- * `examples`), the largest layout shift, and for each widget how many loads
- * ended with it personalized (`personalized`).
+ * `examples`), the largest layout shift (with the first few loads' shifts
+ * and what moved, in `shifts`), and for each widget how many loads ended
+ * with it personalized (`personalized`).
  */
 export async function throttledLoads(browser, url, { rate, loads, setup = async () => {} }) {
   const context = await browser.newContext();
@@ -96,7 +105,7 @@ export async function throttledLoads(browser, url, { rate, loads, setup = async 
   await shown(page, 0);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate });
-  const result = { rate, loads, flickered: 0, maxShift: 0, personalized: {}, examples: [], errors };
+  const result = { rate, loads, flickered: 0, maxShift: 0, shifts: [], personalized: {}, examples: [], errors };
   for (let i = 0; i < loads; i++) {
     await page.goto(url);
     const seen = await shown(page);
@@ -106,6 +115,7 @@ export async function throttledLoads(browser, url, { rate, loads, setup = async 
       if (result.examples.length < 3) result.examples.push(Object.fromEntries(changed));
     }
     result.maxShift = Math.max(result.maxShift, seen.shift);
+    if (seen.shift > 0 && result.shifts.length < 3) result.shifts.push({ load: i, states: seen.states, shifts: seen.shifts });
     for (const [key, state] of Object.entries(seen.states)) {
       result.personalized[key] = (result.personalized[key] ?? 0) + (state === "personalized" ? 1 : 0);
     }

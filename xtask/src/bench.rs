@@ -189,32 +189,6 @@ pub fn run() -> Result {
         let _ = writeln!(report, "{row}");
     }
 
-    let _ = writeln!(
-        report,
-        "\n### No flicker on a slow CPU\n\nWarm loads with Chromium's CPU slowed (CDP \
-         `Emulation.setCPUThrottlingRate`), every animation frame sampled \
-         (`tests/e2e/frames.mjs`): a load counts when a widget the shopper could see changed \
-         order. Personalized: in how many loads each widget ended personalized (a widget in \
-         view when the script runs, on a page without the rule, keeps the merchant's order).\n\n\
-         | page | CPU | loads | loads with a visible change | largest layout shift | personalized |\n|---|---:|---:|---:|---:|---|"
-    );
-    for line in browser
-        .lines()
-        .filter(|l| l.contains("\"flicker_chromium\""))
-    {
-        let field = |k: &str| json_field(line, k).unwrap_or_default();
-        let _ = writeln!(
-            report,
-            "| {} | {}× | {} | **{}** | {} | {} |",
-            field("page"),
-            field("rate"),
-            field("loads"),
-            field("flickered"),
-            field("max_shift"),
-            field("personalized")
-        );
-    }
-
     // Model build and quality on real sessions.
     let sessions = root.join("../shared/data/diginetica/train_sessions.txt");
     let cases = root.join("../shared/data/diginetica/test_prefix_target.tsv");
@@ -277,6 +251,7 @@ pub fn run() -> Result {
         field("secs"),
         field("peak_memory_bytes") / 1_048_576.0
     );
+    flicker_table(&mut report, &browser);
     if sessions.exists() && cases.exists() {
         let _ = writeln!(
             report,
@@ -593,6 +568,35 @@ fn capture(command: &mut Command) -> Result<String> {
 }
 
 /// A field of a flat JSON object line, as text.
+/// The no-flicker table from the browser benchmark's `flicker_chromium` lines.
+fn flicker_table(report: &mut String, browser: &str) {
+    let _ = writeln!(
+        report,
+        "\n### No flicker on a slow CPU\n\nWarm loads with Chromium's CPU slowed (CDP \
+         `Emulation.setCPUThrottlingRate`), every animation frame sampled \
+         (`tests/e2e/frames.mjs`): a load counts when a widget the shopper could see changed \
+         order. Personalized: in how many loads each widget ended personalized (a widget in \
+         view when the script runs, on a page without the rule, keeps the merchant's order).\n\n\
+         | page | CPU | loads | loads with a visible change | largest layout shift | personalized |\n|---|---:|---:|---:|---:|---|"
+    );
+    for line in browser
+        .lines()
+        .filter(|l| l.contains("\"flicker_chromium\""))
+    {
+        let field = |k: &str| json_field(line, k).unwrap_or_default();
+        let _ = writeln!(
+            report,
+            "| {} | {}× | {} | **{}** | {} | {} |",
+            field("page"),
+            field("rate"),
+            field("loads"),
+            field("flickered"),
+            field("max_shift"),
+            field("personalized")
+        );
+    }
+}
+
 fn json_field(line: &str, key: &str) -> Option<String> {
     let at = line.find(&format!("\"{key}\":"))? + key.len() + 3;
     let rest = line.get(at..)?;
