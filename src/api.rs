@@ -7,7 +7,7 @@ use shelfwise_core::experiment::{Arm, Assignment, DEFAULT_STICKY_MS};
 use shelfwise_core::model::{ITEM_SENSITIVE, Model};
 use shelfwise_core::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
 use shelfwise_core::rank::{
-    Exclusion, Focus, RankOptions, Ranked, Reason, rank, rank_recent, recommend,
+    Exclusion, Focus, RankOptions, Reason, arrange, merchant_order, recommend,
 };
 use wasm_bindgen::prelude::*;
 
@@ -216,14 +216,8 @@ impl Engine {
         };
         let options = RankOptions::new(clock::now_ms())
             .with_focus(focus(Kind::from_name(kind), anchor.as_deref()));
-        let ranked = match &self.model {
-            _ if self.arm == Arm::Holdout => merchant_order(ids.len()),
-            _ if options.focus == Focus::RecentlyViewed => {
-                rank_recent(&self.profile, &ids, &options)
-            }
-            Some(model) => rank(model, &self.profile, &ids, &options),
-            None => merchant_order(ids.len()),
-        };
+        let ranked = arrange(self.model.as_ref(), &self.profile, self.arm, &ids, &options)
+            .unwrap_or_else(|| merchant_order(ids.len()));
         self.last_because.clear();
         let mut out = Vec::with_capacity(ranked.len() * 3);
         for (i, r) in ranked.iter().enumerate() {
@@ -297,14 +291,10 @@ impl Engine {
             .with_focus(focus(Some(widget.kind), widget.anchor.as_deref()));
         // As `&str`s, like `rank()`'s: one copy of the ranking code in the wasm.
         let ids: Vec<&str> = widget.ids.iter().map(String::as_str).collect();
-        let ranked = match (&self.model, widget.kind) {
-            // The holdout sees the merchant's order at the merchant's limit:
-            // the experiment measures the ordering, not the widget's size.
-            _ if self.arm == Arm::Holdout => merchant_order(ids.len()),
-            (_, Kind::RecentlyViewed) => rank_recent(&self.profile, &ids, &options),
-            (Some(model), _) => rank(model, &self.profile, &ids, &options),
+        let Some(ranked) = arrange(self.model.as_ref(), &self.profile, self.arm, &ids, &options)
+        else {
             // No model: the widget stays exactly as the merchant wrote it.
-            (None, _) => return Placement::Merchant,
+            return Placement::Merchant;
         };
         let personal = ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
         let order: Vec<usize> = ranked.iter().map(|r| r.item).collect();
@@ -666,17 +656,6 @@ fn is_sensitive(
             m.item_index(item)
                 .is_some_and(|i| m.flags(i) & ITEM_SENSITIVE != 0)
         })
-}
-
-/// `n` items in the merchant's order.
-fn merchant_order(n: usize) -> Vec<Ranked> {
-    (0..n)
-        .map(|item| Ranked {
-            item,
-            score: 0.0,
-            reason: Reason::MerchantOrder,
-        })
-        .collect()
 }
 
 /// `N` random words from the browser's CSPRNG (`Math.random` where

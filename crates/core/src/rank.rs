@@ -12,6 +12,7 @@
 //! Ranking is deterministic (ties keep the merchant order) and explainable:
 //! every result carries the [`Reason`] that contributed most.
 
+use crate::experiment::Arm;
 use crate::model::{ITEM_OUT_OF_STOCK, ITEM_SENSITIVE, Model};
 use crate::profile::{EventKind, Profile, decay};
 
@@ -135,6 +136,39 @@ pub struct Recommendation {
     pub score: f32,
     /// What contributed most.
     pub reason: Reason,
+}
+
+/// The order one list of `candidates` takes on a page of the `arm`: the
+/// decision `rank()` and the widgets share. The holdout sees the merchant's
+/// order (at the merchant's limit: the experiment measures the ordering, not
+/// the widget's size); `recently-viewed` needs no model; any other list
+/// without a model is `None`, to be left exactly as the merchant wrote it.
+pub fn arrange<B: AsRef<[u8]>, S: AsRef<str>>(
+    model: Option<&Model<B>>,
+    profile: &Profile,
+    arm: Arm,
+    candidates: &[S],
+    options: &RankOptions<'_>,
+) -> Option<Vec<Ranked>> {
+    match model {
+        _ if arm == Arm::Holdout => Some(merchant_order(candidates.len())),
+        _ if options.focus == Focus::RecentlyViewed => {
+            Some(rank_recent(profile, candidates, options))
+        }
+        Some(model) => Some(rank(model, profile, candidates, options)),
+        None => None,
+    }
+}
+
+/// `n` candidates in the merchant's order, as ranked output.
+pub fn merchant_order(n: usize) -> Vec<Ranked> {
+    (0..n)
+        .map(|item| Ranked {
+            item,
+            score: 0.0,
+            reason: Reason::MerchantOrder,
+        })
+        .collect()
 }
 
 /// Orders `candidates` (the merchant's order) for the shopper.

@@ -1,6 +1,7 @@
+use shelfwise_core::experiment::Arm;
 use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
 use shelfwise_core::profile::{EventKind, Profile};
-use shelfwise_core::rank::{Exclusion, Focus, RankOptions, Reason, rank, recommend};
+use shelfwise_core::rank::{Exclusion, Focus, RankOptions, Reason, arrange, rank, recommend};
 
 const NOW: u64 = 1_700_000_000_000;
 
@@ -176,6 +177,39 @@ fn recently_viewed_orders_by_recency() {
         &RankOptions::new(NOW + 5000).with_focus(Focus::RecentlyViewed),
     );
     assert_eq!(order(&ranked, &candidates), ["s2", "h3", "s1", "h1"]);
+}
+
+#[test]
+fn a_page_arranges_by_its_arm_its_focus_and_whether_a_model_is_there() {
+    let bytes = model();
+    let m = Model::decode(&bytes[..]).unwrap();
+    let mut p = Profile::new();
+    for (i, id) in ["s1", "s2", "s3"].iter().enumerate() {
+        p.record(EventKind::View, id, Some("shoes"), 0.0, NOW + i as u64);
+    }
+    let candidates = ["h1", "h2", "s3", "s1"];
+    let profile = RankOptions::new(NOW + 10);
+    let recent = RankOptions::new(NOW + 10).with_focus(Focus::RecentlyViewed);
+    let arranged = |model: Option<&Model<&[u8]>>, arm, options: &RankOptions<'_>| {
+        arrange(model, &p, arm, &candidates, options).map(|r| order(&r, &candidates))
+    };
+    // Personalized: what rank() gives, with or without the model for recently-viewed.
+    assert_eq!(
+        arranged(Some(&m), Arm::Personalized, &profile),
+        Some(order(&rank(&m, &p, &candidates, &profile), &candidates))
+    );
+    assert_eq!(
+        arranged(None, Arm::Personalized, &recent),
+        Some(["s3", "s1", "h1", "h2"].map(String::from).to_vec())
+    );
+    // No model, any other focus: left as written.
+    assert_eq!(arranged(None, Arm::Personalized, &profile), None);
+    // The holdout: the merchant's order, whatever the history, model or focus.
+    for (model, options) in [(Some(&m), &profile), (None, &recent), (None, &profile)] {
+        let held = arrange(model, &p, Arm::Holdout, &candidates, options).unwrap();
+        assert_eq!(order(&held, &candidates), candidates);
+        assert!(held.iter().all(|r| r.reason == Reason::MerchantOrder));
+    }
 }
 
 #[test]
