@@ -104,7 +104,9 @@ test("in the holdout, an exit intent shows nothing and sends exit_shown", async 
   await page.goto(`${env.server.url}/product/sku-03005.html`);
   await widgetsSettled(page);
   await page.click("button.add");
-  await page.clock.fastForward(5_300); // past the exit policy's dwell, without waiting for it
+  // Past the exit policy's dwell without waiting for it, once Shelfwise has started (its page clock starts then).
+  await page.evaluate(() => window.shelfwise.init());
+  await page.clock.fastForward(5_300);
   await page.mouse.move(640, 420);
   for (let y = 380; y > 0; y -= 45) {
     await page.mouse.move(640 + (420 - y) / 4, y);

@@ -16,6 +16,15 @@ const env = demoStore();
  */
 const DWELL_MS = 5_300;
 
+/**
+ * Lets the dwell pass, once Shelfwise has started on the page: its page
+ * clock starts then, which may be after the page's load and its widgets'
+ * hold (the script is async).
+ */
+async function dwell(page) {
+  await page.evaluate(() => window.shelfwise.init());
+  await page.clock.fastForward(DWELL_MS);
+}
 
 /** Records every exit-intent callback in `window.__exits`, through the snippet queue. */
 function recordExits(context) {
@@ -65,7 +74,7 @@ test("a mouse leaving through the top shows the cart-aware pop-up once, accessib
   await page.click("button.add");
   await page.focus("button.add");
 
-  await page.clock.fastForward(DWELL_MS);
+  await dwell(page);
   await leaveThroughTheTop(page);
   const dialog = page.locator("[data-shelfwise-popup] [role=dialog]");
   await dialog.waitFor({ timeout: 3_000 });
@@ -91,7 +100,7 @@ test("a mouse leaving through the top shows the cart-aware pop-up once, accessib
   assert.equal(await popupShown(page), 0, "once per visit");
   await page.reload();
   await widgetsSettled(page);
-  await page.clock.fastForward(DWELL_MS);
+  await dwell(page);
   await leaveThroughTheTop(page);
   assert.equal(await popupShown(page), 0, "the cap holds across reloads");
   assert.deepEqual(await exits(page), [], "no callback either");
@@ -111,7 +120,7 @@ test("product names and template text with markup render as text; non-http links
   const { page, log } = await watchedPage(context);
   await page.clock.install();
   await page.goto(`${server.url}/payload.html`);
-  await page.clock.fastForward(DWELL_MS);
+  await dwell(page);
   await leaveThroughTheTop(page);
   await page.locator("[data-shelfwise-popup]").waitFor({ timeout: 3_000 });
   assert.equal(await page.locator("[data-shelfwise-popup] h2").textContent(), `About <img src=x onerror="window.__pwned=3">?`);
@@ -153,7 +162,7 @@ test("on a phone, a fast flick back up is exit intent and reading is not", async
   const cdp = await context.newCDPSession(page);
   await page.goto(`${env.server.url}/category/hats.html`);
   await widgetsSettled(page);
-  await page.clock.fastForward(DWELL_MS);
+  await dwell(page);
 
   // Reading: down in steady drags with pauses, a short way back up to re-read.
   for (let i = 0; i < 4; i++) {
@@ -202,7 +211,7 @@ test("destroy() removes the listeners: no exit intent after it", async () => {
   await page.goto(`${env.server.url}/`);
   await widgetsSettled(page);
   await page.evaluate(() => window.shelfwise.destroy());
-  await page.clock.fastForward(DWELL_MS);
+  await dwell(page);
   await leaveThroughTheTop(page);
   assert.deepEqual(await exits(page), []);
   assert.equal(await popupShown(page), 0);
