@@ -204,10 +204,10 @@ impl Engine {
     /// Ranks `ids` (the merchant's order, joined by U+001E) for the shopper.
     /// `kind` is a widget kind; `anchor` the item for `similar`.
     ///
-    /// Returns `[position, reason, score]` triples, best first, the
-    /// reason as a code ([`rank_reasons`] names them);
-    /// [`Engine::last_because`] has the items behind them. Packed so that one call crosses the JS boundary twice,
-    /// not once per item.
+    /// Returns `[position, reason, score]` triples, best first, the reason
+    /// as a code ([`rank_reasons`] names them); [`Engine::last_because`] has
+    /// the items behind them. Packed so that one call crosses the JS
+    /// boundary twice, not once per item.
     pub fn rank(&mut self, ids: &str, kind: &str, anchor: Option<String>) -> Vec<f32> {
         let ids: Vec<&str> = if ids.is_empty() {
             Vec::new()

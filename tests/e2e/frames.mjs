@@ -10,6 +10,8 @@
 // a change). A widget whose list has two entries changed while the shopper
 // could see it: reordered, trimmed or replaced. Layout shifts are kept too.
 
+import { watchedPage, widgetsSettled } from "./harness.mjs";
+
 /**
  * Page init script (for `addInitScript`): records every widget's visible
  * orders, when each was first visible, and every layout shift into
@@ -19,7 +21,9 @@ export function recordFrames() {
   const seen = new Map();
   const firstSeen = new Map();
   const shifts = [];
-  window.__frames = { seen, firstSeen, shifts };
+  /** A widget's key: its id, else its kind and index on the page. */
+  const key = (w, index) => w.id || `${w.getAttribute("data-shelfwise-widget")}#${index}`;
+  window.__frames = { seen, firstSeen, shifts, key };
   const visible = (el) => {
     if (document.visibilityState !== "visible" || getComputedStyle(el).visibility === "hidden") return false;
     const rect = el.getBoundingClientRect();
@@ -32,13 +36,13 @@ export function recordFrames() {
         .filter((c) => c.hasAttribute("data-item-id") && getComputedStyle(c).display !== "none")
         .map((c) => c.getAttribute("data-item-id"))
         .join(",");
-      const key = w.id || `${w.getAttribute("data-shelfwise-widget")}#${index}`;
-      if (!firstSeen.has(key)) firstSeen.set(key, performance.now());
-      const orders = seen.get(key) ?? [];
+      const k = key(w, index);
+      if (!firstSeen.has(k)) firstSeen.set(k, performance.now());
+      const orders = seen.get(k) ?? [];
       const last = orders[orders.length - 1];
       if (last !== undefined && ids.startsWith(last) && (ids.length === last.length || ids[last.length] === ",")) orders[orders.length - 1] = ids;
       else if (last !== ids) orders.push(ids);
-      seen.set(key, orders);
+      seen.set(k, orders);
     });
     requestAnimationFrame(tick);
   };
@@ -59,13 +63,11 @@ export function recordFrames() {
  * What a page showed, read once its widgets have settled and `quietMs` more
  * have passed: `{ widgets: { key: [orders…] }, firstSeen: { key: ms }, shift
  * (the sum), shifts (each, with what moved), states: { key: state } }`, a
- * widget's key being its id, else its kind and index on the page.
+ * widget's key being its id, else its kind and index on the page. A CPU
+ * slowed 6× may take that long to settle.
  */
 export async function shown(page, quietMs = 400) {
-  await page.waitForFunction(() => {
-    const widgets = document.querySelectorAll("[data-shelfwise-widget]");
-    return widgets.length > 0 && Array.from(widgets).every((w) => w.hasAttribute("data-shelfwise-state"));
-  }, null, { timeout: 20_000 });
+  await widgetsSettled(page, 20_000);
   await page.waitForTimeout(quietMs);
   return page.evaluate(() => ({
     widgets: Object.fromEntries(window.__frames.seen),
@@ -74,7 +76,7 @@ export async function shown(page, quietMs = 400) {
     shifts: window.__frames.shifts,
     states: Object.fromEntries(
       Array.from(document.querySelectorAll("[data-shelfwise-widget]"), (w, index) => [
-        w.id || `${w.getAttribute("data-shelfwise-widget")}#${index}`,
+        window.__frames.key(w, index),
         w.getAttribute("data-shelfwise-state"),
       ]),
     ),
@@ -95,17 +97,12 @@ export async function throttledLoads(browser, url, { rate, loads, setup = async 
   const context = await browser.newContext();
   await setup(context);
   await context.addInitScript(recordFrames);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
+  const { page, log } = await watchedPage(context);
   await page.goto(url);
   await shown(page, 0);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate });
-  const result = { rate, loads, flickered: 0, maxShift: 0, shifts: [], personalized: {}, examples: [], errors };
+  const result = { rate, loads, flickered: 0, maxShift: 0, shifts: [], personalized: {}, examples: [], errors: log.errors };
   for (let i = 0; i < loads; i++) {
     await page.goto(url);
     const seen = await shown(page);

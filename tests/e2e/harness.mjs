@@ -144,12 +144,12 @@ export async function loadWarm(page, log, url) {
   await widgetsSettled(page);
 }
 
-/** Waits until every widget on the page has its final state. */
-export async function widgetsSettled(page) {
+/** Waits (up to `timeout` ms) until every widget on the page has its final state. */
+export async function widgetsSettled(page, timeout = 10_000) {
   await page.waitForFunction(() => {
     const widgets = document.querySelectorAll("[data-shelfwise-widget]");
     return widgets.length > 0 && Array.from(widgets).every((w) => w.hasAttribute("data-shelfwise-state"));
-  }, null, { timeout: 10_000 });
+  }, null, { timeout });
 }
 
 /**
@@ -222,7 +222,7 @@ export function outsideWidgets(page) {
  * the documented script tag and anti-flicker rule, nothing else), with
  * `dist/` copied under a nested path and a model built by the real CLI from
  * Segment JSON lines, in a fresh temporary folder. `edit(html)` may change
- * the page. Resolves with the folder and a `remove()`.
+ * the page. Returns the folder and a `remove()`.
  */
 export function thirdPartySite(edit = (html) => html) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-3p-"));
