@@ -21,6 +21,21 @@ use crate::{Result, cmd, exec, root, setup};
 /// Size budget of wasm + script-tag JS, gzip, in bytes (issue: ≤ 60 KB).
 pub const BUDGET_GZIP: usize = 60 * 1000;
 
+/// Modules the script tag fetches from beside itself only on a page that
+/// needs them: (file, TypeScript entry, when).
+pub const CHUNKS: &[(&str, &str, &str)] = &[
+    (
+        "shelfwise-popup.js",
+        "popup.ts",
+        "when an exit-intent pop-up first shows",
+    ),
+    (
+        "shelfwise-outbox.js",
+        "outbox.ts",
+        "on a page with a collector",
+    ),
+];
+
 /// Post-MVP features Rust's wasm32 target emits by default; wasm-opt must
 /// be told it may keep them.
 const WASM_FEATURES: &[&str] = &[
@@ -81,14 +96,18 @@ pub fn run() -> Result {
             .arg(root.join("target/dist/wasm32-unknown-unknown/wasm/shelfwise.wasm")),
     )?;
     let wasm = src.join("wasm/shelfwise_bg.wasm");
+    // `--ignore-implicit-traps`: Rust checks bounds and divisors itself, so
+    // no load or division traps by design; panics abort with explicit
+    // `unreachable`s, which stay (0.2 KB gzip).
     exec(
         cmd("wasm-opt")
-            .args(["-Oz", "--converge"])
+            .args(["-Oz", "--converge", "--ignore-implicit-traps"])
             .args(WASM_FEATURES)
             .arg(&wasm)
             .arg("-o")
             .arg(&wasm),
     )?;
+    minify_names(&wasm, &src.join("wasm/shelfwise.js"))?;
     for entry in std::fs::read_dir(root.join("pkg-templates/src")).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         copy(&path, &src.join(path.file_name().unwrap_or_default()))?;
@@ -130,8 +149,9 @@ pub fn run() -> Result {
         )
     };
     esbuild("standalone.ts", "iife", &dist.join("shelfwise.js"))?;
-    // The script tag fetches the exit-intent pop-up only when it shows.
-    esbuild("popup.ts", "esm", &dist.join("shelfwise-popup.js"))?;
+    for (file, entry, _) in CHUNKS {
+        esbuild(entry, "esm", &dist.join(file))?;
+    }
     esbuild("index.ts", "esm", &dist.join("npm/shelfwise.js"))?;
     exec(
         cmd("tsc")
@@ -187,7 +207,10 @@ pub fn sri(bytes: &[u8]) -> String {
 /// loads, for the `integrity` attributes of the README's snippet.
 fn write_integrity(dist: &Path) -> Result {
     let mut json = String::from("{\n");
-    let files = ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js"];
+    let files: Vec<&str> = ["shelfwise.js", "shelfwise_bg.wasm"]
+        .into_iter()
+        .chain(CHUNKS.iter().map(|(file, ..)| *file))
+        .collect();
     for (i, name) in files.iter().enumerate() {
         let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
         let comma = if i + 1 < files.len() { "," } else { "" };
@@ -197,6 +220,124 @@ fn write_integrity(dist: &Path) -> Result {
     std::fs::write(dist.join("integrity.json"), &json).map_err(|e| e.to_string())?;
     eprint!("xtask: dist/integrity.json\n{json}");
     Ok(())
+}
+
+/// Gives the wasm's imports and exports one- or two-letter names, and the
+/// glue the same: wasm-bindgen names its imports with a 16-digit hash each,
+/// in both files, which gzip cannot compress (2.7 KB gzip of the script tag).
+///
+/// wasm-opt renames and prints the mapping; the glue is rewritten from it,
+/// and every name it mentions must be found exactly where wasm-bindgen
+/// writes it — an import's key in the imports object, an export after
+/// `wasm.` — or the build stops.
+fn minify_names(wasm: &Path, glue: &Path) -> Result {
+    let output = cmd("wasm-opt")
+        .arg("--minify-imports-and-exports-and-modules")
+        .args(WASM_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm)
+        .output()
+        .map_err(|e| format!("wasm-opt: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "wasm-opt --minify-imports-and-exports-and-modules failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let map = String::from_utf8_lossy(&output.stdout);
+    let mut text = std::fs::read_to_string(glue).map_err(|e| e.to_string())?;
+    let mut module = None;
+    for line in map.lines() {
+        // `["module", "name", "new"],` for an import, `["name", "new"],` for an export.
+        let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+        match quoted[..] {
+            [from_module, from, to] if is_identifier(to) => {
+                if module
+                    .replace(from_module)
+                    .is_some_and(|m| m != from_module)
+                {
+                    return Err(format!("wasm imports from two modules ({from_module})"));
+                }
+                let key = |name: &str| format!("\n        {name}: function(");
+                if text.matches(&key(from)).count() != 1 {
+                    return Err(format!("glue: import `{from}` not found once"));
+                }
+                text = text.replace(&key(from), &key(to));
+            }
+            // An export the glue does not use needs no new name in it.
+            [from, to] if is_identifier(to) => text = rename_member(&text, "wasm", from, to),
+            [] | [_] => {} // brackets, "imports", "exports"
+            _ => return Err(format!("wasm-opt: unexpected mapping line `{line}`")),
+        }
+    }
+    let module = module.ok_or("wasm-opt printed no import mapping")?;
+    let entry = |name: &str| format!("\"{name}\": import0,");
+    if text.matches(&entry(module)).count() != 1 {
+        return Err(format!("glue: import module `{module}` not found once"));
+    }
+    text = text.replace(&entry(module), &entry(&import_module(wasm)?));
+    std::fs::write(glue, text).map_err(|e| e.to_string())
+}
+
+/// Whether `name` can follow a `.` in JavaScript as it stands.
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| !c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// `text` with every `object.from` (not a longer name) written `object.to`.
+fn rename_member(text: &str, object: &str, from: &str, to: &str) -> String {
+    let pattern = format!("{object}.{from}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&pattern) {
+        let after = &rest[at + pattern.len()..];
+        let longer = after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        out.push_str(&rest[..at]);
+        if longer {
+            out.push_str(&pattern);
+        } else {
+            out.push_str(&format!("{object}.{to}"));
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The module name every import of `wasm` comes from (read from its import
+/// section).
+fn import_module(wasm: &Path) -> Result<String> {
+    let bytes = std::fs::read(wasm).map_err(|e| e.to_string())?;
+    let mut at = 8; // magic and version
+    let leb = |at: &mut usize| -> Result<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(*at).ok_or("wasm: truncated")?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+            shift += 7;
+        }
+    };
+    while at < bytes.len() {
+        let id = bytes[at];
+        at += 1;
+        let size = leb(&mut at)?;
+        if id == 2 {
+            let _count = leb(&mut at)?;
+            let len = leb(&mut at)?;
+            let name = bytes.get(at..at + len).ok_or("wasm: truncated")?;
+            return String::from_utf8(name.to_vec()).map_err(|e| e.to_string());
+        }
+        at += size;
+    }
+    Err("wasm: no import section".to_owned())
 }
 
 /// (file, raw bytes, gzip bytes) of what a script-tag page downloads.

@@ -160,9 +160,11 @@ impl ReferrerClass {
         }
         let host = host.to_ascii_lowercase();
         let host = host.strip_prefix("www.").unwrap_or(&host);
+        // A name matches at the start of the host or of any of its labels
+        // (byte comparisons: no substring searcher in the wasm).
+        let label_starts = || std::iter::once(0).chain(host.match_indices('.').map(|(i, _)| i + 1));
         let matches = |list: &[&str]| {
-            list.iter()
-                .any(|p| host.starts_with(p) || host.contains(&[".", p].concat()))
+            label_starts().any(|start| list.iter().any(|p| host[start..].starts_with(p)))
         };
         if matches(WEBMAIL) {
             ReferrerClass::Email
@@ -177,7 +179,10 @@ impl ReferrerClass {
 }
 
 fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+    let rest = url
+        .split_once(':')
+        .and_then(|(_, rest)| rest.strip_prefix("//"))
+        .unwrap_or("");
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     authority.split(':').next().unwrap_or("")
@@ -285,6 +290,11 @@ mod tests {
             ("https://t.co/abc", "", ReferrerClass::Social),
             ("https://mail.google.com/mail/u/0", "", ReferrerClass::Email),
             ("https://blog.example.org/post", "", ReferrerClass::Referral),
+            // A name counts only at the start of a label.
+            ("https://news.google.co.uk/", "", ReferrerClass::Search),
+            ("https://notgoogle.com/", "", ReferrerClass::Referral),
+            ("https://user@www.bing.com:443/", "", ReferrerClass::Search),
+            ("ftp:/google.com/", "", ReferrerClass::Direct),
             (
                 "https://www.google.com/",
                 "?gclid=abc",
