@@ -8,12 +8,20 @@
 // order and logs one warning. Nothing is ever thrown into the host page.
 
 import initWasm, { Engine, ExitInput, rankReasons } from "./wasm/shelfwise.js";
-import { Outbox } from "./outbox.js";
+import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
 
-/** Loads the pop-up module: bundled for npm, a file beside the script for the script tag. */
-export type PopupLoader = () => Promise<{ showPopup: typeof showPopup }>;
+/**
+ * Where the code a page may not need comes from: bundled for npm, files
+ * beside the script for the script tag (fetched only by a page that uses them).
+ */
+export interface Chunks {
+  /** The exit-intent pop-up, the first time one shows. */
+  popup: () => Promise<{ showPopup: typeof showPopup }>;
+  /** Beacon delivery, on a page with a collector that may measure. */
+  outbox: () => Promise<{ Outbox: typeof Outbox }>;
+}
 import type {
   ConsentState,
   ExitIntentEvent,
@@ -56,6 +64,8 @@ export class Runtime {
   private popup: OpenPopup | null = null;
   private popupPending = false;
   private outbox: Outbox | null = null;
+  /** Beacon delivery is on for this page: its code is loaded ({@link outbox}) or loading. */
+  private delivering: Promise<Outbox | null> | null = null;
   private holdout = false;
   /** Measurement (beacons) allowed by the consent signal (a CMP may allow personalization and not measurement). */
   private measure = true;
@@ -65,11 +75,11 @@ export class Runtime {
   private gpc = false;
 
   /**
-   * `loadPopup`: where the pop-up's code comes from (see {@link PopupLoader});
+   * `chunks`: where the code some pages need comes from;
    * `wasmIntegrity`: an SRI hash the wasm must match (the script tag's build).
    */
   constructor(
-    private readonly loadPopup: PopupLoader,
+    private readonly chunks: Chunks,
     private readonly wasmIntegrity = "",
   ) {}
   /** Product names seen in tracked events, for the cart-aware pop-up. */
@@ -99,6 +109,8 @@ export class Runtime {
     // The wasm compiles while a CMP decides: it is needed whatever the answer
     // (without consent the profile still lives in memory for the page).
     const wasmFailure = this.startWasm(wasmUrl);
+    // Beacon delivery's code downloads beside the wasm (used only if measured).
+    if (options.collector) this.chunks.outbox().catch(() => {});
     // So does the hold, unless the merchant already said no: a CMP that
     // answers from its stored choice leaves the widgets hidden, not moved.
     if (options.model && consent !== "pending" && consent !== "denied") this.startHold(options.holdTimeout ?? DEFAULT_HOLD_MS);
@@ -332,7 +344,7 @@ export class Runtime {
 
   /** Sends the queued outcome beacons now; resolves when the collector answered (or could not). */
   flush(): Promise<void> {
-    return this.request(() => this.outbox?.flush() ?? Promise.resolve(), Promise.resolve()).then((sent) => sent);
+    return this.request(async () => (await this.delivering)?.flush(), Promise.resolve()).then((sent) => sent);
   }
 
   destroy(): void {
@@ -354,6 +366,7 @@ export class Runtime {
     this.releaseHold();
     this.outbox?.stop();
     this.outbox = null;
+    this.delivering = null;
     try {
       this.engine?.free();
     } catch {
@@ -586,7 +599,7 @@ export class Runtime {
       const last = engine.lastCartItem();
       const name = last ? this.names.get(last) ?? null : null;
       this.popupPending = true;
-      this.loadPopup().then(
+      this.chunks.popup().then(
         (module) => {
           this.popupPending = false;
           if (this.disabled) return;
@@ -614,16 +627,32 @@ export class Runtime {
       this.outbox?.clear();
       return;
     }
-    if (this.outbox || typeof window === "undefined") return;
-    const outbox = new Outbox(url, () => this.engine?.isPersistent() === true, (kind, message) => this.warnOnce(kind, message));
-    this.outbox = outbox;
-    this.listen(document, "visibilitychange", () => {
-      if (document.visibilityState === "hidden") outbox.flushOnHide();
-    });
-    this.listen(window, "pagehide", () => outbox.flushOnHide());
-    this.listen(window, "pageshow", () => outbox.resume());
+    if (this.delivering || typeof window === "undefined") return;
+    // Until the delivery code is here, the engine keeps the beacons.
+    const delivering = this.chunks.outbox().then(
+      ({ Outbox }) => {
+        if (this.delivering !== delivering) return null; // destroyed meanwhile
+        const outbox = new Outbox(url, () => this.engine?.isPersistent() === true, (kind, message) => this.warnOnce(kind, message));
+        this.outbox = outbox;
+        this.listen(document, "visibilitychange", () => {
+          if (document.visibilityState === "hidden") outbox.flushOnHide();
+        });
+        this.listen(window, "pagehide", () => outbox.flushOnHide());
+        this.listen(window, "pageshow", () => outbox.resume());
+        // Measurement may have been withdrawn while the code loaded: then
+        // what earlier pages left goes, as it would have at once.
+        if (this.measured) outbox.resume();
+        else outbox.clear();
+        this.pump();
+        return outbox;
+      },
+      (error: unknown) => {
+        this.warnOnce("outbox", `shelfwise: beacon delivery could not be loaded (${String(error)}); this page's outcomes are not sent`);
+        return null;
+      },
+    );
+    this.delivering = delivering;
     this.listen(document, "click", (event) => this.clicked(event.target));
-    outbox.resume();
   }
 
   /**
@@ -648,7 +677,7 @@ export class Runtime {
   /** Queues a beacon the page layer observes (see `Engine.beacon`). */
   private beacon(kind: string, widget = "", position = 0): void {
     const engine = this.engine;
-    if (!engine || !this.outbox) return;
+    if (!engine || !this.delivering) return;
     this.guard(() => engine.beacon(kind, widget, position));
     this.pump();
   }
@@ -675,7 +704,7 @@ export class Runtime {
 
   /** An exposure beacon for each widget and banner the first time it is in view. */
   private watchExposures(): void {
-    if (!this.outbox || typeof IntersectionObserver !== "function") return;
+    if (!this.delivering || typeof IntersectionObserver !== "function") return;
     const observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;

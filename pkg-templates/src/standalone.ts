@@ -87,8 +87,9 @@ function install(): void {
   const existing = global.shelfwise;
   if (existing && !Array.isArray(existing) && existing.__shelfwise) return; // included twice
   const snippet = Array.isArray(existing) ? existing.slice() : [];
-  // The pop-up's code is fetched from beside the script the first time it shows.
-  const runtime = new Runtime(() => import(new URL("shelfwise-popup.js", wasmUrl()).href), __SHELFWISE_WASM_INTEGRITY__);
+  // Code only some pages need is fetched from beside the script when a page needs it.
+  const chunk = (name: string) => import(new URL(name, wasmUrl()).href);
+  const runtime = new Runtime({ popup: () => chunk("shelfwise-popup.js"), outbox: () => chunk("shelfwise-outbox.js") }, __SHELFWISE_WASM_INTEGRITY__);
   const api: Api = {
     __shelfwise: true,
     init: (o?: InitOptions) => runtime.init({ ...options(runtime), ...(o ?? {}) }, wasmUrl()),

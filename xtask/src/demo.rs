@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use crate::{Result, exec, root, shelfwise};
+use crate::{Result, dist, exec, root, shelfwise};
 
 /// Category names; the last one is marked sensitive in the catalogue.
 const CATEGORIES: &[(&str, &[&str])] = &[
@@ -426,7 +426,11 @@ pub fn build_site() -> Result<PathBuf> {
     for page in &HOSTILE {
         write(&format!("hostile/{}.html", page.name), &page.html())?;
     }
-    for file in ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js"] {
+    let chunks = dist::CHUNKS.iter().map(|(file, ..)| *file);
+    for file in ["shelfwise.js", "shelfwise_bg.wasm"]
+        .into_iter()
+        .chain(chunks)
+    {
         copy(&root.join("dist").join(file), &site.join("dist").join(file))?;
     }
 
@@ -713,7 +717,7 @@ fn simulator(url: &str, shoppers: u32, days: u32) -> Command {
 fn start_store() -> Result<(Child, PathBuf, String)> {
     crate::setup::build_tools()?;
     crate::setup::browser()?;
-    crate::dist::run()?;
+    dist::run()?;
     let site = build_site()?;
     let db = root().join("target/demo-collector.db");
     for suffix in ["", "-wal", "-shm"] {
