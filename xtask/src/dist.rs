@@ -18,8 +18,9 @@ use std::path::Path;
 
 use crate::{Result, cmd, exec, root, setup};
 
-/// Size budget of wasm + script-tag JS, gzip, in bytes (issue: ≤ 60 KB).
-pub const BUDGET_GZIP: usize = 60 * 1000;
+/// Size budget of the script tag (wasm + JS every page downloads), gzip, in
+/// bytes: 52.0 KB measured (2026-11-30); the goal is 50 KB.
+pub const BUDGET_GZIP: usize = 53 * 1000;
 
 /// Modules the script tag fetches from beside itself only on a page that
 /// needs them: (file, TypeScript entry, when).
@@ -90,6 +91,9 @@ pub fn run() -> Result {
                 "shelfwise",
                 "--remove-name-section",
                 "--remove-producers-section",
+                // Every browser with WebAssembly reference types has encodeInto.
+                "--encode-into",
+                "always",
                 "--out-dir",
             ])
             .arg(src.join("wasm"))
@@ -98,10 +102,16 @@ pub fn run() -> Result {
     let wasm = src.join("wasm/shelfwise_bg.wasm");
     // `--ignore-implicit-traps`: Rust checks bounds and divisors itself, so
     // no load or division traps by design; panics abort with explicit
-    // `unreachable`s, which stay (0.2 KB gzip).
+    // `unreachable`s, which stay (0.2 KB gzip). The target-features section
+    // is for tools; browsers do not read it (0.1 KB).
     exec(
         cmd("wasm-opt")
-            .args(["-Oz", "--converge", "--ignore-implicit-traps"])
+            .args([
+                "-Oz",
+                "--converge",
+                "--ignore-implicit-traps",
+                "--strip-target-features",
+            ])
             .args(WASM_FEATURES)
             .arg(&wasm)
             .arg("-o")
