@@ -2,7 +2,8 @@
 // (an embedded engine; the same file runs on Spark SQL) over a generated
 // event log, `shelfwise build --pairs` encodes its output, and the model must
 // be byte-identical to `shelfwise build --events` on the same log with the
-// same parameters.
+// same parameters — given, or learned (`shelfwise learn --sql` writes the
+// parameter table the query reads).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -47,6 +48,19 @@ function sampleEvents() {
   return rows.join("\n") + "\n";
 }
 
+/** Runs sql/cooccurrence.sql in DuckDB over `events` after `params` (the
+ * statement creating `shelfwise_params`); writes the pair table to `pairs`. */
+async function sqlPairs(events, params, pairs) {
+  const db = await (await DuckDBInstance.create(":memory:")).connect();
+  await db.run(
+    `CREATE TABLE events AS SELECT * FROM read_csv('${events}', header = true,
+       columns = {'session_id': 'VARCHAR', 'ts': 'BIGINT', 'item_id': 'VARCHAR', 'event_type': 'VARCHAR'})`,
+  );
+  await db.run(params);
+  const query = fs.readFileSync(path.join(root, "sql/cooccurrence.sql"), "utf8");
+  await db.run(`COPY (${query}) TO '${pairs}' (HEADER, DELIMITER ',')`);
+}
+
 test("the SQL pair table encodes to the native model, byte for byte", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-sql-"));
   const events = path.join(dir, "events.csv");
@@ -62,25 +76,39 @@ test("the SQL pair table encodes to the native model, byte for byte", async () =
     "--popularity-exponent", `${params.popularity}`,
   );
 
-  const db = await (await DuckDBInstance.create(":memory:")).connect();
-  await db.run(
-    `CREATE TABLE events AS SELECT * FROM read_csv('${events}', header = true,
-       columns = {'session_id': 'VARCHAR', 'ts': 'BIGINT', 'item_id': 'VARCHAR', 'event_type': 'VARCHAR'})`,
-  );
-  await db.run(
+  const pairs = path.join(dir, "pairs.csv");
+  await sqlPairs(
+    events,
     `CREATE OR REPLACE TEMPORARY VIEW shelfwise_params AS SELECT ${params.window} AS window_size,
        CAST(${params.distance} AS DOUBLE) AS distance_exponent, CAST(${params.backward} AS DOUBLE) AS backward_weight,
        CAST(${params.popularity} AS DOUBLE) AS popularity_exponent, ${params.neighbors} AS neighbors`,
+    pairs,
   );
-  const query = fs.readFileSync(path.join(root, "sql/cooccurrence.sql"), "utf8");
-  const pairs = path.join(dir, "pairs.csv");
-  await db.run(`COPY (${query}) TO '${pairs}' (HEADER, DELIMITER ',')`);
   const fromSql = path.join(dir, "sql.swm");
   shelfwise("build", "--pairs", pairs, "--out", fromSql, ...common);
 
   const summary = JSON.parse(shelfwise("inspect", "--json", native));
   assert.ok(summary.items >= 70 && summary.edges > 300, `a real model: ${JSON.stringify(summary)}`);
   assert.ok(fs.readFileSync(pairs, "utf8").split("\n").length > summary.edges, "the pair table has every edge");
+  assert.deepEqual(fs.readFileSync(fromSql), fs.readFileSync(native));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("with learned parameters too: `learn --sql` writes the query's parameter table, and the model is the native build's", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-sql-learn-"));
+  const events = path.join(dir, "events.csv");
+  fs.writeFileSync(events, sampleEvents());
+  const native = path.join(dir, "native.swm");
+  shelfwise("build", "--events", events, "--out", native);
+
+  const [statement, next] = shelfwise("learn", "--events", events, "--sql").trim().split("\n");
+  assert.match(statement, /^CREATE OR REPLACE TEMPORARY VIEW shelfwise_params AS SELECT /);
+  const share = /--revisit-share (\S+)/.exec(next)?.[1];
+  assert.ok(share, `the build command to run next: ${next}`);
+  const pairs = path.join(dir, "pairs.csv");
+  await sqlPairs(events, statement.replace(/;$/, ""), pairs);
+  const fromSql = path.join(dir, "sql.swm");
+  shelfwise("build", "--pairs", pairs, "--out", fromSql, ...(share === "default" ? [] : ["--revisit-share", share]));
   assert.deepEqual(fs.readFileSync(fromSql), fs.readFileSync(native));
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -324,10 +324,13 @@ fn cmd_learn(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         .map_or("default".to_owned(), |v| v.to_string());
     if sql {
         // The parameter table sql/cooccurrence.sql reads (Spark SQL and DuckDB).
+        // Numbers as strings: a decimal literal may pass through a DECIMAL
+        // type on its way to DOUBLE and lose the last bit; a string is
+        // parsed to the nearest double, which is the value printed.
         println!(
             "CREATE OR REPLACE TEMPORARY VIEW shelfwise_params AS SELECT {} AS window_size, \
-             CAST({:?} AS DOUBLE) AS distance_exponent, CAST({:?} AS DOUBLE) AS backward_weight, \
-             CAST({:?} AS DOUBLE) AS popularity_exponent, {} AS neighbors;",
+             CAST('{:?}' AS DOUBLE) AS distance_exponent, CAST('{:?}' AS DOUBLE) AS backward_weight, \
+             CAST('{:?}' AS DOUBLE) AS popularity_exponent, {} AS neighbors;",
             args.settings.window,
             learned.distance_exponent,
             learned.backward_weight,
