@@ -200,7 +200,7 @@ try {
       ];
       for (const [name, url, setup] of pages) {
         const r = await throttledLoads(browser, url, { rate, loads: 40, setup });
-        console.log(JSON.stringify({ bench: "flicker_chromium", page: name, rate, loads: r.loads, flickered: r.flickered, max_shift: +r.maxShift.toFixed(5), personalized: Object.entries(r.personalized).map(([k, n]) => `${k} ${n}`).join("; "), errors: r.errors.length }));
+        console.log(JSON.stringify({ bench: "flicker_chromium", page: name, rate, loads: r.loads, flickered: r.flickered, max_shift: +r.maxShift.toFixed(5), page_shifts: r.pageShifts, personalized: Object.entries(r.personalized).map(([k, n]) => `${k} ${n}`).join("; "), errors: r.errors.length }));
         if (r.shifts.length > 0) console.error(`flicker bench, ${name}, CPU ${rate}x: layout shifts ${JSON.stringify(r.shifts)}`);
       }
     }

@@ -72,7 +72,7 @@ test("a slow model: the hold ends at its timeout with the merchant order, which 
 
 /** Asserts what `throttledLoads` found: no visible change, no shift, no error; prints how many loads ended personalized. */
 function assertSteady(t, result) {
-  t.diagnostic(`CPU ${result.rate}×, ${result.loads} warm loads: personalized ${JSON.stringify(result.personalized)}`);
+  t.diagnostic(`CPU ${result.rate}×, ${result.loads} warm loads: personalized ${JSON.stringify(result.personalized)}; loads with a shift of the page's own: ${result.pageShifts}`);
   assert.equal(result.flickered, 0, `a visible widget changed: ${JSON.stringify(result.examples)}`);
   assert.equal(result.maxShift, 0, `layout shifts: ${JSON.stringify(result.shifts)}`);
   assert.deepEqual(result.errors, []);

@@ -8,7 +8,13 @@
 // order differs from the last one seen — except that an order which only
 // grows at its end replaces the last one (the parser adding children, not
 // a change). A widget whose list has two entries changed while the shopper
-// could see it: reordered, trimmed or replaced. Layout shifts are kept too.
+// could see it: reordered, trimmed or replaced. Layout shifts are kept too,
+// each marked whether Shelfwise could have caused it: Shelfwise changes only
+// what is inside widgets and banners, which in the page's flow moves only
+// what comes after the first of them. A shift of something earlier — a
+// button growing when the parser reaches its text, in a frame Chromium drew
+// mid-parse under a slow CPU (seen once in a few hundred loads) — is the
+// page's own, and counted apart.
 
 import { watchedPage, widgetsSettled } from "./harness.mjs";
 
@@ -52,9 +58,17 @@ export function recordFrames() {
   const describe = (s) =>
     `${s.node?.nodeName ?? "?"}.${s.node?.className ?? ""} "${(s.node?.textContent ?? "").trim().slice(0, 30)}" ` +
     `${JSON.stringify(s.previousRect)} -> ${JSON.stringify(s.currentRect)}`;
+  const mayBeOurs = (source) => {
+    const first = document.querySelector("[data-shelfwise-widget],[data-shelfwise-banner]");
+    if (!first) return false;
+    const node = source.node;
+    return !node || first.contains(node) || Boolean(first.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING);
+  };
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      if (!e.hadRecentInput) shifts.push({ value: e.value, at: Math.round(e.startTime), sources: (e.sources ?? []).map(describe) });
+      if (e.hadRecentInput) continue;
+      const sources = e.sources ?? [];
+      shifts.push({ value: e.value, at: Math.round(e.startTime), ours: sources.length === 0 || sources.some(mayBeOurs), sources: sources.map(describe) });
     }
   }).observe({ type: "layout-shift", buffered: true });
 }
@@ -62,7 +76,8 @@ export function recordFrames() {
 /**
  * What a page showed, read once its widgets have settled and `quietMs` more
  * have passed: `{ widgets: { key: [orders…] }, firstSeen: { key: ms }, shift
- * (the sum), shifts (each, with what moved), states: { key: state } }`, a
+ * (the sum of those Shelfwise may have caused), pageShift (the sum of the
+ * page's own), shifts (each, with what moved), states: { key: state } }`, a
  * widget's key being its id, else its kind and index on the page. A CPU
  * slowed 6× may take that long to settle.
  */
@@ -72,7 +87,8 @@ export async function shown(page, quietMs = 400) {
   return page.evaluate(() => ({
     widgets: Object.fromEntries(window.__frames.seen),
     firstSeen: Object.fromEntries(window.__frames.firstSeen),
-    shift: window.__frames.shifts.reduce((sum, s) => sum + s.value, 0),
+    shift: window.__frames.shifts.reduce((sum, s) => sum + (s.ours ? s.value : 0), 0),
+    pageShift: window.__frames.shifts.reduce((sum, s) => sum + (s.ours ? 0 : s.value), 0),
     shifts: window.__frames.shifts,
     states: Object.fromEntries(
       Array.from(document.querySelectorAll("[data-shelfwise-widget]"), (w, index) => [
@@ -89,9 +105,10 @@ export async function shown(page, quietMs = 400) {
  * unthrottled load that warms the HTTP cache; `setup(context)` prepares the
  * context first (a profile, a route). Resolves with the number of loads in
  * which a visible widget changed order (`flickered`, with their frames in
- * `examples`), the largest layout shift (with the first few loads' shifts
- * and what moved, in `shifts`), and for each widget how many loads ended
- * with it personalized (`personalized`).
+ * `examples`), the largest layout shift Shelfwise may have caused (with the
+ * first few loads' shifts and what moved, in `shifts`), how many loads had
+ * a shift of the page's own (`pageShifts`), and for each widget how many
+ * loads ended with it personalized (`personalized`).
  */
 export async function throttledLoads(browser, url, { rate, loads, setup = async () => {} }) {
   const context = await browser.newContext();
@@ -102,7 +119,7 @@ export async function throttledLoads(browser, url, { rate, loads, setup = async 
   await shown(page, 0);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate });
-  const result = { rate, loads, flickered: 0, maxShift: 0, shifts: [], personalized: {}, examples: [], errors: log.errors };
+  const result = { rate, loads, flickered: 0, maxShift: 0, pageShifts: 0, shifts: [], personalized: {}, examples: [], errors: log.errors };
   for (let i = 0; i < loads; i++) {
     await page.goto(url);
     const seen = await shown(page);
@@ -112,6 +129,7 @@ export async function throttledLoads(browser, url, { rate, loads, setup = async 
       if (result.examples.length < 3) result.examples.push(Object.fromEntries(changed));
     }
     result.maxShift = Math.max(result.maxShift, seen.shift);
+    if (seen.pageShift > 0) result.pageShifts += 1;
     if (seen.shift > 0 && result.shifts.length < 3) result.shifts.push({ load: i, states: seen.states, shifts: seen.shifts });
     for (const [key, state] of Object.entries(seen.states)) {
       result.personalized[key] = (result.personalized[key] ?? 0) + (state === "personalized" ? 1 : 0);

@@ -579,8 +579,10 @@ fn flicker_table(report: &mut String, browser: &str) {
          `Emulation.setCPUThrottlingRate`), every animation frame sampled \
          (`tests/e2e/frames.mjs`): a load counts when a widget the shopper could see changed \
          order. Personalized: in how many loads each widget ended personalized (a widget in \
-         view when the script runs, on a page without the rule, keeps the merchant's order).\n\n\
-         | page | CPU | loads | loads with a visible change | largest layout shift | personalized |\n|---|---:|---:|---:|---:|---|"
+         view when the script runs, on a page without the rule, keeps the merchant's order). \
+         Layout shifts are Shelfwise's when what moved is in or after a widget or banner; a shift \
+         of the page's own content before them (drawn mid-parse) is counted apart.\n\n\
+         | page | CPU | loads | loads with a visible change | largest layout shift | loads with a shift of the page's own | personalized |\n|---|---:|---:|---:|---:|---:|---|"
     );
     for line in browser
         .lines()
@@ -589,12 +591,13 @@ fn flicker_table(report: &mut String, browser: &str) {
         let field = |k: &str| json_field(line, k).unwrap_or_default();
         let _ = writeln!(
             report,
-            "| {} | {}× | {} | **{}** | {} | {} |",
+            "| {} | {}× | {} | **{}** | {} | {} | {} |",
             field("page"),
             field("rate"),
             field("loads"),
             field("flickered"),
             field("max_shift"),
+            field("page_shifts"),
             field("personalized")
         );
     }
