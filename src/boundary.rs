@@ -6,7 +6,7 @@
 // enum; every item written here is documented.
 #![allow(missing_docs)]
 
-use shelfwise_core::exit::{Reason, Suppressed};
+use shelfwise_core::exit::{Suppressed, Trigger};
 use wasm_bindgen::prelude::*;
 
 /// What `Engine.reorder` did to a widget: the widget's
@@ -63,13 +63,13 @@ pub enum ExitReason {
     Idle = "idle",
 }
 
-impl From<Reason> for ExitReason {
-    fn from(reason: Reason) -> ExitReason {
+impl From<Trigger> for ExitReason {
+    fn from(reason: Trigger) -> ExitReason {
         match reason {
-            Reason::PointerTop => ExitReason::PointerTop,
-            Reason::ScrollUp => ExitReason::ScrollUp,
-            Reason::TabReturn => ExitReason::TabReturn,
-            Reason::Idle => ExitReason::Idle,
+            Trigger::PointerTop => ExitReason::PointerTop,
+            Trigger::ScrollUp => ExitReason::ScrollUp,
+            Trigger::TabReturn => ExitReason::TabReturn,
+            Trigger::Idle => ExitReason::Idle,
         }
     }
 }

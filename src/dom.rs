@@ -1,6 +1,7 @@
 //! Page markup: widgets (`data-shelfwise-widget`) and product pages
 //! (`data-shelfwise-view`).
 
+use shelfwise_core::beacon::Widget as WidgetKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
@@ -8,7 +9,7 @@ use web_sys::{Element, HtmlElement};
 pub(crate) struct Widget {
     element: Element,
     /// `reorder`, `similar`, `bought-together` or `recently-viewed`.
-    pub(crate) kind: Kind,
+    pub(crate) kind: WidgetKind,
     /// Keep at most this many children visible.
     pub(crate) limit: Option<usize>,
     /// The item `similar` is about.
@@ -18,25 +19,12 @@ pub(crate) struct Widget {
     pub(crate) ids: Vec<String>,
 }
 
-/// The widget kinds of the page-markup contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Reorder,
-    Similar,
-    BoughtTogether,
-    RecentlyViewed,
-}
-
-impl Kind {
-    /// Parses a kind name; an empty name is `reorder`.
-    pub(crate) fn from_name(name: &str) -> Option<Kind> {
-        Some(match name.trim() {
-            "reorder" | "" => Kind::Reorder,
-            "similar" => Kind::Similar,
-            "bought-together" => Kind::BoughtTogether,
-            "recently-viewed" => Kind::RecentlyViewed,
-            _ => return None,
-        })
+/// A widget kind of the page-markup contract (`data-shelfwise-widget`);
+/// an empty name is `reorder`, a banner is not a widget kind.
+pub(crate) fn widget_kind(name: &str) -> Option<WidgetKind> {
+    match name.trim() {
+        "" => Some(WidgetKind::Reorder),
+        name => WidgetKind::from_name(name).filter(|&k| k != WidgetKind::Banner),
     }
 }
 
@@ -66,7 +54,7 @@ impl Widget {
     pub(crate) fn read(element: &Element) -> Result<(Widget, bool), Malformed> {
         let kind = element
             .get_attribute("data-shelfwise-widget")
-            .and_then(|name| Kind::from_name(&name))
+            .and_then(|name| widget_kind(&name))
             .ok_or(Malformed::UnknownKind)?;
         let (limit, bad_limit) = match element.get_attribute("data-shelfwise-limit") {
             None => (None, false),
@@ -78,7 +66,7 @@ impl Widget {
         // Only `similar` needs an anchor; without the attribute it is the
         // product the page shows.
         let anchor = match kind {
-            Kind::Similar => element
+            WidgetKind::Similar => element
                 .get_attribute("data-shelfwise-anchor")
                 .filter(|a| !a.trim().is_empty())
                 .or_else(|| page_items().into_iter().next().map(|p| p.0)),

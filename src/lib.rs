@@ -19,6 +19,8 @@ mod clock;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]
+mod host;
+#[cfg(target_arch = "wasm32")]
 mod props;
 #[cfg(target_arch = "wasm32")]
 mod storage;

@@ -30,7 +30,11 @@ export type {
   WidgetKind,
 } from "./types.js";
 
-const runtime = new Runtime({ popup: () => import("./popup.js"), outbox: () => import("./outbox.js") });
+const runtime = new Runtime({
+  popup: () => import("./popup.js"),
+  outbox: () => import("./outbox.js"),
+  exitWatch: () => import("./exit-watch.js"),
+});
 
 /** Starts Shelfwise. Resolves when widgets are in their final order; never rejects. */
 export function init(options: InitOptions = {}): Promise<InitResult> {

@@ -1,15 +1,15 @@
 // The beacon outbox: events the engine wrote, kept until the collector has
 // them.
 //
-// Persisted in localStorage (when the profile is) so that what a page could
-// not hand to the browser is sent by the next one; bounded at 100 events and
+// Kept through the engine (in localStorage when the profile is, in memory
+// otherwise) so that what a page could not hand to the browser is sent by
+// the next one; bounded at 100 events and
 // 32 KiB, oldest dropped and counted. Sent in batches: by `fetch` while the
 // page lives (retried with jittered backoff on network errors, 5xx and 429,
 // honouring Retry-After; dropped on other 4xx), by `sendBeacon` — falling
 // back to a keepalive `fetch` — when it is hidden. Every retry carries the
 // same event ids; the collector keeps each once.
 
-const KEY = "shelfwise:v1:outbox";
 const MAX_EVENTS = 100;
 const MAX_BYTES = 32 * 1024;
 const BATCH_DELAY_MS = 1000;
@@ -24,19 +24,22 @@ interface Stored {
   resumeAt: number;
 }
 
+/** Where the outbox keeps its text: the engine's storage (see `Engine.keep`). */
+export interface Keeper {
+  get(): string | null;
+  /** Stores the text; `null` removes it. */
+  set(text: string | null): void;
+}
+
 export class Outbox {
-  private memory: Stored = { events: [], dropped: 0, resumeAt: 0 };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private sending: Promise<void> | null = null;
   private failures = 0;
 
-  /**
-   * `url`: the collector's `/collect`. `persistent`: whether the outbox may
-   * live in localStorage. `warn`: the runtime's warn-once.
-   */
+  /** `url`: the collector's `/collect`. `keeper`: where events wait. `warn`: the runtime's warn-once. */
   constructor(
     private readonly url: string,
-    private readonly persistent: () => boolean,
+    private readonly keeper: Keeper,
     private readonly warn: (kind: string, message: string) => void,
   ) {}
 
@@ -111,15 +114,10 @@ export class Outbox {
     this.timer = null;
   }
 
-  /** Drops everything, in memory and stored. */
+  /** Drops everything kept. */
   clear(): void {
     this.stop();
-    this.memory = { events: [], dropped: 0, resumeAt: 0 };
-    try {
-      localStorage.removeItem(KEY);
-    } catch {
-      // Nothing stored, then.
-    }
+    this.keeper.set(null);
   }
 
   /** POSTs a batch as text/plain (no CORS preflight); the status, 0 for a network error. */
@@ -177,28 +175,13 @@ export class Outbox {
   }
 
   private load(): Stored {
-    if (!this.persistent()) return this.memory;
-    try {
-      const text = localStorage.getItem(KEY);
-      this.memory = text === null ? { events: [], dropped: 0, resumeAt: 0 } : parse(text);
-    } catch {
-      // Blocked: the copy in memory stands.
-    }
-    return this.memory;
+    const text = this.keeper.get();
+    return text === null ? { events: [], dropped: 0, resumeAt: 0 } : parse(text);
   }
 
   private save(state: Stored): void {
-    this.memory = state;
-    if (!this.persistent()) return;
-    try {
-      if (state.events.length === 0 && state.dropped === 0 && state.resumeAt <= Date.now()) {
-        localStorage.removeItem(KEY);
-      } else {
-        localStorage.setItem(KEY, `${state.dropped}|${state.resumeAt}\n${state.events.join("\n")}`);
-      }
-    } catch {
-      // Full or blocked: the events last for this page.
-    }
+    const empty = state.events.length === 0 && state.dropped === 0 && state.resumeAt <= Date.now();
+    this.keeper.set(empty ? null : `${state.dropped}|${state.resumeAt}\n${state.events.join("\n")}`);
   }
 }
 

@@ -8,9 +8,11 @@
 // order and logs one warning. Nothing is ever thrown into the host page.
 
 import initWasm, { Engine, ExitInput, rankReasons } from "./wasm/shelfwise.js";
+import type { watchExitIntent } from "./exit-watch.js";
 import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
+import { Hold } from "./hold.js";
 
 /**
  * Where the code a page may not need comes from: bundled for npm, files
@@ -21,6 +23,8 @@ export interface Chunks {
   popup: () => Promise<{ showPopup: typeof showPopup }>;
   /** Beacon delivery, on a page with a collector that may measure. */
   outbox: () => Promise<{ Outbox: typeof Outbox }>;
+  /** The exit-intent listeners, once the page has a pop-up or an `onExitIntent` callback. */
+  exitWatch: () => Promise<{ watchExitIntent: typeof watchExitIntent }>;
 }
 import type {
   ConsentState,
@@ -41,9 +45,6 @@ const EVENT_BURST = 200;
 const EVENT_RATE = 20;
 const DEFAULT_HOLD_MS = 300;
 const MAX_MODEL_BYTES = 32 * 1024 * 1024;
-const HOLD_RULE =
-  "[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state]){visibility:hidden!important}";
-const NAMES_KEY = "shelfwise:v1:names";
 const MAX_NAMES = 30;
 
 /** The runtime behind the exported functions: one per page. */
@@ -56,11 +57,10 @@ export class Runtime {
   private options: InitOptions = {};
   private consent: ConsentState = "granted";
   private cleanups: Array<() => void> = [];
-  private holdSheet: CSSStyleSheet | HTMLStyleElement | null = null;
-  private holdExpired = false;
-  /** Marks undecided widgets and banners final as they near the view, once the hold has expired. */
-  private undecided: IntersectionObserver | null = null;
+  private hold = new Hold();
   private exitCallbacks: Array<(event: ExitIntentEvent) => void> = [];
+  /** Exit-intent detection started (or could not): it starts once, when something uses it. */
+  private exitStarted = false;
   private popup: OpenPopup | null = null;
   private popupPending = false;
   private outbox: Outbox | null = null;
@@ -113,7 +113,7 @@ export class Runtime {
     if (options.collector) this.chunks.outbox().catch(() => {});
     // So does the hold, unless the merchant already said no: a CMP that
     // answers from its stored choice leaves the widgets hidden, not moved.
-    if (options.model && consent !== "pending" && consent !== "denied") this.startHold(options.holdTimeout ?? DEFAULT_HOLD_MS);
+    if (options.model && consent !== "pending" && consent !== "denied") this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
     const tcf = consent === undefined ? tcfApi() : null;
     if (tcf) {
       // A CMP decides, unless the merchant already said: until it answers,
@@ -140,7 +140,7 @@ export class Runtime {
     const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
     this.engine = engine;
     this.state = "ready";
-    if (this.measured) this.holdout = this.guard(() => engine.startExperiment(options.holdout ?? 0.1, options.holdoutDays ?? 0, pageType())) === true;
+    if (this.measured) this.holdout = this.guard(() => engine.startExperiment(options.holdout, options.holdoutDays ?? 0, pageType())) === true;
     this.guard(() => this.endUnmeasured(engine));
     this.startBeacons(engine);
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
@@ -150,7 +150,7 @@ export class Runtime {
     this.hookDataLayer();
     this.listenToMarkup();
     this.restoreNames(engine);
-    this.watchExitIntent(engine);
+    this.startExitIntent(engine);
     for (const call of this.queue.splice(0)) this.guard(() => call(engine));
 
     let warning: string | undefined;
@@ -169,8 +169,8 @@ export class Runtime {
     await domReady();
     this.reorderAll();
     this.pickBanners();
-    this.markUnhandled();
-    this.releaseHold();
+    this.hold.settle();
+    this.hold.release();
     this.watchExposures();
     const ready = this.engine !== null;
     return {
@@ -337,6 +337,7 @@ export class Runtime {
   onExitIntent(callback: (event: ExitIntentEvent) => void): () => void {
     if (typeof callback !== "function") return () => {};
     this.exitCallbacks.push(callback);
+    if (this.engine) this.startExitIntent(this.engine);
     return () => {
       this.exitCallbacks = this.exitCallbacks.filter((c) => c !== callback);
     };
@@ -361,9 +362,7 @@ export class Runtime {
         // The page may have replaced what we hooked; nothing to undo then.
       }
     }
-    this.undecided?.disconnect();
-    this.undecided = null;
-    this.releaseHold();
+    this.hold.stop();
     this.outbox?.stop();
     this.outbox = null;
     this.delivering = null;
@@ -380,7 +379,7 @@ export class Runtime {
     if (typeof document === "undefined") return;
     const engine = this.engine;
     for (const widget of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
-      const personalize = engine !== null && this.consent === "granted" && this.mayMove(widget);
+      const personalize = engine !== null && this.consent === "granted" && this.hold.mayMove(widget);
       if (personalize) {
         this.guard(() => this.reorderWidget(engine, widget));
       }
@@ -388,116 +387,11 @@ export class Runtime {
     }
   }
 
-  /** Every widget and banner not decided yet. */
-  private unhandled(): Element[] {
-    return Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state])"));
-  }
-
   private reorderWidget(engine: Engine, widget: Element): boolean {
     const placement = engine.reorder(widget);
     widget.setAttribute("data-shelfwise-state", placement === "personalized" ? "personalized" : "merchant");
     if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${placement}`);
     return placement === "personalized";
-  }
-
-  /**
-   * A widget (or banner) may change only if the shopper cannot have seen it
-   * yet. While the hold's style sheet is on, every undecided one has been
-   * hidden since before it could be seen (see {@link startHold}). Without
-   * the sheet, one in view and not hidden may have been seen. After the
-   * hold, only those still undecided far out of view may change.
-   */
-  private mayMove(widget: Element): boolean {
-    if (this.holdExpired) return !nearView(widget);
-    return this.holdSheet !== null || !maySee(widget);
-  }
-
-  /**
-   * Holds the widgets (never the page) until they are in final order or
-   * `timeout` ms have passed, then shows the rest in the merchant's order.
-   *
-   * Whether the page has painted cannot be known from here: Chromium
-   * reports paint timing only after the frame is on screen, and an async
-   * script may run after any number of frames. So the question is asked of
-   * each widget instead, at this moment: one the shopper may see now (in
-   * the viewport, not hidden, the page visible) is final in the merchant's
-   * order at once; every other one, and every one parsed later, is hidden by
-   * the hold's style sheet from now until it is decided — hiding what is
-   * already hidden or out of view shows nothing. A page that hides its
-   * widgets with its own CSS (see the README) has them all personalized.
-   * The timeout ends that hold too, since it marks every widget with its
-   * state.
-   */
-  private startHold(timeout: number): void {
-    if (typeof document === "undefined" || !(timeout > 0)) return;
-    for (const element of this.unhandled()) {
-      if (maySee(element)) element.setAttribute("data-shelfwise-state", "merchant");
-    }
-    try {
-      if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(HOLD_RULE);
-        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-        this.holdSheet = sheet;
-      }
-    } catch {
-      this.holdSheet = null;
-    }
-    const timer = setTimeout(() => this.expireHold(), timeout);
-    this.cleanups.push(() => clearTimeout(timer));
-  }
-
-  /**
-   * The hold's end. Widgets and banners in or near the view show the
-   * merchant's order from now on. Those further down stay undecided: out of
-   * sight, they can still be personalized when Shelfwise gets ready (a slow
-   * CMP, a slow model), and each becomes final in the merchant's order as
-   * it nears the view, before the shopper can see it.
-   */
-  private expireHold(): void {
-    this.holdExpired = true;
-    const far = this.unhandled().filter((element) => {
-      if (!nearView(element)) return true;
-      element.setAttribute("data-shelfwise-state", "merchant");
-      return false;
-    });
-    if (far.length > 0 && typeof IntersectionObserver === "function") {
-      const observer = new IntersectionObserver(
-        (entries) => {
-          for (const entry of entries) {
-            if (!entry.isIntersecting) continue;
-            observer.unobserve(entry.target);
-            if (!entry.target.hasAttribute("data-shelfwise-state")) entry.target.setAttribute("data-shelfwise-state", "merchant");
-          }
-        },
-        { rootMargin: NEAR_VIEW },
-      );
-      for (const element of far) observer.observe(element);
-      this.undecided = observer;
-    } else {
-      this.markUnhandled();
-    }
-    this.releaseHold();
-  }
-
-  /** Marks every widget and banner not yet handled as showing the merchant's order; nothing stays undecided. */
-  private markUnhandled(): void {
-    if (typeof document === "undefined") return;
-    for (const w of this.unhandled()) w.setAttribute("data-shelfwise-state", "merchant");
-    this.undecided?.disconnect();
-    this.undecided = null;
-  }
-
-  private releaseHold(): void {
-    const sheet = this.holdSheet;
-    this.holdSheet = null;
-    if (sheet instanceof CSSStyleSheet) {
-      try {
-        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
-      } catch {
-        // Nothing to release.
-      }
-    }
   }
 
   /** Learns from GA4 e-commerce pushes, including those made before Shelfwise loaded. */
@@ -542,41 +436,33 @@ export class Runtime {
   }
 
   /**
-   * Feeds the exit-intent detector from passive listeners (removed on
-   * destroy) and a one-second tick; a trigger the policy allows runs the
-   * `onExitIntent` callbacks and shows the pop-up, if one is configured.
+   * Starts the exit-intent detector, once, when the page uses it (a pop-up
+   * or an `onExitIntent` callback): its listeners (passive, removed on
+   * destroy) and a one-second tick come from their own module. A trigger
+   * the policy allows runs the callbacks and shows the pop-up.
    */
-  private watchExitIntent(engine: Engine): void {
+  private startExitIntent(engine: Engine): void {
+    if (this.exitStarted || (!this.options.popup && this.exitCallbacks.length === 0)) return;
+    this.exitStarted = true;
     const sensitivity = this.options.exitIntent ?? "medium";
     if (sensitivity === "off" || typeof window === "undefined" || typeof document === "undefined") return;
     if (!engine.exitStart(sensitivity, window.innerWidth, window.innerHeight)) {
       this.warnOnce("exit", `shelfwise: exitIntent "${String(sensitivity)}" is not low, medium, high or off; exit intent is off`);
       return;
     }
-    const feed = (input: ExitInput, a = 0, b = 0) => {
-      const reason = engine.exitInput(input, a, b);
-      if (reason !== undefined) this.exitIntent(engine, reason);
+    const hooks = {
+      listen: (target: EventTarget, type: string, handler: (event: Event) => void) => this.listen(target, type, handler),
+      every: (ms: number, tick: () => void) => {
+        const timer = setInterval(() => this.guard(tick), ms);
+        this.cleanups.push(() => clearInterval(timer));
+      },
     };
-    const at = (handler: (e: MouseEvent) => void) => (event: Event) => handler(event as MouseEvent);
-    this.listen(document, "mousemove", at((e) => feed(ExitInput.PointerMove, e.clientX, e.clientY)));
-    this.listen(document, "mouseout", at((e) => {
-      if (!e.relatedTarget) feed(ExitInput.PointerLeave, e.clientX, e.clientY);
-    }));
-    this.listen(document, "pointerdown", at((e) => feed(ExitInput.PointerDown, e.clientX, e.clientY)));
-    this.listen(document, "pointerup", () => feed(ExitInput.PointerUp));
-    this.listen(window, "scroll", () => feed(ExitInput.Scroll, window.scrollY));
-    this.listen(document, "keydown", () => feed(ExitInput.Typing));
-    this.listen(document, "input", () => feed(ExitInput.Typing));
-    this.listen(document, "focusin", (e) => {
-      if (isField(e.target)) feed(ExitInput.FieldFocus, 1);
-    });
-    this.listen(document, "focusout", (e) => {
-      if (isField(e.target)) feed(ExitInput.FieldFocus, 0);
-    });
-    this.listen(document, "visibilitychange", () => feed(ExitInput.Hidden, document.visibilityState === "hidden" ? 1 : 0));
-    this.listen(window, "resize", () => feed(ExitInput.Resize, window.innerWidth, window.innerHeight));
-    const tick = setInterval(() => this.guard(() => feed(ExitInput.Tick)), 1000);
-    this.cleanups.push(() => clearInterval(tick));
+    this.chunks.exitWatch().then(
+      (module) => {
+        if (this.engine === engine) this.guard(() => module.watchExitIntent(engine, ExitInput, hooks, (reason) => this.exitIntent(engine, reason)));
+      },
+      (error: unknown) => this.warnOnce("exit", `shelfwise: exit intent could not be loaded (${String(error)})`),
+    );
   }
 
   private exitIntent(engine: Engine, reason: ExitIntentEvent["reason"]): void {
@@ -632,7 +518,11 @@ export class Runtime {
     const delivering = this.chunks.outbox().then(
       ({ Outbox }) => {
         if (this.delivering !== delivering) return null; // destroyed meanwhile
-        const outbox = new Outbox(url, () => this.engine?.isPersistent() === true, (kind, message) => this.warnOnce(kind, message));
+        const keeper = {
+          get: () => this.guard(() => this.engine?.kept("outbox")) ?? null,
+          set: (text: string | null) => void this.guard(() => this.engine?.keep("outbox", text ?? "")),
+        };
+        const outbox = new Outbox(url, keeper, (kind, message) => this.warnOnce(kind, message));
         this.outbox = outbox;
         this.listen(document, "visibilitychange", () => {
           if (document.visibilityState === "hidden") outbox.flushOnHide();
@@ -723,7 +613,7 @@ export class Runtime {
     return typeof this.options.popup?.cartTitle === "string";
   }
 
-  /** Keeps the names of tracked products (for the pop-up), on the device when allowed. */
+  /** Keeps the names of tracked products (for the pop-up), through the engine. */
   private rememberNames(engine: Engine, properties: Record<string, unknown> | undefined): void {
     if (!this.wantsNames || !properties || typeof properties !== "object") return;
     const found = new Map<string, string>();
@@ -744,18 +634,13 @@ export class Runtime {
       this.names.set(id, name);
     }
     while (this.names.size > MAX_NAMES) this.names.delete(this.names.keys().next().value as string);
-    if (!engine.isPersistent()) return;
-    try {
-      localStorage.setItem(NAMES_KEY, JSON.stringify(Array.from(this.names)));
-    } catch {
-      // Full or blocked: the names last for this page.
-    }
+    engine.keep("names", JSON.stringify(Array.from(this.names)));
   }
 
   private restoreNames(engine: Engine): void {
-    if (!this.wantsNames || !engine.isPersistent()) return;
+    if (!this.wantsNames) return;
     try {
-      const stored: unknown = JSON.parse(localStorage.getItem(NAMES_KEY) ?? "[]");
+      const stored: unknown = JSON.parse(engine.kept("names") ?? "[]");
       if (!Array.isArray(stored)) return;
       for (const entry of stored.slice(-MAX_NAMES)) {
         if (Array.isArray(entry) && typeof entry[0] === "string" && typeof entry[1] === "string") {
@@ -775,9 +660,9 @@ export class Runtime {
   private pickBanners(): void {
     if (typeof document === "undefined") return;
     const engine = this.engine;
-    const ranked = engine && this.consent === "granted" && !this.holdout ? this.guard(() => engine.affinities().split(SEPARATOR).filter(Boolean)) ?? [] : [];
+    const ranked = engine ? this.guard(() => engine.bannerCategories().split(SEPARATOR).filter(Boolean)) ?? [] : [];
     for (const banner of Array.from(document.querySelectorAll("[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
-      const variants = this.mayMove(banner) ? Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category")) : [];
+      const variants = this.hold.mayMove(banner) ? Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category")) : [];
       const chosen = ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
       if (chosen) {
         for (const child of Array.from(banner.children)) {
@@ -812,7 +697,7 @@ export class Runtime {
   private disable(what: string, error: unknown): void {
     const first = this.state !== "disabled";
     this.destroy();
-    this.markUnhandled();
+    this.hold.settle();
     if (first) this.warnOnce("disabled", `shelfwise: ${what}; the page keeps the merchant's order (${String(error)})`);
   }
 
@@ -873,36 +758,6 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array> 
 function pageType(): string {
   const marked = document.querySelector("[data-shelfwise-page]")?.getAttribute("data-shelfwise-page");
   return marked ?? (document.querySelector("[data-shelfwise-view]") ? "product" : "other");
-}
-
-/** How far from the viewport an element counts as near the view: one viewport height above and below. */
-const NEAR_VIEW = "100% 0px";
-
-/** Whether `element` is within {@link NEAR_VIEW} of the viewport (where a scroll may show it any moment). */
-function nearView(element: Element): boolean {
-  const rect = element.getBoundingClientRect();
-  const height = window.innerHeight;
-  return rect.bottom > -height && rect.top < 2 * height;
-}
-
-/**
- * Whether the shopper may see `element` now: the page is visible, and the
- * element is not hidden and has a box in the viewport.
- */
-function maySee(element: Element): boolean {
-  if (document.visibilityState !== "visible" || getComputedStyle(element).visibility === "hidden") return false;
-  const rect = element.getBoundingClientRect();
-  return rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < window.innerHeight && rect.right > 0 && rect.left < window.innerWidth;
-}
-
-/** A form field: where the pointer often drifts off while the shopper types. */
-function isField(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLInputElement ||
-    target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement ||
-    (target instanceof HTMLElement && target.isContentEditable)
-  );
 }
 
 function domReady(): Promise<void> {

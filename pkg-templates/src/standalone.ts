@@ -89,7 +89,10 @@ function install(): void {
   const snippet = Array.isArray(existing) ? existing.slice() : [];
   // Code only some pages need is fetched from beside the script when a page needs it.
   const chunk = (name: string) => import(new URL(name, wasmUrl()).href);
-  const runtime = new Runtime({ popup: () => chunk("shelfwise-popup.js"), outbox: () => chunk("shelfwise-outbox.js") }, __SHELFWISE_WASM_INTEGRITY__);
+  const runtime = new Runtime(
+    { popup: () => chunk("shelfwise-popup.js"), outbox: () => chunk("shelfwise-outbox.js"), exitWatch: () => chunk("shelfwise-exit.js") },
+    __SHELFWISE_WASM_INTEGRITY__,
+  );
   const api: Api = {
     __shelfwise: true,
     init: (o?: InitOptions) => runtime.init({ ...options(runtime), ...(o ?? {}) }, wasmUrl()),

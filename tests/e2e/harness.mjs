@@ -229,7 +229,7 @@ export function thirdPartySite(edit = (html) => html) {
   const vendor = path.join(dir, "static/vendor/shelfwise");
   fs.mkdirSync(vendor, { recursive: true });
   fs.mkdirSync(path.join(dir, "static/reco"), { recursive: true });
-  for (const f of ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js", "shelfwise-outbox.js"]) fs.copyFileSync(path.join(root, "dist", f), path.join(vendor, f));
+  for (const f of ["shelfwise.js", "shelfwise_bg.wasm", "shelfwise-popup.js", "shelfwise-outbox.js", "shelfwise-exit.js"]) fs.copyFileSync(path.join(root, "dist", f), path.join(vendor, f));
   fs.writeFileSync(path.join(dir, "index.html"), edit(fs.readFileSync(path.join(root, "tests/e2e/fixtures/third-party.html"), "utf8")));
   execFileSync(
     "cargo",

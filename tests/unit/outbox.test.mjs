@@ -1,10 +1,10 @@
 // Unit tests of the beacon outbox (`pkg-templates/src/outbox.ts`), bundled
 // for Node with esbuild, sending with Node's real fetch to a real HTTP
 // server on 127.0.0.1 whose answers each test sets: the batch on the wire,
-// retries with backoff, Retry-After, refusals, the bound. (In Node there is
-// no localStorage: the outbox keeps its events in memory, as in a browser
-// without consent. Persistence and sendBeacon are covered in Chromium by
-// tests/e2e/delivery.test.mjs.)
+// retries with backoff, Retry-After, refusals, the bound. The outbox keeps
+// its events through a keeper (the engine's storage in the browser, a
+// variable here). Persistence in localStorage and sendBeacon are covered in
+// Chromium by tests/e2e/delivery.test.mjs.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -37,11 +37,12 @@ await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${server.address().port}/collect`;
 after(() => new Promise((resolve) => server.close(resolve)));
 
-/** An outbox that keeps its events in memory; `warnings` lists the kinds it warned of. */
-function outbox() {
+/** An outbox keeping its events in `kept.text` (a new one unless given); `warnings` lists the kinds it warned of. */
+function outbox(kept = { text: null }) {
   const warnings = [];
-  const box = new Outbox(url, () => false, (kind) => warnings.push(kind));
-  return { box, warnings };
+  const keeper = { get: () => kept.text, set: (text) => (kept.text = text) };
+  const box = new Outbox(url, keeper, (kind) => warnings.push(kind));
+  return { box, warnings, kept };
 }
 
 const event = (n) => JSON.stringify({ id: n.toString(16).padStart(32, "0"), type: "page_view" });
@@ -128,4 +129,23 @@ test("at most 100 events wait: the oldest are dropped and counted", async () => 
   assert.equal(sent.events[0].id, (1050).toString(16).padStart(32, "0"), "the newest are kept");
   assert.ok(warnings.includes("outbox-full"));
   box.stop();
+});
+
+test("what a page could not send, the next page's outbox sends under the same ids; unreadable lines are left out", async () => {
+  received.length = 0;
+  answers = [[503, {}], [204, {}]];
+  const first = outbox();
+  first.box.add(`${event(7)}\n${event(8)}`);
+  await first.box.flush();
+  first.box.stop(); // the page is gone before its retry
+  assert.match(first.kept.text, /^0\|0\n/);
+  first.kept.text += '\nnot json\n{"no":"id"}';
+  const next = outbox(first.kept);
+  await next.box.flush();
+  assert.deepEqual(
+    received[1].body.events.map((e) => e.id),
+    [event(7), event(8)].map((e) => JSON.parse(e).id),
+  );
+  assert.equal(next.kept.text, null, "delivered: nothing kept");
+  next.box.stop();
 });

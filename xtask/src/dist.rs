@@ -35,6 +35,11 @@ pub const CHUNKS: &[(&str, &str, &str)] = &[
         "outbox.ts",
         "on a page with a collector",
     ),
+    (
+        "shelfwise-exit.js",
+        "exit-watch.ts",
+        "when a page first uses exit intent",
+    ),
 ];
 
 /// Post-MVP features Rust's wasm32 target emits by default; wasm-opt must

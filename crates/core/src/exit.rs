@@ -5,7 +5,7 @@
 //! DOM or reads a clock, so the same code runs over recorded traces in tests
 //! and benchmarks.
 //!
-//! Signals, each with its [`Reason`]:
+//! Signals, each with its [`Trigger`]:
 //!
 //! - **`pointer-top`** (desktop): the pointer leaves the document through the
 //!   top edge, moving up fast. Not while a scrollbar is dragged, a form
@@ -20,9 +20,9 @@
 //! Nothing fires before a minimum dwell on the page. How often a trigger
 //! may actually show something is the [`Policy`]'s business.
 
-/// Why exit intent was detected.
+/// What showed exit intent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
+pub enum Trigger {
     /// The pointer left through the top edge.
     PointerTop,
     /// A fast scroll back up.
@@ -33,14 +33,14 @@ pub enum Reason {
     Idle,
 }
 
-impl Reason {
+impl Trigger {
     /// The name the JS API uses: `pointer-top`, `scroll-up`, `tab-return`, `idle`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Reason::PointerTop => "pointer-top",
-            Reason::ScrollUp => "scroll-up",
-            Reason::TabReturn => "tab-return",
-            Reason::Idle => "idle",
+            Trigger::PointerTop => "pointer-top",
+            Trigger::ScrollUp => "scroll-up",
+            Trigger::TabReturn => "tab-return",
+            Trigger::Idle => "idle",
         }
     }
 }
@@ -292,7 +292,7 @@ impl Detector {
     }
 
     /// Feeds one input observed at `at_ms`; says whether it shows exit intent.
-    pub fn input(&mut self, at_ms: u64, input: Input) -> Option<Reason> {
+    pub fn input(&mut self, at_ms: u64, input: Input) -> Option<Trigger> {
         let t = self.thresholds;
         let dwelt = at_ms.saturating_sub(self.started_ms) >= t.min_dwell_ms;
         match input {
@@ -331,7 +331,7 @@ impl Detector {
                     });
                 self.pointer.clear();
                 if dwelt && !blocked && y <= t.top_edge_px && moving_up {
-                    return Some(Reason::PointerTop);
+                    return Some(Trigger::PointerTop);
                 }
             }
             Input::Scroll { y } => {
@@ -348,7 +348,7 @@ impl Detector {
                     });
                 if dwelt && fast_up && self.deepest_scroll >= t.min_scroll_depth * height {
                     self.scroll.clear();
-                    return Some(Reason::ScrollUp);
+                    return Some(Trigger::ScrollUp);
                 }
             }
             Input::Hidden(true) => self.hidden_since = Some(at_ms),
@@ -360,7 +360,7 @@ impl Detector {
                 // The absence restarts the idle clock.
                 self.last_activity_ms = at_ms;
                 if dwelt && away.is_some_and(|ms| ms >= t.min_absence_ms) {
-                    return Some(Reason::TabReturn);
+                    return Some(Trigger::TabReturn);
                 }
             }
             Input::Tick => {
@@ -372,7 +372,7 @@ impl Detector {
                     && !self.idle_reported
                 {
                     self.idle_reported = true;
-                    return Some(Reason::Idle);
+                    return Some(Trigger::Idle);
                 }
             }
         }

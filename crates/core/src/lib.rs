@@ -3,14 +3,16 @@
 //! This crate holds everything Shelfwise decides: the shopper's local
 //! [`profile`], the compact item-similarity [`model`] and its wire format, the
 //! [`rank`]ing of candidate items, [`exit`]-intent detection, the classification of page
-//! [`context`], the [`experiment`] arms and the anonymous outcome [`beacon`]s. The same code runs in the shopper's browser (through the
-//! `shelfwise` wasm binding) and in the native CLI's evaluator.
+//! [`context`], the [`experiment`] arms and the anonymous outcome [`beacon`]s — and, in
+//! [`engine`], one page's decisions over all of them. The same code runs in the shopper's browser
+//! (through the `shelfwise` wasm binding) and in the native CLI's evaluator.
 //!
 //! # What this crate does not do
 //!
 //! It has no DOM, no clock, no randomness and no network. Time arrives as
 //! `now_ms` arguments (milliseconds since the Unix epoch), storage as strings
-//! the caller reads and writes. It never panics on untrusted input: model bytes
+//! the caller reads and writes; the [`engine`] asks its [`Host`](engine::Host)
+//! for all three. It never panics on untrusted input: model bytes
 //! and stored profiles are validated before use and rejected with an error.
 //!
 //! # Example
@@ -46,6 +48,7 @@
 
 pub mod beacon;
 pub mod context;
+pub mod engine;
 pub mod exit;
 pub mod experiment;
 mod hash;

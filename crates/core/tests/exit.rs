@@ -4,7 +4,7 @@
 mod corpus;
 
 use shelfwise_core::exit::{
-    Detector, Input, Policy, Reason, Sensitivity, Shown, Suppressed, Viewport,
+    Detector, Input, Policy, Sensitivity, Shown, Suppressed, Trigger, Viewport,
 };
 
 const VIEWPORT: Viewport = Viewport {
@@ -17,7 +17,7 @@ fn detector() -> Detector {
 }
 
 /// Moves up from y = 400 to y = 5 at `speed` px/ms from `start`, then leaves.
-fn exit_upwards(d: &mut Detector, start: u64, speed: f32) -> Option<Reason> {
+fn exit_upwards(d: &mut Detector, start: u64, speed: f32) -> Option<Trigger> {
     let mut at = start;
     let mut y = 400.0;
     while y > 5.0 {
@@ -33,9 +33,9 @@ fn a_fast_exit_through_the_top_fires_after_the_dwell_only() {
     assert_eq!(exit_upwards(&mut detector(), 1_000, 2.0), None, "too early");
     assert_eq!(
         exit_upwards(&mut detector(), 10_000, 2.0),
-        Some(Reason::PointerTop)
+        Some(Trigger::PointerTop)
     );
-    assert_eq!(Reason::PointerTop.as_str(), "pointer-top");
+    assert_eq!(Trigger::PointerTop.as_str(), "pointer-top");
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn scrollbar_drags_focused_fields_and_typing_do_not_fire() {
     );
     assert_eq!(exit_upwards(&mut d, 10_000, 2.0), None);
     d.input(12_000, Input::PointerUp);
-    assert_eq!(exit_upwards(&mut d, 13_000, 2.0), Some(Reason::PointerTop));
+    assert_eq!(exit_upwards(&mut d, 13_000, 2.0), Some(Trigger::PointerTop));
 
     let mut d = detector();
     d.input(9_000, Input::FieldFocus(true));
@@ -59,7 +59,7 @@ fn scrollbar_drags_focused_fields_and_typing_do_not_fire() {
     let mut d = detector();
     d.input(9_900, Input::Typing);
     assert_eq!(exit_upwards(&mut d, 10_000, 2.0), None);
-    assert_eq!(exit_upwards(&mut d, 20_000, 2.0), Some(Reason::PointerTop));
+    assert_eq!(exit_upwards(&mut d, 20_000, 2.0), Some(Trigger::PointerTop));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn a_fast_scroll_up_after_reading_fires_a_slow_one_does_not() {
         }
         fired
     };
-    assert_eq!(flick(3.0), Some(Reason::ScrollUp));
+    assert_eq!(flick(3.0), Some(Trigger::ScrollUp));
     assert_eq!(flick(0.8), None);
 }
 
@@ -106,7 +106,7 @@ fn a_long_absence_fires_on_return_a_short_one_does_not() {
     d.input(20_000, Input::Hidden(true));
     assert_eq!(
         d.input(60_000, Input::Hidden(false)),
-        Some(Reason::TabReturn)
+        Some(Trigger::TabReturn)
     );
 }
 
@@ -117,10 +117,10 @@ fn idle_fires_once_with_a_cart_and_again_after_activity() {
     d.input(61_000, Input::Cart(1));
     d.input(62_000, Input::PointerMove { x: 1.0, y: 1.0 });
     assert_eq!(d.input(100_000, Input::Tick), None);
-    assert_eq!(d.input(107_000, Input::Tick), Some(Reason::Idle));
+    assert_eq!(d.input(107_000, Input::Tick), Some(Trigger::Idle));
     assert_eq!(d.input(108_000, Input::Tick), None, "once per idle spell");
     d.input(109_000, Input::Scroll { y: 10.0 });
-    assert_eq!(d.input(160_000, Input::Tick), Some(Reason::Idle));
+    assert_eq!(d.input(160_000, Input::Tick), Some(Trigger::Idle));
 }
 
 #[test]

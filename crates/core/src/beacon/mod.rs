@@ -11,10 +11,10 @@
 //! the schema's prose.
 //!
 //! ```
-//! use shelfwise_core::beacon::{Event, Kind, Page};
+//! use shelfwise_core::beacon::{Event, Outcome, Page};
 //! use shelfwise_core::experiment::Arm;
 //!
-//! let event = Event::new(Kind::PageView, Arm::Holdout, Page::Home, 7, 9, 3_600_000);
+//! let event = Event::new(Outcome::PageView, Arm::Holdout, Page::Home, 7, 9, 3_600_000);
 //! let mut json = String::new();
 //! event.write_json(&mut json);
 //! assert_eq!(
@@ -31,10 +31,6 @@ mod wire;
 #[cfg(feature = "wire")]
 pub use wire::{MAX_AGE_HOURS, parse_batch};
 
-/// A visit ends after 30 minutes without activity (the profile's rule); its
-/// id goes with it.
-pub use crate::profile::VISIT_IDLE_MS;
-
 /// The largest position a click may report.
 pub const MAX_POSITION: u32 = 1000;
 
@@ -43,9 +39,9 @@ pub const MAX_VALUE: u32 = 10_000_000;
 
 const HOUR_MS: u64 = 60 * 60 * 1000;
 
-/// What happened.
+/// An outcome a beacon reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub enum Outcome {
     /// A page was loaded.
     PageView,
     /// A widget came into view (reordered, or in the holdout in the merchant's order).
@@ -64,41 +60,41 @@ pub enum Kind {
     ExitConverted,
 }
 
-impl Kind {
+impl Outcome {
     /// Every kind.
-    pub const ALL: [Kind; 8] = [
-        Kind::PageView,
-        Kind::Exposure,
-        Kind::Click,
-        Kind::AddToCart,
-        Kind::Order,
-        Kind::ExitShown,
-        Kind::ExitCta,
-        Kind::ExitConverted,
+    pub const ALL: [Outcome; 8] = [
+        Outcome::PageView,
+        Outcome::Exposure,
+        Outcome::Click,
+        Outcome::AddToCart,
+        Outcome::Order,
+        Outcome::ExitShown,
+        Outcome::ExitCta,
+        Outcome::ExitConverted,
     ];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::PageView => "page_view",
-            Kind::Exposure => "exposure",
-            Kind::Click => "click",
-            Kind::AddToCart => "add_to_cart",
-            Kind::Order => "order",
-            Kind::ExitShown => "exit_shown",
-            Kind::ExitCta => "exit_cta",
-            Kind::ExitConverted => "exit_converted",
+            Outcome::PageView => "page_view",
+            Outcome::Exposure => "exposure",
+            Outcome::Click => "click",
+            Outcome::AddToCart => "add_to_cart",
+            Outcome::Order => "order",
+            Outcome::ExitShown => "exit_shown",
+            Outcome::ExitCta => "exit_cta",
+            Outcome::ExitConverted => "exit_converted",
         }
     }
 
     /// The kind named `name`, if any.
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    pub fn from_name(name: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
     /// Whether events of this kind name a widget (and clicks a position).
     pub fn has_widget(self) -> bool {
-        matches!(self, Kind::Exposure | Kind::Click)
+        matches!(self, Outcome::Exposure | Outcome::Click)
     }
 }
 
@@ -239,7 +235,7 @@ pub struct Event {
     /// Random per visit, forgotten when the visit ends.
     pub visit: u64,
     /// What happened.
-    pub kind: Kind,
+    pub kind: Outcome,
     /// The browser's arm.
     pub arm: Arm,
     /// The page type.
@@ -307,7 +303,7 @@ pub struct Wire<'a> {
 impl Event {
     /// An event with no widget, position or order; `now_ms` is coarsened to
     /// the hour.
-    pub fn new(kind: Kind, arm: Arm, page: Page, id: u128, visit: u64, now_ms: u64) -> Event {
+    pub fn new(kind: Outcome, arm: Arm, page: Page, id: u128, visit: u64, now_ms: u64) -> Event {
         Event {
             id,
             visit,
@@ -327,9 +323,9 @@ impl Event {
     /// gave none, an order still counts for conversion, not for value).
     pub fn check(&self) -> Result<(), Invalid> {
         let widget_ok = self.widget.is_some() == self.kind.has_widget();
-        let position_ok = self.position.is_some() == (self.kind == Kind::Click);
+        let position_ok = self.position.is_some() == (self.kind == Outcome::Click);
         let order_ok =
-            matches!(self.kind, Kind::Order | Kind::ExitConverted) || self.order.is_none();
+            matches!(self.kind, Outcome::Order | Outcome::ExitConverted) || self.order.is_none();
         if !(widget_ok && position_ok && order_ok) {
             return Err(Invalid::Fields);
         }
@@ -369,7 +365,7 @@ impl Event {
         let event = Event {
             id,
             visit,
-            kind: Kind::from_name(wire.kind).ok_or(Invalid::Name)?,
+            kind: Outcome::from_name(wire.kind).ok_or(Invalid::Name)?,
             arm: Arm::from_name(wire.arm).ok_or(Invalid::Name)?,
             page: Page::from_name(wire.page).ok_or(Invalid::Name)?,
             widget,
@@ -438,38 +434,35 @@ pub fn hour_of(now_ms: u64) -> u32 {
     u32::try_from(now_ms / HOUR_MS).unwrap_or(u32::MAX)
 }
 
-/// The visit an event belongs to: a random id and the activity that keeps
-/// it alive.
+/// The visit an event belongs to: a random id for the profile's visit
+/// (which 30 idle minutes end, see [`Profile::touch`](crate::profile::Profile::touch)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Visit {
     /// Random; never reused after the visit.
     pub id: u64,
-    /// Last activity (ms since the Unix epoch).
-    pub last_ms: u64,
+    /// When the visit started (ms since the Unix epoch), as the profile has it.
+    pub started_ms: u64,
 }
 
 impl Visit {
-    /// The visit at `now_ms`: `stored` if it was active within
-    /// [`VISIT_IDLE_MS`], else a new one with `fresh_id`.
-    pub fn resume(stored: Option<Visit>, fresh_id: u64, now_ms: u64) -> Visit {
+    /// The id of the visit that started at `started_ms`: `stored`'s if it is
+    /// that visit, else `fresh_id`.
+    pub fn resume(stored: Option<Visit>, fresh_id: u64, started_ms: u64) -> Visit {
         match stored {
-            Some(v) if v.last_ms <= now_ms && now_ms - v.last_ms < VISIT_IDLE_MS => Visit {
-                id: v.id,
-                last_ms: now_ms,
-            },
+            Some(v) if v.started_ms == started_ms => v,
             _ => Visit {
                 id: fresh_id,
-                last_ms: now_ms,
+                started_ms,
             },
         }
     }
 
-    /// Parses the stored form, `id-hex|last_ms`.
+    /// Parses the stored form, `id-hex|started_ms`.
     pub fn parse(text: &str) -> Option<Visit> {
         let (id, last) = text.split_once('|')?;
         Some(Visit {
             id: parse_hex(id, 16)? as u64,
-            last_ms: last.parse().ok()?,
+            started_ms: last.parse().ok()?,
         })
     }
 
@@ -478,7 +471,7 @@ impl Visit {
         let mut out = String::with_capacity(32);
         push_hex(&mut out, u128::from(self.id), 16);
         out.push('|');
-        out.push_str(&num(self.last_ms));
+        out.push_str(&num(self.started_ms));
         out
     }
 }
@@ -660,12 +653,12 @@ mod tests {
     }
 
     #[test]
-    fn visits_end_after_thirty_idle_minutes() {
+    fn a_visit_keeps_its_id_until_the_profile_starts_another() {
         let v = Visit::resume(None, 1, 1_000);
-        let same = Visit::resume(Some(v), 2, 1_000 + VISIT_IDLE_MS - 1);
-        assert_eq!(same.id, 1);
-        let next = Visit::resume(Some(same), 3, same.last_ms + VISIT_IDLE_MS);
-        assert_eq!(next.id, 3);
+        let same = Visit::resume(Some(v), 2, 1_000);
+        assert_eq!(same, v);
+        let next = Visit::resume(Some(same), 3, 2_000);
+        assert_eq!((next.id, next.started_ms), (3, 2_000));
         assert_eq!(Visit::parse(&next.to_text()), Some(next));
         assert_eq!(Visit::parse("zz|1"), None);
     }

@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn what_the_browser_writes_the_collector_reads() {
         let mut event = Event::new(
-            super::super::Kind::Click,
+            super::super::Outcome::Click,
             crate::experiment::Arm::Personalized,
             super::super::Page::Product,
             u128::MAX - 5,

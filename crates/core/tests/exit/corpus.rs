@@ -2,7 +2,7 @@
 //! `generate.py`) and how a preset scores on them. Shared by the tests and
 //! the core benchmark.
 
-use shelfwise_core::exit::{Detector, Input, Reason, Thresholds, Viewport};
+use shelfwise_core::exit::{Detector, Input, Thresholds, Trigger, Viewport};
 
 /// One labelled trace.
 pub struct Trace {
@@ -66,7 +66,7 @@ pub fn traces() -> Vec<Trace> {
 }
 
 /// The first trigger of a fresh detector over `trace`.
-pub fn first_trigger(trace: &Trace, thresholds: Thresholds) -> Option<Reason> {
+pub fn first_trigger(trace: &Trace, thresholds: Thresholds) -> Option<Trigger> {
     let mut detector = Detector::new(thresholds, trace.viewport, 0);
     trace
         .inputs

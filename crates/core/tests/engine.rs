@@ -1,0 +1,332 @@
+//! One page's decisions, through [`Engine`] and a [`MemoryHost`].
+
+use shelfwise_core::beacon::{Order, Outcome, Page, Widget};
+use shelfwise_core::context::Context;
+use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, focus};
+use shelfwise_core::exit::{Sensitivity, Suppressed, Viewport};
+use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
+use shelfwise_core::profile::EventKind;
+use shelfwise_core::rank::{Focus, Reason};
+
+const NOW: u64 = 1_700_000_000_000;
+const MINUTE: u64 = 60_000;
+
+/// Shoes s1..s3 similar among themselves; h1 a hat flagged sensitive when
+/// `flag_h1`.
+fn model(flag_h1: bool) -> Model<Vec<u8>> {
+    let mut b = ModelBuilder::new();
+    for id in ["s1", "s2", "s3"] {
+        b.set_meta(id, meta("shoes", false));
+        for other in ["s1", "s2", "s3"] {
+            if other != id {
+                b.add_neighbor(id, other, 1.0);
+            }
+        }
+    }
+    b.set_meta("h1", meta("hats", flag_h1));
+    b.add_neighbor("h1", "s1", 0.1);
+    Model::decode(b.encode()).expect("a model the builder wrote")
+}
+
+fn meta(category: &str, sensitive: bool) -> ItemMeta {
+    ItemMeta {
+        category: Some(category.into()),
+        sensitive,
+        ..ItemMeta::default()
+    }
+}
+
+fn fresh() -> Engine<MemoryHost> {
+    Engine::new(MemoryHost::new(NOW), true, 0)
+}
+
+/// The `type` and `visit` of each queued beacon.
+fn beacons(engine: &mut Engine<MemoryHost>) -> Vec<(String, String)> {
+    let field = |line: &str, name: &str| {
+        let start = line.find(&format!("\"{name}\":\"")).expect(name) + name.len() + 4;
+        line[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    engine
+        .take_beacons()
+        .lines()
+        .map(|l| (field(l, "type"), field(l, "visit")))
+        .collect()
+}
+
+#[test]
+fn the_holdout_sees_the_merchant_order_no_recommendations_and_the_default_banner() {
+    for (holdout, held) in [(1.0, true), (0.0, false)] {
+        let mut engine = fresh();
+        engine.install_model(model(false));
+        assert_eq!(engine.start_experiment(Some(holdout), 0, Page::Home), held);
+        engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+        let candidates = ["h1", "s3", "s2"];
+        let order: Vec<usize> = engine
+            .arrange(&candidates, Some(Widget::Reorder), None)
+            .expect("a model is installed")
+            .iter()
+            .map(|r| r.item)
+            .collect();
+        if held {
+            assert_eq!(order, [0, 1, 2]);
+            assert!(engine.recommend(None, None, 5).is_empty());
+            assert!(engine.banner_categories().is_empty());
+        } else {
+            assert_ne!(order[0], 0, "a shoe leads for a shoe shopper: {order:?}");
+            assert!(!engine.recommend(None, None, 5).is_empty());
+            assert_eq!(engine.banner_categories(), ["shoes"]);
+        }
+    }
+}
+
+#[test]
+fn without_a_model_a_widget_stays_as_written_and_without_consent_banners_do_too() {
+    let mut engine = Engine::new(MemoryHost::new(NOW), false, 0);
+    engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    assert!(
+        engine
+            .arrange(&["a", "b"], Some(Widget::Reorder), None)
+            .is_none()
+    );
+    assert!(
+        engine.banner_categories().is_empty(),
+        "no consent, no personal banner"
+    );
+    engine.set_consent(true);
+    assert_eq!(engine.banner_categories(), ["shoes"]);
+}
+
+#[test]
+fn sensitive_items_are_never_recorded_and_are_erased_once_the_model_flags_them() {
+    let mut engine = fresh();
+    engine.set_sensitive_categories(["pharmacy"]);
+    assert!(engine.track(EventKind::View, &[("pill-7", Some("pharmacy"), 5.0)], None));
+    assert!(engine.profile().interactions().is_empty());
+    engine.track(EventKind::View, &[("h1", Some("hats"), 5.0)], None);
+    engine.track(EventKind::View, &[("s1", Some("shoes"), 5.0)], None);
+    assert_eq!(engine.profile().interactions().len(), 2);
+    engine.install_model(model(true));
+    let kept: Vec<&str> = engine
+        .profile()
+        .interactions()
+        .iter()
+        .map(|i| i.item.as_str())
+        .collect();
+    assert_eq!(kept, ["s1"]);
+    // Stored and exported, nothing of either item, nor the sensitive
+    // category (a flagged item's category is not itself sensitive).
+    let stored = engine.export_json();
+    for gone in ["h1", "pill-7", "pharmacy"] {
+        assert!(!stored.contains(gone), "{gone} in {stored}");
+    }
+}
+
+#[test]
+fn outcomes_become_beacons_in_the_profiles_visit() {
+    let mut engine = fresh();
+    engine.start_experiment(Some(0.0), 0, Page::Product);
+    engine.track(EventKind::AddToCart, &[("s1", None, 10.0)], None);
+    assert!(
+        engine.take_beacons().is_empty(),
+        "beacons are off until the page is measured"
+    );
+
+    engine.set_beacons(true);
+    engine.begin_page(Context::default(), &[("s2", None, 10.0)]);
+    engine.beacon(Outcome::PageView, None, None);
+    engine.track(EventKind::AddToCart, &[("s2", None, 10.0)], None);
+    engine.beacon(Outcome::Click, Some(Widget::Similar), Some(2));
+    let first = beacons(&mut engine);
+    let kinds: Vec<&str> = first.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(kinds, ["page_view", "add_to_cart", "click"]);
+    assert!(
+        first.iter().all(|b| b.1 == first[0].1),
+        "one visit: {first:?}"
+    );
+    let started = engine.profile().visit_started_ms();
+
+    engine.host_mut().advance(29 * MINUTE);
+    engine.beacon(Outcome::Exposure, Some(Widget::Reorder), None);
+    assert_eq!(
+        beacons(&mut engine)[0].1,
+        first[0].1,
+        "29 minutes later: the same visit"
+    );
+    assert_eq!(engine.profile().visit_started_ms(), started);
+
+    engine.host_mut().advance(31 * MINUTE);
+    engine.beacon(Outcome::PageView, None, None);
+    let later = beacons(&mut engine);
+    assert_ne!(later[0].1, first[0].1, "31 idle minutes end the visit");
+    assert!(
+        engine.profile().visit_started_ms() > started,
+        "for the profile too"
+    );
+
+    engine.set_beacons(false);
+    engine.beacon(Outcome::PageView, None, None);
+    assert!(engine.take_beacons().is_empty());
+}
+
+#[test]
+fn a_prompt_shows_once_a_visit_and_an_order_after_it_is_a_conversion() {
+    let viewport = Viewport {
+        width: 1280.0,
+        height: 720.0,
+    };
+    let mut engine = fresh();
+    engine.start_experiment(Some(0.0), 0, Page::Cart);
+    engine.set_beacons(true);
+    engine.begin_page(Context::default(), &[]);
+    engine.exit_start(Sensitivity::Medium, viewport);
+    assert_eq!(
+        engine.exit_show(false),
+        ExitOutcome::Suppressed(Suppressed::TooEarly)
+    );
+    engine.host_mut().advance(6_000);
+    assert_eq!(
+        engine.exit_show(true),
+        ExitOutcome::Suppressed(Suppressed::ByCaller)
+    );
+    assert_eq!(engine.exit_show(false), ExitOutcome::Show);
+    assert_eq!(
+        engine.exit_show(false),
+        ExitOutcome::Suppressed(Suppressed::VisitCap)
+    );
+    let order = Order::new(42.0, "EUR");
+    engine.track(EventKind::Purchase, &[("s1", None, 42.0)], order);
+    let kinds: Vec<String> = beacons(&mut engine).into_iter().map(|b| b.0).collect();
+    assert_eq!(kinds, ["exit_shown", "order", "exit_converted"]);
+
+    // The holdout counts the prompt it would have seen, and sees nothing.
+    let mut held = fresh();
+    held.start_experiment(Some(1.0), 0, Page::Cart);
+    held.set_beacons(true);
+    held.begin_page(Context::default(), &[]);
+    held.exit_start(Sensitivity::Medium, viewport);
+    held.host_mut().advance(6_000);
+    assert_eq!(
+        held.exit_show(false),
+        ExitOutcome::Suppressed(Suppressed::ByCaller)
+    );
+    assert_eq!(beacons(&mut held)[0].0, "exit_shown");
+}
+
+#[test]
+fn withdrawal_erases_at_once_and_a_grant_keeps_what_the_page_learned() {
+    let mut engine = fresh();
+    engine.start_experiment(Some(0.5), 0, Page::Home);
+    engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    assert!(engine.host().entries().len() >= 2, "profile and arm stored");
+
+    engine.set_consent(false);
+    assert!(engine.host().entries().is_empty());
+    assert!(engine.profile().interactions().is_empty());
+    assert!(!engine.host().is_persistent());
+
+    engine.track(EventKind::View, &[("s2", Some("shoes"), 10.0)], None);
+    engine.keep(Kept::Outbox, "0|0\n{}");
+    engine.set_consent(true);
+    let keys: Vec<String> = engine.host().entries().into_iter().map(|e| e.0).collect();
+    assert!(
+        keys.contains(&"shelfwise:v1:profile".to_owned()),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&"shelfwise:v1:arm".to_owned()), "{keys:?}");
+}
+
+#[test]
+fn the_profile_outlives_the_page_until_its_retention_ends() {
+    let mut first = fresh();
+    first.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    let mut host = first.host().clone();
+    assert_eq!(
+        Engine::new(host.clone(), true, 0)
+            .profile()
+            .interactions()
+            .len(),
+        1
+    );
+    host.advance(8 * 24 * 60 * MINUTE);
+    assert_eq!(
+        Engine::new(host.clone(), true, 0)
+            .profile()
+            .interactions()
+            .len(),
+        1
+    );
+    assert!(
+        Engine::new(host, true, 7)
+            .profile()
+            .interactions()
+            .is_empty(),
+        "7 days kept"
+    );
+}
+
+#[test]
+fn each_widget_kind_has_its_focus() {
+    assert_eq!(focus(Some(Widget::Similar), Some("x")), Focus::Anchor("x"));
+    assert_eq!(focus(Some(Widget::Similar), None), Focus::Profile);
+    assert_eq!(focus(Some(Widget::BoughtTogether), None), Focus::Cart);
+    assert_eq!(
+        focus(Some(Widget::RecentlyViewed), None),
+        Focus::RecentlyViewed
+    );
+    assert_eq!(focus(Some(Widget::Banner), None), Focus::Profile);
+    assert_eq!(focus(None, Some("x")), Focus::Profile);
+    let mut engine = fresh();
+    engine.install_model(model(false));
+    engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    let ranked = engine
+        .arrange(&["h1", "s2"], Some(Widget::Similar), Some("s1"))
+        .expect("a model is installed");
+    assert!(matches!(&ranked[0].reason, Reason::Similar { item, .. } if item == "s1"));
+}
+
+#[test]
+fn export_shows_the_profile_the_arm_and_every_stored_key() {
+    let mut engine = fresh();
+    engine.start_experiment(Some(0.0), 0, Page::Home);
+    engine.track(EventKind::AddToCart, &[("s1", Some("shoes"), 10.0)], None);
+    let json = engine.export_json();
+    for part in [
+        "\"arm\":\"personalized\"",
+        "\"persistent\":true",
+        "shelfwise:v1:profile",
+        "shelfwise:v1:arm",
+        "s1",
+    ] {
+        assert!(json.contains(part), "{part} in {json}");
+    }
+    assert_eq!(engine.last_cart_item(), Some("s1"));
+}
+
+#[test]
+fn what_the_page_layer_keeps_follows_consent_and_forget() {
+    let mut engine = fresh();
+    engine.keep(Kept::Names, "[[\"s1\",\"Red shoe\"]]");
+    assert_eq!(
+        engine.kept(Kept::Names).as_deref(),
+        Some("[[\"s1\",\"Red shoe\"]]")
+    );
+    assert!(engine.export_json().contains("shelfwise:v1:names"));
+    engine.keep(Kept::Names, "");
+    assert_eq!(engine.kept(Kept::Names), None);
+    engine.keep(Kept::Outbox, "0|0\n{}");
+    engine.forget();
+    assert_eq!(engine.kept(Kept::Outbox), None);
+    engine.keep(Kept::Outbox, "0|0\n{}");
+    engine.set_consent(false);
+    assert_eq!(engine.kept(Kept::Outbox), None, "withdrawal erases it");
+    assert_eq!(Kept::from_name("names"), Some(Kept::Names));
+    assert_eq!(
+        Kept::from_name("profile"),
+        None,
+        "the profile is the engine's own"
+    );
+}
