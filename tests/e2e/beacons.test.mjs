@@ -129,7 +129,7 @@ test("navigating away at once loses no queued event, even when the first pages c
   await context.addInitScript(() => {
     if (sessionStorage.getItem("beacon-ok") !== "1") navigator.sendBeacon = () => false;
   });
-  const { page } = await watchedPage(context);
+  const { page } = await watchedPage(context, { errors: [/ERR_BLOCKED_BY_CLIENT/] });
   const products = ["sku-01001", "sku-01003", "sku-02001", "sku-02002", "sku-03001"];
   for (const id of products) {
     await page.goto(`${env.server.url}/product/${id}.html`, { waitUntil: "domcontentloaded" });

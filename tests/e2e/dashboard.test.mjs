@@ -48,7 +48,8 @@ test("the report is private: 401 without the admin token or with a wrong one, 20
 
 test("the dashboard asks for the token, refuses a wrong one, shows the report with the right one, for this tab only", async () => {
   const context = await env.browser.newContext();
-  const { page, log } = await watchedPage(context);
+  // The wrong token's 401, which the browser logs.
+  const { page, log } = await watchedPage(context, { errors: [/401/] });
   await page.goto(`${env.url}/dashboard/`);
   await page.waitForSelector("#login:not([hidden])");
   assert.equal(await page.$$eval("#summary tbody tr", (trs) => trs.length), 0, "no data before the token");
@@ -64,7 +65,7 @@ test("the dashboard asks for the token, refuses a wrong one, shows the report wi
   assert.ok(anomalies.some((row) => row.startsWith("Orders over the maximum order value")), anomalies.join("\n"));
   assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing kept beyond the tab");
   // A new tab starts without it.
-  const other = await context.newPage();
+  const { page: other } = await watchedPage(context);
   await other.goto(`${env.url}/dashboard/`);
   await other.waitForSelector("#login:not([hidden])");
   // The one refused request is the browser's own 401 message.

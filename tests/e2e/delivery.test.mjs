@@ -43,7 +43,8 @@ test("5xx answers are retried with backoff, under the same event ids", async () 
   env.requests = [];
   env.answers = [[503, {}], [500, {}], [204, {}]];
   const context = await env.browser.newContext();
-  const { page, log } = await watchedPage(context);
+  // The browser logs each error answer itself.
+  const { page, log } = await watchedPage(context, { errors: [/status of 50[03]/] });
   await page.goto(`${env.server.url}/product/sku-01001.html`);
   await widgetsSettled(page);
   const sent = await requests(3, 15_000);
@@ -64,7 +65,7 @@ test("a 429's Retry-After is honoured, on the next page too", async () => {
   env.requests = [];
   env.answers = [[429, { "retry-after": "3" }]];
   const context = await env.browser.newContext();
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { errors: [/status of 429/] });
   await page.goto(`${env.server.url}/product/sku-01002.html`);
   await widgetsSettled(page);
   await requests(1, 5_000);
@@ -83,7 +84,7 @@ test("another 4xx drops the batch at once, with one warning", async () => {
   env.requests = [];
   env.answers = [[400, {}]];
   const context = await env.browser.newContext();
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { errors: [/400/], warnings: [/refused/] });
   await page.goto(`${env.server.url}/product/sku-01004.html`);
   await widgetsSettled(page);
   await requests(1, 5_000);
@@ -128,7 +129,7 @@ test("the outbox keeps at most 100 events, drops the oldest, counts them and war
   const context = await env.browser.newContext();
   let blocked = true;
   await context.route("**/collect", (route) => (blocked ? route.abort("blockedbyclient") : route.fallback()));
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { errors: [/ERR_BLOCKED_BY_CLIENT/], warnings: [/dropped/] });
   await page.goto(`${env.server.url}/product/sku-01005.html`);
   await widgetsSettled(page);
   await page.evaluate(() => {

@@ -24,11 +24,12 @@ async function returningShopper() {
 }
 
 async function merchantHome() {
-  const page = await env.browser.newPage();
+  const context = await env.browser.newContext();
+  const { page } = await watchedPage(context);
   await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
   await page.goto(`${env.server.url}/`);
   const ids = await page.$$eval(`${HOME_REORDER} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
-  await page.close();
+  await context.close();
   return ids;
 }
 
@@ -50,7 +51,7 @@ for (const [name, response] of Object.entries(BAD_MODELS)) {
     const merchant = await merchantHome();
     const context = await returningShopper();
     await context.route("**/model.swm", (route) => route.fulfill(response));
-    const { page, log } = await watchedPage(context);
+    const { page, log } = await watchedPage(context, { errors: [/^Failed to load resource/], warnings: [/shelfwise: the model at/] });
     await page.goto(`${env.server.url}/`);
     await widgetsSettled(page);
     // Untouched: the merchant's whole list, not even trimmed to the limit.
@@ -85,7 +86,7 @@ test("malformed data- attributes are each warned about once and ignored", async 
 </body></html>`;
   const custom = await servePage("/t.html", html);
   const context = await returningShopper();
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { warnings: [/data-hold-timeout|data-holdout|data-shelfwise-limit|unknown data-shelfwise-widget kind/] });
   await loadWarm(page, log, `${custom.url}/t.html`);
   assert.deepEqual(await widgetOrder(page, "#w"), ["sku-03006", "sku-01001"], "the limit is ignored, the widget still personalized");
   assert.deepEqual(await widgetOrder(page, "#x"), ["sku-01001", "sku-03006"], "an unknown kind is left alone");
@@ -105,7 +106,7 @@ test("an unknown data-consent value is treated as pending: nothing stored, merch
 </body></html>`;
   const custom = await servePage("/t.html", html);
   const context = await env.browser.newContext();
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { warnings: [/data-consent="maybe"/] });
   await page.goto(`${custom.url}/t.html`);
   await widgetsSettled(page);
   assert.deepEqual(await widgetOrder(page, "#w"), ["sku-01001", "sku-02003"]);
@@ -151,7 +152,8 @@ test("a full localStorage (setItem throws QuotaExceededError) keeps personalizat
       return real.call(this, key, value);
     };
   });
-  const { page, log } = await watchedPage(context);
+  // setItem fails from the first write, the probe: that reads as storage unavailable.
+  const { page, log } = await watchedPage(context, { warnings: [/localStorage is unavailable/] });
   await loadWarm(page, log, `${env.server.url}/product/sku-04004.html`);
   assert.equal(await page.getAttribute("[data-shelfwise-widget=similar]", "data-shelfwise-state"), "personalized");
   assert.deepEqual(log.errors, []);

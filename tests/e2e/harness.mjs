@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { before, after } from "node:test";
+import { before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
 import { editPages, launchChromium as launch } from "../../sim/chromium.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -88,15 +89,34 @@ export function servePage(path, html) {
 /** Chromium with this machine's flags, and page rewriting: shared with the shopper simulator. */
 export { editPages, launch };
 
+/** The logs of the pages the current test opened with {@link watchedPage}. */
+const watched = [];
+
 /**
- * A page that records console messages and page errors; `problems()` lists
- * every console.error and page error (which must be none).
+ * After every test: no page it opened logged a console error, a page error
+ * or a console warning, except those it said to expect.
  */
-export async function watchedPage(context) {
+afterEach(() => {
+  const logs = watched.splice(0);
+  for (const log of logs) {
+    const unexpected = (messages, patterns) => messages.filter((m) => !patterns.some((p) => p.test(m)));
+    assert.deepEqual(unexpected(log.errors, log.expect.errors ?? []), [], "console errors or page errors no test expected");
+    assert.deepEqual(unexpected(log.warnings, log.expect.warnings ?? []), [], "console warnings no test expected");
+  }
+});
+
+/**
+ * A page that records console messages and page errors. After the test,
+ * the harness fails it on any console error, page error or warning that
+ * `expect` does not name (`{ errors: [RegExp], warnings: [RegExp] }`): a
+ * test that provokes a warning says which.
+ */
+export async function watchedPage(context, expect = {}) {
   const page = await context.newPage();
   // errorSources[i] is the URL errors[i] is about (a resource, for the
   // browser's own network messages).
-  const log = { errors: [], errorSources: [], warnings: [], all: [] };
+  const log = { errors: [], errorSources: [], warnings: [], all: [], expect };
+  watched.push(log);
   page.on("console", (msg) => {
     log.all.push(`${msg.type()}: ${msg.text()}`);
     if (msg.type() === "error") log.errors.push(msg.text());

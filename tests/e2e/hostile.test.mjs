@@ -46,13 +46,13 @@ for (const [name, state, warnings, check] of PAGES) {
     const url = `${env.server.url}/hostile/${name}.html`;
     const context = await env.browser.newContext();
     // The same page without Shelfwise, for the DOM outside the widget.
-    const plain = await context.newPage();
+    const { page: plain } = await watchedPage(context, { errors: [BROWSER] });
     await plain.route("**/dist/shelfwise.js*", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
     await plain.goto(url);
     const baseline = await outsideWidgets(plain);
     await plain.close();
 
-    const { page, log } = await watchedPage(context);
+    const { page, log } = await watchedPage(context, { errors: [BROWSER], warnings });
     const rejections = [];
     await page.exposeFunction("__rejected", (reason) => rejections.push(reason));
     await page.addInitScript(() => window.addEventListener("unhandledrejection", (e) => window.__rejected(String(e.reason))));

@@ -77,7 +77,7 @@ test("a tampered wasm does not run: one warning, the merchant's page", async () 
     body[body.length - 1] ^= 0xff;
     await route.fulfill({ response, body });
   });
-  const { page: p, log } = await watchedPage(context);
+  const { page: p, log } = await watchedPage(context, { errors: [/integrity|digest/i], warnings: [/integrity hash/] });
   await p.goto(`${env.server.url}/plain.html`);
   await widgetsSettled(p);
   assert.deepEqual(await widgetOrder(p, "#w"), MERCHANT);
@@ -92,7 +92,8 @@ test("a tampered wasm does not run: one warning, the merchant's page", async () 
 test("a model that matches data-model-integrity is used; one that does not is refused", async () => {
   for (const [url, state] of [["/model-ok.html", "personalized"], ["/model-bad.html", "merchant"]]) {
     const context = await env.browser.newContext();
-    const { page: p, log } = await watchedPage(context);
+    const expected = state === "merchant" ? { errors: [/integrity|digest/i], warnings: [/could not be loaded/] } : {};
+    const { page: p, log } = await watchedPage(context, expected);
     await p.goto(`${env.server.url}${url}`);
     await widgetsSettled(p);
     assert.equal(await p.getAttribute("#w", "data-shelfwise-state"), state, url);
@@ -110,7 +111,7 @@ test("a model that matches data-model-integrity is used; one that does not is re
 
 test("a model without a Content-Length is cut at the size cap while it downloads", async () => {
   const context = await env.browser.newContext();
-  const { page: p, log } = await watchedPage(context);
+  const { page: p, log } = await watchedPage(context, { warnings: [/larger than 33554432 bytes/] });
   await p.goto(`${env.server.url}/endless.html`);
   await widgetsSettled(p);
   assert.deepEqual(await widgetOrder(p, "#w"), MERCHANT);

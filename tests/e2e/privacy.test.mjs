@@ -157,7 +157,7 @@ test("Global Privacy Control: personalized on the device, no beacon; data-gpc=ig
 
 test("export() shows what is kept; withdrawing consent erases every key and the outbox at once", async () => {
   const context = await shopper('data-collector="/collect"');
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { errors: [/ERR_BLOCKED_BY_CLIENT/] });
   await page.route("**/collect", (route) => route.abort("blockedbyclient"));
   await page.goto(`${env.server.url}/product/sku-03005.html`);
   await widgetsSettled(page);
@@ -180,7 +180,7 @@ test("export() shows what is kept; withdrawing consent erases every key and the 
 
 test("10,000 track calls in a loop: one warning, the page carries on", async () => {
   const context = await shopper("");
-  const { page, log } = await watchedPage(context);
+  const { page, log } = await watchedPage(context, { warnings: [/events at once/] });
   await page.goto(`${env.server.url}/product/sku-03005.html`);
   await widgetsSettled(page);
   const ms = await page.evaluate(() => {

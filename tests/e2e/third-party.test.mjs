@@ -21,7 +21,7 @@ after(async () => {
 
 test("a merchant's own page is personalized through the documented snippet alone", async () => {
   const context = await browser.newContext();
-  const plain = await context.newPage();
+  const { page: plain } = await watchedPage(context);
   await plain.route("**/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
   await plain.goto(`${server.url}/`);
   const baseline = await outsideWidgets(plain);
