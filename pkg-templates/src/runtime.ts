@@ -13,6 +13,7 @@ import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
 import { Hold } from "./hold.js";
+import { fetchModel } from "./model.js";
 
 /**
  * Where the code a page may not need comes from: bundled for npm, files
@@ -44,7 +45,6 @@ const DEFAULT_CONSENT_TIMEOUT_MS = 1000;
 const EVENT_BURST = 200;
 const EVENT_RATE = 20;
 const DEFAULT_HOLD_MS = 300;
-const MAX_MODEL_BYTES = 32 * 1024 * 1024;
 const MAX_NAMES = 30;
 
 /** The runtime behind the exported functions: one per page. */
@@ -127,7 +127,7 @@ export class Runtime {
     }
     this.consent = consent ?? "granted";
     const wantModel = Boolean(options.model) && this.consent === "granted";
-    const model = wantModel ? this.fetchModel(options.model as string, options.modelIntegrity) : Promise.resolve(null);
+    const model = wantModel ? this.loadModelBytes(options.model as string, options.modelIntegrity) : Promise.resolve(null);
 
     const failure = await wasmFailure;
     if (failure) {
@@ -193,22 +193,10 @@ export class Runtime {
     }
   }
 
-  /**
-   * Fetches the model without credentials, checked against `integrity` when
-   * given, capped in size while it downloads; `null` on any failure (warned
-   * once). The engine then checks the checksum in its header.
-   */
-  private async fetchModel(url: string, integrity: string | undefined): Promise<Uint8Array | null> {
+  /** {@link fetchModel}, warning once when it fails. */
+  private async loadModelBytes(url: string, integrity: string | undefined): Promise<Uint8Array | null> {
     try {
-      const response = await fetch(url, { credentials: "omit", mode: "cors", integrity });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const type = (response.headers.get("content-type") ?? "").toLowerCase();
-      if (type.startsWith("text/") || type.includes("json") || type.includes("html")) {
-        throw new Error(`wrong content type ${type}`);
-      }
-      const declared = Number(response.headers.get("content-length") ?? "0");
-      if (declared > MAX_MODEL_BYTES) throw new Error(`larger than ${MAX_MODEL_BYTES} bytes`);
-      return await readCapped(response, MAX_MODEL_BYTES);
+      return await fetchModel(url, integrity);
     } catch (error) {
       this.warnOnce("model", `shelfwise: the model at ${url} could not be loaded (${(error as Error).message}); widgets keep the merchant's order`);
       return null;
@@ -722,36 +710,6 @@ function item(id: string, code: number, score: number, because: string | undefin
   const out: RankedItem = { id, score, reason: reasons[code] ?? "merchant" };
   if (because) out.because = because;
   return out;
-}
-
-/** A response's body, failing as soon as it passes `cap` bytes (a missing or lying Content-Length cannot get past). */
-async function readCapped(response: Response, cap: number): Promise<Uint8Array> {
-  const tooLarge = () => new Error(`larger than ${cap} bytes`);
-  if (!response.body) {
-    const buffer = await response.arrayBuffer();
-    if (buffer.byteLength > cap) throw tooLarge();
-    return new Uint8Array(buffer);
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      void reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** The page type for beacons: `data-shelfwise-page`, else product when it declares a view, else other. */
