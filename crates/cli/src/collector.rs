@@ -31,6 +31,10 @@ pub fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut cert, mut key) = (None, None);
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("help") | Short('h') => {
+                print!("{}", crate::help("serve"));
+                return Ok(());
+            }
             Long("addr") => options.addr = parser.value()?.parse()?,
             Long("db") => options.db = Some(store::Db::parse(&parser.value()?.string()?)),
             Long("static") => options.static_dir = Some(PathBuf::from(parser.value()?)),
@@ -74,6 +78,10 @@ pub fn cmd_report(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let mut bounds = report::Bounds::default();
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("help") | Short('h') => {
+                print!("{}", crate::help("report"));
+                return Ok(());
+            }
             Long("db") => db = Some(store::Db::parse(&parser.value()?.string()?)),
             Long("json") => as_json = true,
             Long("max-orders-per-visit") => bounds.orders_per_visit = parser.value()?.parse()?,

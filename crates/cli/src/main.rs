@@ -20,6 +20,7 @@ const USAGE: &str = "\
 shelfwise — build, inspect and serve Shelfwise personalization models
 
 USAGE:
+    shelfwise --version | --help | COMMAND --help
     shelfwise build --events FILE --out MODEL [OPTIONS]
     shelfwise build --pairs FILE --out MODEL [--revisit-share X] [--catalog FILE]
     shelfwise learn --events FILE [--json | --sql] [OPTIONS]
@@ -81,6 +82,42 @@ take their defaults):
     --revisit-share S        weight of the shopper's own items (default: ranking's)
 ";
 
+/// The help of one command: its `USAGE` entries and the option sections it
+/// takes, cut from [`USAGE`] so that there is one text to keep true.
+pub(crate) fn help(command: &str) -> String {
+    let sections: &[&str] = match command {
+        "build" | "learn" => &["BUILD OPTIONS:", "PARAMETERS"],
+        "serve" => &["SERVE OPTIONS:"],
+        _ => &[],
+    };
+    let entry = format!("    shelfwise {command} ");
+    let mut out = String::from("USAGE:\n");
+    let mut in_entry = false;
+    let mut in_section = false;
+    for line in USAGE.lines() {
+        if line.starts_with("    shelfwise ") {
+            in_entry = line.starts_with(&entry);
+        } else if !line.starts_with("     ") {
+            in_entry = false;
+        }
+        if in_entry {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if !line.starts_with(' ') {
+            in_section = sections.iter().any(|s| line.starts_with(s));
+            if in_section {
+                out.push('\n');
+            }
+        }
+        if in_section {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,6 +134,10 @@ fn run() -> anyhow::Result<()> {
         Some(Value(v)) => v.string()?,
         Some(Long("help") | Short('h')) | None => {
             print!("{USAGE}");
+            return Ok(());
+        }
+        Some(Long("version") | Short('V')) => {
+            println!("shelfwise {}", env!("CARGO_PKG_VERSION"));
             return Ok(());
         }
         Some(other) => bail!("{}\n\n{USAGE}", other.unexpected()),
@@ -219,6 +260,10 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut out, mut pairs) = (None, None);
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("help") | Short('h') => {
+                print!("{}", help("build"));
+                return Ok(());
+            }
             Long("out") => out = Some(PathBuf::from(parser.value()?)),
             Long("pairs") => pairs = Some(PathBuf::from(parser.value()?)),
             Long(name) => {
@@ -307,6 +352,10 @@ fn cmd_learn(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let mut sql = false;
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("help") | Short('h') => {
+                print!("{}", help("learn"));
+                return Ok(());
+            }
             Long("sql") => sql = true,
             Long(name) => {
                 let name = name.to_owned();
@@ -419,6 +468,10 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut path, mut json, mut item) = (None, false, None);
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("help") | Short('h') => {
+                print!("{}", help("inspect"));
+                return Ok(());
+            }
             Value(v) if path.is_none() => path = Some(PathBuf::from(v)),
             Long("json") => json = true,
             Long("item") => item = Some(parser.value()?.string()?),
@@ -508,6 +561,10 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let mut settings = build::Settings::default();
     while let Some(arg) = parser.next()? {
         match arg {
+            Long("help") | Short('h') => {
+                print!("{}", help("eval"));
+                return Ok(());
+            }
             Long("train") => train = Some(PathBuf::from(parser.value()?)),
             Long("test") => test = Some(PathBuf::from(parser.value()?)),
             Long("k") => k = parser.value()?.parse()?,

@@ -177,3 +177,46 @@ fn given_parameters_turn_learning_off() {
     assert_eq!(v["distance_exponent"], 1.0);
     assert_eq!(v["revisit_share"], serde_json::Value::Null);
 }
+
+#[test]
+fn the_command_says_its_version() {
+    let out = shelfwise(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("shelfwise {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn every_command_answers_help_with_its_own_usage_and_options() {
+    for (command, option) in [
+        ("build", "--events"),
+        ("learn", "--sql"),
+        ("inspect", "--item"),
+        ("eval", "--baseline"),
+        ("serve", "--admin-token-file"),
+        ("report", "--max-orders-per-visit"),
+    ] {
+        for flag in ["--help", "-h"] {
+            let out = shelfwise(&[command, flag]);
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{command} {flag}: {out:?}");
+            assert!(
+                text.contains(&format!("shelfwise {command} ")),
+                "{command}: {text}"
+            );
+            assert!(
+                text.contains(option),
+                "{command} help names {option}: {text}"
+            );
+            let others = ["build", "eval", "serve"].iter().filter(|c| **c != command);
+            for other in others {
+                assert!(
+                    !text.contains(&format!("shelfwise {other} ")),
+                    "{command}: {text}"
+                );
+            }
+        }
+    }
+}
