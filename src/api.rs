@@ -133,14 +133,24 @@ impl Engine {
     }
 
     /// Recommends up to `limit` items from the model, best first, as
-    /// `[reason, score]` pairs; [`Engine::last_ids`] has their ids and
+    /// `[reason, score]` pairs, leaving out the page's own products unless
+    /// `include_page`; [`Engine::last_ids`] has their ids and
     /// [`Engine::last_because`] the items behind them.
-    pub fn recommend(&mut self, kind: &str, anchor: Option<String>, limit: u32) -> Vec<f32> {
+    pub fn recommend(
+        &mut self,
+        kind: &str,
+        anchor: Option<String>,
+        limit: u32,
+        include_page: bool,
+    ) -> Vec<f32> {
         self.last_ids.clear();
         self.last_because.clear();
-        let picks = self
-            .core
-            .recommend(dom::widget_kind(kind), anchor.as_deref(), limit as usize);
+        let picks = self.core.recommend(
+            dom::widget_kind(kind),
+            anchor.as_deref(),
+            limit as usize,
+            include_page,
+        );
         let Some(model) = self.core.model() else {
             return Vec::new();
         };
@@ -197,14 +207,26 @@ impl Engine {
             // No model: the widget stays exactly as the merchant wrote it.
             return Placement::Merchant;
         };
-        let personal = ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
+        // The page's own product is never shown in a widget on its page; a
+        // `recently-viewed` widget shows only what the shopper viewed,
+        // unless the merchant lets their items fill it.
+        let shown: Vec<bool> = ranked
+            .iter()
+            .map(|r| match r.reason {
+                Reason::Excluded(Exclusion::OnPage) => false,
+                Reason::Revisit { .. } => true,
+                _ => widget.kind != WidgetKind::RecentlyViewed || widget.fill,
+            })
+            .collect();
+        let personal =
+            ranked.iter().any(|r| r.reason != Reason::MerchantOrder) || shown.contains(&false);
         let order: Vec<usize> = ranked.iter().map(|r| r.item).collect();
         let outcome = if personal {
             Placement::Personalized
         } else {
             Placement::Merchant
         };
-        if widget.apply(&order) {
+        if widget.apply(&order, &shown) {
             outcome
         } else {
             self.warn_once(
@@ -398,10 +420,11 @@ enum Why {
     Purchased,
     Sensitive,
     OutOfStock,
+    OnPage,
 }
 
 /// The names of [`Why`]'s variants, in their order.
-const WHY: [&str; 7] = [
+const WHY: [&str; 8] = [
     "merchant",
     "similar",
     "revisit",
@@ -409,6 +432,7 @@ const WHY: [&str; 7] = [
     "purchased",
     "sensitive",
     "out-of-stock",
+    "on-page",
 ];
 
 /// The names of the reason codes in the output of `rank` and `recommend`,
@@ -433,6 +457,7 @@ fn explain(index: usize, reason: &Reason, id: Option<&&str>, because: &mut Strin
         Reason::Excluded(Exclusion::Purchased) => (Why::Purchased, None),
         Reason::Excluded(Exclusion::Sensitive) => (Why::Sensitive, None),
         Reason::Excluded(Exclusion::OutOfStock) => (Why::OutOfStock, None),
+        Reason::Excluded(Exclusion::OnPage) => (Why::OnPage, None),
     };
     because.push_str(behind.unwrap_or_default());
     why as u8

@@ -14,6 +14,9 @@ pub(crate) struct Widget {
     pub(crate) limit: Option<usize>,
     /// The item `similar` is about.
     pub(crate) anchor: Option<String>,
+    /// `recently-viewed` only: the merchant's items may fill the places the
+    /// shopper's views leave (`data-shelfwise-fill`).
+    pub(crate) fill: bool,
     children: Vec<Element>,
     /// The children's `data-item-id`s, in the merchant's order.
     pub(crate) ids: Vec<String>,
@@ -72,6 +75,7 @@ impl Widget {
                 .or_else(|| page_items().into_iter().next().map(|p| p.0)),
             _ => None,
         };
+        let fill = element.has_attribute("data-shelfwise-fill");
         let collection = element.children();
         let mut children = Vec::with_capacity(collection.length() as usize);
         let mut ids = Vec::with_capacity(children.capacity());
@@ -91,6 +95,7 @@ impl Widget {
                 kind,
                 limit,
                 anchor,
+                fill,
                 children,
                 ids,
             },
@@ -99,9 +104,11 @@ impl Widget {
     }
 
     /// Moves the children into `order` (positions into the merchant's
-    /// order) and hides those past the limit — all or nothing: if any child
-    /// has left the container since it was read, nothing moves.
-    pub(crate) fn apply(&self, order: &[usize]) -> bool {
+    /// order) and hides those `shown` says not to show, and those past the
+    /// limit of the shown ones — all or nothing: if any child has left the
+    /// container since it was read, nothing moves. A widget left showing
+    /// nothing is marked `data-shelfwise-empty` (for the page's CSS).
+    pub(crate) fn apply(&self, order: &[usize], shown: &[bool]) -> bool {
         let intact = self
             .children
             .iter()
@@ -120,20 +127,26 @@ impl Widget {
                 }
             }
         }
-        if let Some(limit) = self.limit {
-            for &position in order.iter().skip(limit) {
-                if let Some(child) = self
-                    .children
-                    .get(position)
-                    .and_then(|c| c.dyn_ref::<HtmlElement>())
-                {
-                    let _ =
-                        child
-                            .style()
-                            .set_property_with_priority("display", "none", "important");
-                    let _ = child.set_attribute("data-shelfwise-trimmed", "");
-                }
+        let limit = self.limit.unwrap_or(usize::MAX);
+        let mut showing = 0;
+        for (&position, &show) in order.iter().zip(shown) {
+            if show && showing < limit {
+                showing += 1;
+                continue;
             }
+            if let Some(child) = self
+                .children
+                .get(position)
+                .and_then(|c| c.dyn_ref::<HtmlElement>())
+            {
+                let _ = child
+                    .style()
+                    .set_property_with_priority("display", "none", "important");
+                let _ = child.set_attribute("data-shelfwise-trimmed", "");
+            }
+        }
+        if showing == 0 && !order.is_empty() {
+            let _ = self.element.set_attribute("data-shelfwise-empty", "");
         }
         true
     }

@@ -41,6 +41,12 @@ export function order(el) {
   return Array.from(el.children).filter((c) => c.style.display !== "none").map((c) => c.getAttribute("data-item-id")).join(",");
 }
 export function product(id, category) { return { product_id: id, category }; }
+export function view(id) {
+  const el = document.createElement("div");
+  el.setAttribute("data-shelfwise-view", id);
+  document.body.appendChild(el);
+  return el;
+}
 export function polluted() { return ({}).polluted !== undefined; }
 "#)]
 extern "C" {
@@ -52,6 +58,7 @@ extern "C" {
     fn widget(kind: &str, ids: Vec<JsValue>, attrs: JsValue) -> web_sys::Element;
     fn order(el: &web_sys::Element) -> String;
     fn product(id: &str, category: &str) -> JsValue;
+    fn view(id: &str) -> web_sys::Element;
     fn polluted() -> bool;
 }
 
@@ -299,4 +306,48 @@ fn awkward_item_ids_survive_storage_and_ranking() {
         ]
     );
     restore_storage();
+}
+
+#[wasm_bindgen_test]
+fn recently_viewed_shows_only_views_unless_filled_and_never_the_pages_product() {
+    restore_storage();
+    let mut engine = Engine::new(false, 0);
+    engine.load_model(model()).unwrap();
+    engine.track("Product Viewed", product("s2", "shoes"));
+    let page = view("h3");
+    engine.track_page();
+    let recent = |attrs: &str| {
+        widget(
+            "recently-viewed",
+            ids(&["s1", "s2", "h3"]),
+            js_sys::JSON::parse(attrs).unwrap(),
+        )
+    };
+    let el = recent("{}");
+    assert_eq!(engine.reorder(el.clone().into()), Placement::Personalized);
+    assert_eq!(
+        order(&el),
+        "s2",
+        "only what was viewed, and not this page's product"
+    );
+    el.remove();
+    let filled = recent(r#"{"data-shelfwise-fill":""}"#);
+    engine.reorder(filled.clone().into());
+    assert_eq!(
+        order(&filled),
+        "s2,s1",
+        "the merchant's items fill, this page's product still not"
+    );
+    filled.remove();
+    let nothing = widget("recently-viewed", ids(&["s1", "h1"]), JsValue::UNDEFINED);
+    engine.reorder(nothing.clone().into());
+    assert_eq!(order(&nothing), "");
+    assert!(nothing.has_attribute("data-shelfwise-empty"));
+    nothing.remove();
+    // Any widget: the page's product goes, the rest keep their order.
+    let together = widget("bought-together", ids(&["h3", "s1"]), JsValue::UNDEFINED);
+    engine.reorder(together.clone().into());
+    assert_eq!(order(&together), "s1");
+    together.remove();
+    page.remove();
 }

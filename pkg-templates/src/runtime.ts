@@ -260,7 +260,7 @@ export class Runtime {
   recommend(options: RecommendOptions = {}): Promise<RankedItem[]> {
     const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 10))) || 0;
     return this.request((engine) => {
-      const packed = engine.recommend(options.kind ?? "reorder", options.anchor, limit);
+      const packed = engine.recommend(options.kind ?? "reorder", options.anchor, limit, options.includePage === true);
       const ids = engine.lastIds().split(SEPARATOR);
       const because = engine.lastBecause().split(SEPARATOR);
       const out: RankedItem[] = [];

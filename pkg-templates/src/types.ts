@@ -24,7 +24,9 @@ export type RankReason =
   | "category"
   | "purchased"
   | "sensitive"
-  | "out-of-stock";
+  | "out-of-stock"
+  /** The product the page is about (`data-shelfwise-view`): last, and hidden in widgets. */
+  | "on-page";
 
 /** What an exit-intent callback receives. */
 export interface ExitIntentEvent {
@@ -122,6 +124,8 @@ export interface RankOptions {
 export interface RecommendOptions extends RankOptions {
   /** How many items at most (default 10). */
   limit?: number;
+  /** Also recommend the products the page is about (`data-shelfwise-view`); default false. */
+  includePage?: boolean;
 }
 
 /** One ranked item. */

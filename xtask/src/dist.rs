@@ -19,8 +19,9 @@ use std::path::Path;
 use crate::{Result, cmd, exec, root, setup};
 
 /// Size budget of the script tag (wasm + JS every page downloads), gzip, in
-/// bytes: 52.7 KB measured (2026-11-30); the goal is 50 KB.
-pub const BUDGET_GZIP: usize = 53 * 1000;
+/// bytes: 53.4 KB measured (2026-11-30, with the widget rules of the page's
+/// own product and `recently-viewed`: 0.6 KB); the goal is 50 KB.
+pub const BUDGET_GZIP: usize = 54 * 1000;
 
 /// Modules the script tag fetches from beside itself only on a page that
 /// needs them: (file, TypeScript entry, when).

@@ -214,6 +214,8 @@ pub struct Engine<H> {
     sensitive: Vec<String>,
     page: Page,
     page_started_ms: u64,
+    /// The products this page is about: never recommended on it.
+    on_page: Vec<String>,
     /// Beacon events not yet taken, one JSON object per line; `None` while
     /// beacons are off (no collector, no consent to measurement).
     beacons: Option<String>,
@@ -243,6 +245,7 @@ impl<H: Host> Engine<H> {
             sensitive: Vec::new(),
             page: Page::Other,
             page_started_ms: now,
+            on_page: Vec::new(),
             beacons: None,
             exit: None,
         }
@@ -319,10 +322,12 @@ impl<H: Host> Engine<H> {
     }
 
     /// Starts the page: its context, and a view of every product it
-    /// declares. Returns the number of views recorded.
+    /// declares (which widgets and recommendations then leave out). Returns
+    /// the number of views recorded.
     pub fn begin_page(&mut self, context: Context, products: &[Product<'_>]) -> u32 {
         let now = self.host.now_ms();
         self.page_started_ms = now;
+        self.on_page = products.iter().map(|p| p.0.to_owned()).collect();
         self.profile.begin_page(context, now);
         let mut views = 0;
         for &(id, category, price) in products {
@@ -340,14 +345,17 @@ impl<H: Host> Engine<H> {
 
     /// Orders `candidates` (the merchant's order) for a widget of kind
     /// `widget` (`None`: the whole profile) about `anchor`; `None` when they
-    /// stay in the merchant's order as written (no model).
+    /// stay in the merchant's order as written (no model). The page's own
+    /// products come last, as [`Exclusion::OnPage`](crate::rank::Exclusion::OnPage).
     pub fn arrange<S: AsRef<str>>(
         &self,
         candidates: &[S],
         widget: Option<Widget>,
         anchor: Option<&str>,
     ) -> Option<Vec<Ranked>> {
-        let options = RankOptions::new(self.host.now_ms()).with_focus(focus(widget, anchor));
+        let options = RankOptions::new(self.host.now_ms())
+            .with_focus(focus(widget, anchor))
+            .with_on_page(&self.on_page);
         arrange(
             self.model.as_ref(),
             &self.profile,
@@ -358,17 +366,21 @@ impl<H: Host> Engine<H> {
     }
 
     /// Up to `limit` items from the model, best first; none in the holdout
-    /// or without a model.
+    /// or without a model. The page's own products are left out unless
+    /// `include_page`.
     pub fn recommend(
         &self,
         widget: Option<Widget>,
         anchor: Option<&str>,
         limit: usize,
+        include_page: bool,
     ) -> Vec<Recommendation> {
         match &self.model {
             Some(model) if self.arm == Arm::Personalized => {
-                let options =
-                    RankOptions::new(self.host.now_ms()).with_focus(focus(widget, anchor));
+                let on_page: &[String] = if include_page { &[] } else { &self.on_page };
+                let options = RankOptions::new(self.host.now_ms())
+                    .with_focus(focus(widget, anchor))
+                    .with_on_page(on_page);
                 recommend(model, &self.profile, &options, limit)
             }
             _ => Vec::new(),

@@ -57,6 +57,9 @@ pub struct RankOptions<'a> {
     /// Weight of an item the shopper engaged with, on the scale of the
     /// model's similarity weights. Default `None`: the model's learned value.
     pub revisit_share: Option<f32>,
+    /// The products the page is about (`data-shelfwise-view`): never
+    /// recommended on their own page. Default: none.
+    pub on_page: &'a [String],
 }
 
 impl<'a> RankOptions<'a> {
@@ -68,12 +71,19 @@ impl<'a> RankOptions<'a> {
             merchant_weight: 0.15,
             push_purchased: false,
             revisit_share: None,
+            on_page: &[],
         }
     }
 
     /// The same options with another focus.
     pub fn with_focus(mut self, focus: Focus<'a>) -> RankOptions<'a> {
         self.focus = focus;
+        self
+    }
+
+    /// The same options on a page about `items`.
+    pub fn with_on_page(mut self, items: &'a [String]) -> RankOptions<'a> {
+        self.on_page = items;
         self
     }
 }
@@ -114,6 +124,9 @@ pub enum Exclusion {
     Sensitive,
     /// The merchant marked it out of stock: placed after everything else.
     OutOfStock,
+    /// The product the page is about: placed after everything else (a
+    /// widget hides it).
+    OnPage,
 }
 
 /// One ranked candidate.
@@ -204,12 +217,20 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
         .map(|(pos, id)| {
             let merchant = 1.0 - pos as f32 / n;
             // No personal signal at all: the merchant's order, untouched
-            // (out-of-stock items included: the merchant placed them).
+            // (out-of-stock items included: the merchant placed them) but
+            // for the page's own product.
             if max_personal <= 0.0 {
+                let on_page = candidates
+                    .get(pos)
+                    .is_some_and(|c| is_on_page(c.as_ref(), options));
                 return Ranked {
                     item: pos,
-                    score: merchant,
-                    reason: Reason::MerchantOrder,
+                    score: if on_page { merchant - 2.0 } else { merchant },
+                    reason: if on_page {
+                        Reason::Excluded(Exclusion::OnPage)
+                    } else {
+                        Reason::MerchantOrder
+                    },
                 };
             }
             let (mut personal, mut reason) = id
@@ -222,7 +243,7 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
                 .get(pos)
                 .and_then(|c| exclusion(model, profile, *id, c.as_ref(), options));
             if let Some(ex) = exclusion {
-                personal = if ex == Exclusion::OutOfStock {
+                personal = if matches!(ex, Exclusion::OutOfStock | Exclusion::OnPage) {
                     -1.0
                 } else {
                     0.0
@@ -259,6 +280,13 @@ pub fn rank_recent<S: AsRef<str>>(
             let last_view = views
                 .iter()
                 .rposition(|i| i.kind == EventKind::View && i.item == id);
+            if is_on_page(id, options) {
+                return Ranked {
+                    item: pos,
+                    score: merchant - 2.0,
+                    reason: Reason::Excluded(Exclusion::OnPage),
+                };
+            }
             match last_view {
                 Some(_) if !options.push_purchased && profile.has_purchased(id) => Ranked {
                     item: pos,
@@ -363,7 +391,9 @@ fn exclusion<B: AsRef<[u8]>>(
     options: &RankOptions<'_>,
 ) -> Option<Exclusion> {
     let flags = index.map_or(0, |i| model.flags(i));
-    if flags & ITEM_SENSITIVE != 0 {
+    if is_on_page(id, options) {
+        Some(Exclusion::OnPage)
+    } else if flags & ITEM_SENSITIVE != 0 {
         Some(Exclusion::Sensitive)
     } else if flags & ITEM_OUT_OF_STOCK != 0 {
         Some(Exclusion::OutOfStock)
@@ -372,6 +402,11 @@ fn exclusion<B: AsRef<[u8]>>(
     } else {
         None
     }
+}
+
+/// Whether `id` is a product the page is about.
+fn is_on_page(id: &str, options: &RankOptions<'_>) -> bool {
+    options.on_page.iter().any(|p| p == id)
 }
 
 /// A source of personal signal, borrowing its id from the profile.

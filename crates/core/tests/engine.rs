@@ -6,7 +6,7 @@ use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, focus}
 use shelfwise_core::exit::{Sensitivity, Suppressed, Viewport};
 use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
 use shelfwise_core::profile::EventKind;
-use shelfwise_core::rank::{Focus, Reason};
+use shelfwise_core::rank::{Exclusion, Focus, Reason};
 
 const NOW: u64 = 1_700_000_000_000;
 const MINUTE: u64 = 60_000;
@@ -73,11 +73,11 @@ fn the_holdout_sees_the_merchant_order_no_recommendations_and_the_default_banner
             .collect();
         if held {
             assert_eq!(order, [0, 1, 2]);
-            assert!(engine.recommend(None, None, 5).is_empty());
+            assert!(engine.recommend(None, None, 5, false).is_empty());
             assert!(engine.banner_categories().is_empty());
         } else {
             assert_ne!(order[0], 0, "a shoe leads for a shoe shopper: {order:?}");
-            assert!(!engine.recommend(None, None, 5).is_empty());
+            assert!(!engine.recommend(None, None, 5, false).is_empty());
             assert_eq!(engine.banner_categories(), ["shoes"]);
         }
     }
@@ -328,5 +328,51 @@ fn what_the_page_layer_keeps_follows_consent_and_forget() {
         Kept::from_name("profile"),
         None,
         "the profile is the engine's own"
+    );
+}
+
+#[test]
+fn the_pages_own_product_is_never_recommended_on_its_page_unless_asked() {
+    let mut engine = fresh();
+    engine.install_model(model(false));
+    engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    engine.begin_page(Context::default(), &[("s2", Some("shoes"), 10.0)]);
+    let ids = |picks: Vec<shelfwise_core::rank::Recommendation>,
+               engine: &Engine<MemoryHost>|
+     -> Vec<String> {
+        let model = engine.model().expect("a model");
+        picks
+            .iter()
+            .map(|r| model.item_id(r.item).unwrap_or_default().to_owned())
+            .collect()
+    };
+    let picks = ids(engine.recommend(None, None, 10, false), &engine);
+    assert!(!picks.contains(&"s2".to_owned()), "{picks:?}");
+    let asked = ids(engine.recommend(None, None, 10, true), &engine);
+    assert!(asked.contains(&"s2".to_owned()), "{asked:?}");
+    // In a widget it comes last, excluded, even for a widget with no
+    // personal signal (the holdout aside).
+    for widget in [
+        Widget::BoughtTogether,
+        Widget::Reorder,
+        Widget::RecentlyViewed,
+    ] {
+        let ranked = engine
+            .arrange(&["s2", "s3", "h1"], Some(widget), None)
+            .expect("a model is installed");
+        let last = ranked.last().expect("three candidates");
+        assert_eq!(last.item, 0, "{widget:?}: {ranked:?}");
+        assert_eq!(last.reason, Reason::Excluded(Exclusion::OnPage));
+    }
+    let mut cold = fresh();
+    cold.install_model(model(false));
+    cold.begin_page(Context::default(), &[("s2", None, 0.0)]);
+    let ranked = cold
+        .arrange(&["s2", "h1"], Some(Widget::BoughtTogether), None)
+        .expect("model");
+    assert_eq!(
+        ranked.iter().map(|r| r.item).collect::<Vec<_>>(),
+        [1, 0],
+        "no signal, still last"
     );
 }
