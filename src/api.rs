@@ -4,7 +4,7 @@
 
 use shelfwise_core::beacon::{Outcome, Page, Widget as WidgetKind};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
-use shelfwise_core::engine::{Engine as Core, ExitOutcome, Host as _, Kept, Product};
+use shelfwise_core::engine::{Engine as Core, ExitOutcome, Host as _, Kept};
 use shelfwise_core::exit::{Input, Sensitivity, Viewport};
 use shelfwise_core::model::Model;
 use shelfwise_core::profile::EventKind;
@@ -64,10 +64,7 @@ impl Engine {
             return false;
         };
         let products = props::products(&properties);
-        let products: Vec<Product<'_>> = products
-            .iter()
-            .map(|p| (p.id.as_str(), p.category.as_deref(), p.price))
-            .collect();
+        let products = props::borrowed(&products);
         let order = if kind == EventKind::Purchase {
             props::order(&properties)
         } else {
@@ -99,11 +96,8 @@ impl Engine {
     #[wasm_bindgen(js_name = trackPage)]
     pub fn track_page(&mut self) -> u32 {
         let items = dom::page_items();
-        let products: Vec<Product<'_>> = items
-            .iter()
-            .map(|(id, category, price)| (id.as_str(), category.as_deref(), *price))
-            .collect();
-        self.core.begin_page(page_context(), &products)
+        self.core
+            .begin_page(page_context(), &props::borrowed(&items))
     }
 
     /// Ranks `ids` (the merchant's order, joined by U+001E) for the shopper.
@@ -398,7 +392,9 @@ impl Engine {
     /// consent (the merchant's default then).
     #[wasm_bindgen(js_name = bannerCategories)]
     pub fn banner_categories(&self) -> String {
-        self.core.banner_categories().join("\u{1e}")
+        self.core
+            .banner_categories()
+            .join(SEPARATOR.encode_utf8(&mut [0; 4]))
     }
 }
 

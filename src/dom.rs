@@ -5,6 +5,8 @@ use shelfwise_core::beacon::Widget as WidgetKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
+use crate::props::Product;
+
 /// A widget container read from the page, not yet changed.
 pub(crate) struct Widget {
     element: Element,
@@ -72,7 +74,7 @@ impl Widget {
             WidgetKind::Similar => element
                 .get_attribute("data-shelfwise-anchor")
                 .filter(|a| !a.trim().is_empty())
-                .or_else(|| page_items().into_iter().next().map(|p| p.0)),
+                .or_else(|| page_items().into_iter().next().map(|p| p.id)),
             _ => None,
         };
         let fill = element.has_attribute("data-shelfwise-fill");
@@ -154,7 +156,7 @@ impl Widget {
 
 /// Products the page declares it shows (`data-shelfwise-view`), with their
 /// optional category and price.
-pub(crate) fn page_items() -> Vec<(String, Option<String>, f64)> {
+pub(crate) fn page_items() -> Vec<Product> {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return Vec::new();
     };
@@ -172,7 +174,11 @@ pub(crate) fn page_items() -> Vec<(String, Option<String>, f64)> {
                 .map(|p| js_sys::Number::parse_float(&p))
                 .filter(|p| p.is_finite() && *p >= 0.0)
                 .unwrap_or(0.0);
-            Some((id, e.get_attribute("data-shelfwise-category"), price))
+            Some(Product {
+                id,
+                category: e.get_attribute("data-shelfwise-category"),
+                price,
+            })
         })
         .collect()
 }

@@ -5,11 +5,19 @@ use js_sys::{Array, Reflect};
 use shelfwise_core::beacon::Order;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// One product named by an event.
+/// One product named by an event or declared by the page.
 pub(crate) struct Product {
     pub(crate) id: String,
     pub(crate) category: Option<String>,
     pub(crate) price: f64,
+}
+
+/// `products` as the core takes them.
+pub(crate) fn borrowed(products: &[Product]) -> Vec<shelfwise_core::engine::Product<'_>> {
+    products
+        .iter()
+        .map(|p| (p.id.as_str(), p.category.as_deref(), p.price))
+        .collect()
 }
 
 /// A property as a string: strings as they are, numbers in JS's own

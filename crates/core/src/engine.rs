@@ -227,10 +227,7 @@ impl<H: Host> Engine<H> {
     /// personalization (the host then persists when it can). Entries older
     /// than `retention_days` (default 30 when 0) are purged.
     pub fn new(mut host: H, consented: bool, retention_days: u32) -> Engine<H> {
-        let retention_ms = match retention_days {
-            0 => DEFAULT_RETENTION_MS,
-            days => u64::from(days) * DAY_MS,
-        };
+        let retention_ms = days_ms(retention_days, DEFAULT_RETENTION_MS);
         host.persist(consented);
         let now = host.now_ms();
         let stored = host.get(PROFILE_KEY).unwrap_or_default();
@@ -484,10 +481,7 @@ impl<H: Host> Engine<H> {
     /// (default 30 when 0) — and the page type. Returns `true` for the
     /// holdout.
     pub fn start_experiment(&mut self, holdout: Option<f64>, sticky_days: u32, page: Page) -> bool {
-        let sticky_ms = match sticky_days {
-            0 => DEFAULT_STICKY_MS,
-            days => u64::from(days) * DAY_MS,
-        };
+        let sticky_ms = days_ms(sticky_days, DEFAULT_STICKY_MS);
         let stored = self.host.get(ARM_KEY).and_then(|t| Assignment::parse(&t));
         let mut draw = [0];
         self.host.random(&mut draw);
@@ -669,6 +663,14 @@ impl<H: Host> Engine<H> {
     fn exit_shown_in_visit(&self) -> bool {
         let shown = Shown::parse(&self.host.get(EXIT_KEY).unwrap_or_default());
         shown.count_since(self.profile.visit_started_ms()) > 0
+    }
+}
+
+/// `days` in milliseconds; 0 means `default_ms`.
+fn days_ms(days: u32, default_ms: u64) -> u64 {
+    match days {
+        0 => default_ms,
+        days => u64::from(days) * DAY_MS,
     }
 }
 

@@ -277,9 +277,6 @@ pub fn rank_recent<S: AsRef<str>>(
         .map(|(pos, c)| {
             let id = c.as_ref();
             let merchant = -(pos as f32) / candidates.len().max(1) as f32;
-            let last_view = views
-                .iter()
-                .rposition(|i| i.kind == EventKind::View && i.item == id);
             if is_on_page(id, options) {
                 return Ranked {
                     item: pos,
@@ -287,6 +284,9 @@ pub fn rank_recent<S: AsRef<str>>(
                     reason: Reason::Excluded(Exclusion::OnPage),
                 };
             }
+            let last_view = views
+                .iter()
+                .rposition(|i| i.kind == EventKind::View && i.item == id);
             match last_view {
                 Some(_) if !options.push_purchased && profile.has_purchased(id) => Ranked {
                     item: pos,
