@@ -4,23 +4,34 @@
 
 use shelfwise_core::beacon::parse_batch;
 use shelfwise_core::model::Model;
+use shelfwise_core::model::sharded::Sharded;
 
 /// A fixed "now" (hours since the epoch), so that clamping is repeatable.
 pub const NOW: u32 = 494_000;
 
-/// Whatever decodes can be read in full (every id, neighbour and category)
-/// without panicking, and agrees with itself.
+/// Whatever decodes — a model, a part, a manifest — can be read in full
+/// (every id, neighbour, external and category) without panicking, and
+/// agrees with itself.
 pub fn decode(bytes: &[u8]) {
+    if let Ok(sharded) = Sharded::decode(bytes.to_vec()) {
+        let _ = (sharded.layout(), sharded.unloaded(), sharded.wanted(["a", "b"]));
+    }
     let Ok(model) = Model::decode(bytes) else {
         return;
     };
     let summary = model.summary();
     assert_eq!(summary.bytes, bytes.len());
+    let named = model.item_count() + model.external_count();
+    for external in model.item_count()..named {
+        let id = model.item_id(external).expect("every external has an id");
+        assert_eq!(model.item_index(id), None, "an external is not an item");
+        let _ = (model.category_of(external), model.flags(external));
+    }
     for item in 0..model.item_count() {
         let id = model.item_id(item).expect("every index has an id");
         assert_eq!(model.item_index(id), Some(item));
         for n in model.neighbors(item) {
-            assert!(n.item < model.item_count() && n.weight.is_finite());
+            assert!(n.item < named && n.weight.is_finite());
         }
         if let Some(c) = model.category_of(item) {
             let name = model.category_name(c).expect("every category has a name");

@@ -6,7 +6,7 @@ use shelfwise_core::beacon::{Outcome, Page, Widget as WidgetKind};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
 use shelfwise_core::engine::{Engine as Core, ExitOutcome, Host as _, Kept};
 use shelfwise_core::exit::{Input, Sensitivity, Viewport};
-use shelfwise_core::model::Model;
+use shelfwise_core::model::{Model, Source};
 use shelfwise_core::profile::EventKind;
 use shelfwise_core::rank::{Exclusion, Reason, merchant_order};
 use wasm_bindgen::prelude::*;
@@ -54,7 +54,7 @@ impl Engine {
     #[wasm_bindgen(js_name = loadModel)]
     pub fn load_model(&mut self, bytes: Vec<u8>) -> Result<u32, JsError> {
         let model = Model::decode(bytes).map_err(|e| JsError::new(e.as_str()))?;
-        Ok(self.core.install_model(model))
+        Ok(self.core.install_model(Source::Whole(Box::new(model))))
     }
 
     /// Records a Segment or GA4 e-commerce event. Returns `false` when the
@@ -145,17 +145,13 @@ impl Engine {
             limit as usize,
             include_page,
         );
-        let Some(model) = self.core.model() else {
-            return Vec::new();
-        };
         let mut out = Vec::with_capacity(picks.len() * 2);
         for (i, r) in picks.iter().enumerate() {
             if i > 0 {
                 self.last_ids.push(SEPARATOR);
             }
-            let id = model.item_id(r.item).unwrap_or_default();
-            self.last_ids.push_str(id);
-            let code = explain(i, &r.reason, Some(&id), &mut self.last_because);
+            self.last_ids.push_str(&r.id);
+            let code = explain(i, &r.reason, Some(&r.id.as_str()), &mut self.last_because);
             out.extend([f32::from(code), r.score]);
         }
         out

@@ -13,20 +13,22 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use lexopt::prelude::*;
-use shelfwise_core::model::{ItemMeta, Model};
-use shelfwise_model::{baseline, build, eval, events, log, table};
+use shelfwise_core::model::sharded::Sharded;
+use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder};
+use shelfwise_model::{baseline, build, eval, events, log, shards, table};
 
 const USAGE: &str = "\
 shelfwise — build, inspect and serve Shelfwise personalization models
 
 USAGE:
     shelfwise --version | --help | COMMAND --help
-    shelfwise build --events FILE --out MODEL [OPTIONS]
-    shelfwise build --pairs FILE --out MODEL [--revisit-share X] [--catalog FILE]
+    shelfwise build --events FILE (--out MODEL | --out-dir DIR) [OPTIONS]
+    shelfwise build --pairs FILE (--out MODEL | --out-dir DIR) [--revisit-share X]
+                    [--catalog FILE]
     shelfwise learn --events FILE [--json | --sql] [OPTIONS]
     shelfwise inspect MODEL [--json] [--item ID]
     shelfwise eval --train SESSIONS --test CASES [--k 20] [--json] [--neighbors K]
-                   [--baseline pop|last-item]
+                   [--baseline pop|last-item] [--sharded [--items-per-part N]]
     shelfwise serve [--db FILE] [--static DIR] [--addr 127.0.0.1:8080]
                     [--allow-origin ORIGIN]... [--rate-limit N] [--dashboard DIR]
                     [--durable] [--admin-token-file FILE] [--allow-no-origin]
@@ -64,6 +66,10 @@ SERVE OPTIONS:
 BUILD OPTIONS:
     --events FILE       interaction log: CSV/TSV with a header, JSON lines
                         (Segment track calls, GA4 export rows) or sessions text
+    --out MODEL         write the model as one file
+    --out-dir DIR       write a sharded model: DIR/manifest.swm and the
+                        content-named parts it references (docs/model-format.md)
+    --items-per-part N  items per part of a sharded model (default 16)
     --pairs FILE        a pair table computed elsewhere (sql/cooccurrence.sql):
                         item_id, item_count, neighbor_id, weight
     --format FORMAT     csv | jsonl | sessions (default: detected)
@@ -257,7 +263,8 @@ impl BuildArgs {
 
 fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let mut args = BuildArgs::default();
-    let (mut out, mut pairs) = (None, None);
+    let (mut out, mut out_dir, mut pairs) = (None, None, None);
+    let mut per_part = ITEMS_PER_PART;
     while let Some(arg) = parser.next()? {
         match arg {
             Long("help") | Short('h') => {
@@ -265,6 +272,8 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
                 return Ok(());
             }
             Long("out") => out = Some(PathBuf::from(parser.value()?)),
+            Long("out-dir") => out_dir = Some(PathBuf::from(parser.value()?)),
+            Long("items-per-part") => per_part = parser.value()?.parse()?,
             Long("pairs") => pairs = Some(PathBuf::from(parser.value()?)),
             Long(name) => {
                 let name = name.to_owned();
@@ -275,20 +284,23 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             _ => bail!(arg.unexpected()),
         }
     }
-    let out = out.context("--out MODEL is required")?;
+    let out = match (out, out_dir) {
+        (Some(file), None) => Output::File(file),
+        (None, Some(dir)) => Output::Dir(dir, per_part),
+        _ => bail!("one of --out MODEL and --out-dir DIR is required"),
+    };
     let catalog = args.catalog()?;
     let started = Instant::now();
     if let Some(pairs) = pairs {
         let file = File::open(&pairs).with_context(|| format!("opening {}", pairs.display()))?;
-        let bytes = build::build_from_pairs(
+        let builder = build::build_from_pairs(
             BufReader::new(file),
             &catalog,
             args.settings,
             args.fixed.revisit_share,
         )
         .with_context(|| format!("reading {}", pairs.display()))?;
-        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-        let s = Model::decode(&bytes[..])?.summary();
+        let s = out.write(&builder)?;
         eprintln!(
             "shelfwise: {} items, {} neighbours, {} bytes from {} in {:.2?} -> {}",
             s.items,
@@ -296,18 +308,16 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             s.bytes,
             pairs.display(),
             started.elapsed(),
-            out.display()
+            out
         );
         return Ok(());
     }
     let (log, report, learned) = args.read_and_learn(&catalog)?;
     let (settings, json) = (args.settings, args.json);
-    let bytes = progress::phase("counting co-occurrences", || {
-        build::build(&log, &catalog, settings, learned)
+    let builder = progress::phase("counting co-occurrences", || {
+        build::build_model(&log, &catalog, settings, learned)
     });
-    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-    let model = Model::decode(&bytes[..]).context("the model just built does not decode")?;
-    let s = model.summary();
+    let s = progress::phase("writing the model", || out.write(&builder))?;
     let secs = started.elapsed().as_secs_f64();
     let rate = report.rows as f64 / secs.max(1e-9);
     let peak = peak_memory_bytes();
@@ -319,7 +329,7 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         s.items,
         s.edges,
         s.bytes,
-        out.display()
+        out
     );
     eprintln!(
         "shelfwise: {secs:.2} s ({rate:.0} rows/s){}; learned distance exponent {}, backward weight {}, popularity exponent {}, revisit share {}",
@@ -345,6 +355,83 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         println!("{v}");
     }
     Ok(())
+}
+
+/// Items per part of a sharded model unless `--items-per-part` says.
+const ITEMS_PER_PART: usize = 16;
+
+/// Where `shelfwise build` writes the model.
+enum Output {
+    /// One file.
+    File(PathBuf),
+    /// A sharded model in a directory, about this many items per part.
+    Dir(PathBuf, usize),
+}
+
+/// What was written: counts over the whole model, bytes over every file.
+struct Written {
+    items: u32,
+    edges: u32,
+    bytes: usize,
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Output::File(path) => write!(f, "{}", path.display()),
+            Output::Dir(dir, _) => write!(f, "{}", dir.join(MANIFEST).display()),
+        }
+    }
+}
+
+/// The sharded model's entry file in its directory.
+const MANIFEST: &str = "manifest.swm";
+
+impl Output {
+    /// Encodes and writes the model, and checks it by reading it back.
+    fn write(&self, builder: &ModelBuilder) -> anyhow::Result<Written> {
+        match self {
+            Output::File(path) => {
+                let bytes = builder.encode();
+                std::fs::write(path, &bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                let s = Model::decode(&bytes[..])
+                    .context("the model just built does not decode")?
+                    .summary();
+                Ok(Written {
+                    items: s.items,
+                    edges: s.edges,
+                    bytes: s.bytes,
+                })
+            }
+            Output::Dir(dir, per_part) => {
+                let files = builder.encode_sharded(*per_part);
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                for (name, bytes) in &files.files {
+                    let path = dir.join(name);
+                    // Content-named: an existing file of that name is this file.
+                    if !path.exists() {
+                        std::fs::write(&path, bytes)
+                            .with_context(|| format!("writing {}", path.display()))?;
+                    }
+                }
+                let manifest = dir.join(MANIFEST);
+                std::fs::write(&manifest, &files.manifest)
+                    .with_context(|| format!("writing {}", manifest.display()))?;
+                let shards = shards::Shards::open(&manifest)
+                    .context("the model just built does not read back")?;
+                let (_, raw, _) = shards.files_len();
+                let items = shards.whole().layout().items;
+                let edges = shards.whole().parts().map(|p| p.summary().edges).sum();
+                Ok(Written {
+                    items,
+                    edges,
+                    bytes: raw + files.manifest.len(),
+                })
+            }
+        }
+    }
 }
 
 fn cmd_learn(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
@@ -480,6 +567,9 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     }
     let path = path.context("a MODEL file is required")?;
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    if Sharded::is_manifest(&bytes) {
+        return inspect_sharded(&path, json, item.as_deref());
+    }
     let model = Model::decode(&bytes[..])
         .with_context(|| format!("{} is not a valid model", path.display()))?;
     let s = model.summary();
@@ -530,8 +620,73 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         writeln!(out, "  checksum     {:016x}", s.checksum)?;
     }
     if let Some(id) = item {
+        inspect_item(&model, &id, &mut out)?;
+    }
+    Ok(())
+}
+
+/// Validates a sharded model whole — every file present, matching its
+/// digest and valid — and summarizes it.
+fn inspect_sharded(path: &std::path::Path, json: bool, item: Option<&str>) -> anyhow::Result<()> {
+    let shards = shards::Shards::open(path)?;
+    let whole = shards.whole();
+    let layout = whole.layout();
+    let (manifest, manifest_gzip) = shards.manifest_len()?;
+    let (files, raw, gzip) = shards.files_len();
+    let summaries: Vec<_> = whole.parts().map(Model::summary).collect();
+    let edges: u64 = summaries.iter().map(|s| u64::from(s.edges)).sum();
+    let externals: u64 = summaries.iter().map(|s| u64::from(s.externals)).sum();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let v = serde_json::json!({
+            "sharded": true, "items": layout.items, "edges": edges, "externals": externals,
+            "parts": summaries.len(), "part_bits": layout.part_bits, "index_bits": layout.index_bits,
+            "files": files, "bytes": raw, "gzip_bytes": gzip,
+            "manifest_bytes": manifest, "manifest_gzip_bytes": manifest_gzip,
+            "max_part_items": summaries.iter().map(|s| s.items).max(),
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        writeln!(
+            out,
+            "{}: valid sharded Shelfwise model, every file present and matching its digest",
+            path.display()
+        )?;
+        writeln!(out, "  items        {}", layout.items)?;
+        writeln!(
+            out,
+            "  neighbours   {edges} ({externals} naming items of other parts)"
+        )?;
+        writeln!(
+            out,
+            "  parts        {} of 2^{} (at most {} items), in 2^{} index files",
+            summaries.len(),
+            layout.part_bits,
+            summaries.iter().map(|s| s.items).max().unwrap_or(0),
+            layout.index_bits
+        )?;
+        writeln!(out, "  manifest     {manifest} bytes, {manifest_gzip} gzip")?;
+        writeln!(out, "  files        {files}: {raw} bytes, {gzip} gzip")?;
+    }
+    if let Some(id) = item {
+        let (part, _) = whole
+            .find(id)
+            .with_context(|| format!("no item {id:?} in the model"))?;
+        writeln!(out, "part {}:", part.part().number)?;
+        inspect_item(part, id, &mut out)?;
+    }
+    Ok(())
+}
+
+/// Prints what `model` holds of item `id`.
+fn inspect_item(
+    model: &Model<impl AsRef<[u8]>>,
+    id: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    {
         let index = model
-            .item_index(&id)
+            .item_index(id)
             .with_context(|| format!("no item {id:?} in the model"))?;
         let category = model
             .category_of(index)
@@ -557,7 +712,7 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
 
 fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut train, mut test, mut k, mut json) = (None, None, 20usize, false);
-    let mut baseline = None;
+    let (mut baseline, mut sharded, mut per_part) = (None, false, ITEMS_PER_PART);
     let mut settings = build::Settings::default();
     while let Some(arg) = parser.next()? {
         match arg {
@@ -574,6 +729,8 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             }
             Long("neighbors") => settings.neighbors = parser.value()?.parse()?,
             Long("window") => settings.window = parser.value()?.parse()?,
+            Long("sharded") => sharded = true,
+            Long("items-per-part") => per_part = parser.value()?.parse()?,
             _ => bail!(arg.unexpected()),
         }
     }
@@ -608,11 +765,23 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         return Ok(());
     }
     let learned = build::learn(&log, &HashMap::new(), settings);
-    let bytes = build::build(&log, &HashMap::new(), settings, learned);
-    let build_secs = started.elapsed().as_secs_f64();
+    let builder = build::build_model(&log, &HashMap::new(), settings, learned);
+    let bytes = builder.encode();
     let (model_bytes, gzip) = (bytes.len(), gzip_len(&bytes)?);
     let model = Model::decode(bytes).context("the model just built does not decode")?;
-    let s = eval::score(&model, &cases, k, None);
+    let shards = if sharded {
+        Some(shards::Shards::from_files(
+            builder.encode_sharded(per_part),
+        )?)
+    } else {
+        None
+    };
+    drop(builder);
+    let build_secs = started.elapsed().as_secs_f64();
+    let s = match &shards {
+        Some(shards) => eval::score(eval::Scored::Sharded(shards), &cases, k, None),
+        None => eval::score(eval::Scored::Whole(&model), &cases, k, None),
+    };
     let items = model.item_count();
     let per_item = |n: usize| {
         if items == 0 {
@@ -635,6 +804,34 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         per_item(model_bytes),
         per_item(gzip)
     )?;
+    let sharding = match (&shards, &s.loading) {
+        (Some(shards), Some(loading)) => {
+            let (manifest, manifest_gzip) = shards.manifest_len()?;
+            let (files, raw, gzip) = shards.files_len();
+            let layout = shards.whole().layout();
+            writeln!(
+                out,
+                "sharded    manifest {manifest} bytes ({manifest_gzip} gzip); {files} files, {raw} bytes ({gzip} gzip); 2^{} parts, 2^{} index files",
+                layout.part_bits, layout.index_bits
+            )?;
+            writeln!(
+                out,
+                "per case   {:.0} gzip bytes (median {}, p95 {}), {:.1} files, manifest aside",
+                loading.bytes_per_case,
+                loading.bytes_median,
+                loading.bytes_p95,
+                loading.files_per_case
+            )?;
+            serde_json::json!({
+                "bytes_per_case": loading.bytes_per_case, "bytes_per_case_median": loading.bytes_median,
+                "bytes_per_case_p95": loading.bytes_p95, "files_per_case": loading.files_per_case,
+                "manifest_bytes": manifest, "manifest_gzip_bytes": manifest_gzip,
+                "part_bits": layout.part_bits, "index_bits": layout.index_bits,
+                "sharded_files": files, "sharded_gzip_bytes": gzip,
+            })
+        }
+        _ => serde_json::json!({}),
+    };
     writeln!(
         out,
         "build      {build_secs:.2} s; {:.1} us per case over {} cases",
@@ -642,12 +839,15 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         s.cases
     )?;
     if json {
-        let v = serde_json::json!({
+        let mut v = serde_json::json!({
             "hr": s.hr, "mrr": s.mrr, "k": k, "revisit_share": model.revisit_share(), "cases": s.cases, "items": items,
             "coverage": s.coverage, "model_bytes": model_bytes, "model_gzip_bytes": gzip,
             "bytes_per_item": per_item(model_bytes), "gzip_bytes_per_item": per_item(gzip),
             "build_secs": build_secs, "secs_per_case": s.secs_per_case,
         });
+        if let (Some(v), serde_json::Value::Object(sharding)) = (v.as_object_mut(), sharding) {
+            v.extend(sharding);
+        }
         writeln!(out, "{v}")?;
     }
     Ok(())

@@ -58,7 +58,8 @@ fn the_golden_fixture_gives_the_same_model() {
     assert_eq!(summary["items"], 18);
     assert_eq!(summary["categories"], 3);
     assert_eq!(summary["edges"], 84, "{summary}");
-    assert_eq!(summary["checksum"], "7be83e0cabc976d1", "{summary}");
+    assert_eq!(summary["checksum"], "7fa24d9c093861cb", "{summary}");
+    assert_eq!(summary["version"], 2, "{summary}");
 }
 
 #[test]
@@ -219,4 +220,120 @@ fn every_command_answers_help_with_its_own_usage_and_options() {
             }
         }
     }
+}
+
+/// The fixture built as a sharded model into `dir`.
+fn build_sharded(dir: &Path, per_part: &str) -> Output {
+    shelfwise(&[
+        "build",
+        "--events",
+        &fixture("events.csv"),
+        "--out-dir",
+        dir.to_str().unwrap(),
+        "--items-per-part",
+        per_part,
+    ])
+}
+
+#[test]
+fn a_sharded_build_is_deterministic_and_inspect_validates_every_file() {
+    let (a, b) = (temp("sharded-a"), temp("sharded-b"));
+    for dir in [&a, &b] {
+        let o = build_sharded(dir, "2");
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let listing = |dir: &Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().into_string().unwrap(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(
+        listing(&a),
+        listing(&b),
+        "the same input gives the same files"
+    );
+    let manifest = a.join("manifest.swm");
+    let o = shelfwise(&["inspect", "--json", manifest.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["items"], 18, "{summary}");
+    assert_eq!(
+        summary["edges"], 84,
+        "the whole model's neighbours: {summary}"
+    );
+    assert_eq!(summary["part_bits"], 4, "{summary}");
+    let o = shelfwise(&["inspect", manifest.to_str().unwrap(), "--item", "sku-4"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // A part missing, or changed: the set is refused, naming the file.
+    let part = listing(&a)
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".swp"))
+        .unwrap();
+    let path = a.join(&part.0);
+    let mut changed = part.1.clone();
+    *changed.last_mut().unwrap() ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    let o = shelfwise(&["inspect", manifest.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains(&part.0), "{}", stderr(&o));
+    std::fs::remove_file(&path).unwrap();
+    let o = shelfwise(&["inspect", manifest.to_str().unwrap()]);
+    assert!(stderr(&o).contains(&part.0), "{}", stderr(&o));
+}
+
+#[test]
+fn eval_through_parts_scores_exactly_as_the_whole_file_and_counts_bytes() {
+    let (train, test) = (temp("eval-train.txt"), temp("eval-test.tsv"));
+    let sessions: Vec<String> = (0..60)
+        .map(|s| {
+            (0..5)
+                .map(|k| format!("i{}", (s * 7 + k * k) % 40))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    std::fs::write(&train, sessions.join("\n")).unwrap();
+    let cases: Vec<String> = (0..30)
+        .map(|s| format!("i{} i{}\ti{}", s % 40, (s * 3) % 40, (s * 7 + 1) % 40))
+        .collect();
+    std::fs::write(&test, cases.join("\n")).unwrap();
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--train",
+            train.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = shelfwise(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = String::from_utf8(o.stdout).unwrap();
+        serde_json::from_str::<serde_json::Value>(out.lines().last().unwrap()).unwrap()
+    };
+    let whole = eval(&[]);
+    let sharded = eval(&["--sharded", "--items-per-part", "2"]);
+    assert!(whole["hr"].as_f64().unwrap() > 0.0, "{whole}");
+    assert_eq!(whole["hr"], sharded["hr"]);
+    assert_eq!(whole["mrr"], sharded["mrr"]);
+    assert_eq!(whole["coverage"], sharded["coverage"]);
+    assert!(whole.get("bytes_per_case").is_none());
+    let per_case = sharded["bytes_per_case"].as_f64().unwrap();
+    let files = sharded["files_per_case"].as_f64().unwrap();
+    assert!(per_case > 0.0 && files >= 2.0, "{sharded}");
+    assert!(
+        per_case < whole["model_gzip_bytes"].as_f64().unwrap(),
+        "a case loads less than the whole file: {sharded}"
+    );
 }

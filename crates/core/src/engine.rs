@@ -30,7 +30,8 @@ use crate::beacon::{Event, Order, Outcome, Page, Visit, Widget};
 use crate::context::Context;
 use crate::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Trigger, Viewport};
 use crate::experiment::{Arm, Assignment, DEFAULT_HOLDOUT, DEFAULT_STICKY_MS};
-use crate::model::{ITEM_SENSITIVE, Model};
+use crate::model::sharded::Want;
+use crate::model::{DecodeError, ITEM_SENSITIVE, Lookup, Source};
 use crate::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
 use crate::rank::{Focus, RankOptions, Ranked, Recommendation, arrange, recommend};
 
@@ -203,7 +204,7 @@ struct ExitState {
 pub struct Engine<H> {
     host: H,
     profile: Profile,
-    model: Option<Model<Vec<u8>>>,
+    model: Option<Source>,
     retention_ms: u64,
     /// The shopper allows personalization (consent granted).
     consented: bool,
@@ -264,7 +265,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// The installed model.
-    pub fn model(&self) -> Option<&Model<Vec<u8>>> {
+    pub fn model(&self) -> Option<&Source> {
         self.model.as_ref()
     }
 
@@ -275,11 +276,46 @@ impl<H: Host> Engine<H> {
 
     /// Installs a model; returns its item count. Items it flags sensitive
     /// may have been recorded before it arrived: they go now.
-    pub fn install_model(&mut self, model: Model<Vec<u8>>) -> u32 {
+    pub fn install_model(&mut self, model: Source) -> u32 {
         let items = model.item_count();
         self.model = Some(model);
         self.forget_sensitive();
         items
+    }
+
+    /// The files a sharded model still needs for this page: the parts of the
+    /// profile's items, the cart's, the page's own products and `anchors`
+    /// (see [`Sharded::wanted`](crate::model::sharded::Sharded::wanted)).
+    /// None for a whole model or none at all.
+    pub fn wanted(&self, anchors: &[&str]) -> Vec<Want> {
+        let Some(Source::Sharded(sharded)) = &self.model else {
+            return Vec::new();
+        };
+        let profile = &self.profile;
+        let ids = (profile.interactions().iter().rev().map(|i| i.item.as_str()))
+            .chain(profile.cart().iter().map(|l| l.item.as_str()))
+            .chain(self.on_page.iter().map(String::as_str))
+            .chain(anchors.iter().copied());
+        sharded.wanted(ids)
+    }
+
+    /// Takes a file [`Engine::wanted`] asked for (its digest checked by the
+    /// caller), or records that it failed (`None`). Items the new part flags
+    /// sensitive may have been recorded before: they go now.
+    ///
+    /// # Errors
+    ///
+    /// Why the file was refused; it is not asked for again.
+    pub fn add_file(&mut self, want: &Want, bytes: Option<Vec<u8>>) -> Result<(), DecodeError> {
+        let Some(Source::Sharded(sharded)) = &mut self.model else {
+            return Ok(());
+        };
+        match bytes {
+            Some(bytes) => sharded.add(want, bytes)?,
+            None => sharded.fail(want),
+        }
+        self.forget_sensitive();
+        Ok(())
     }
 
     /// Records an e-commerce event naming `products` (none for an event
@@ -678,15 +714,14 @@ fn days_ms(days: u32, default_ms: u64) -> u64 {
 /// or the model flags it.
 fn is_sensitive(
     categories: &[String],
-    model: Option<&Model<Vec<u8>>>,
+    model: Option<&Source>,
     item: &str,
     category: Option<&str>,
 ) -> bool {
     category.is_some_and(|c| categories.iter().any(|s| s == c))
-        || model.is_some_and(|m| {
-            m.item_index(item)
-                .is_some_and(|i| m.flags(i) & ITEM_SENSITIVE != 0)
-        })
+        || model
+            .and_then(|m| m.find(item))
+            .is_some_and(|(part, i)| part.flags(i) & ITEM_SENSITIVE != 0)
 }
 
 /// What drives the ranking of a widget kind; no kind (a `rank()` call

@@ -11,9 +11,14 @@
 //!
 //! Ranking is deterministic (ties keep the merchant order) and explainable:
 //! every result carries the [`Reason`] that contributed most.
+//!
+//! The model is asked only about the seeds and their neighbours — a
+//! candidate no seed reaches keeps its merchant position, whatever the model
+//! knows of it — so a [sharded](crate::model::sharded) model with the seeds'
+//! parts loaded gives exactly the scores of the whole file.
 
 use crate::experiment::Arm;
-use crate::model::{ITEM_OUT_OF_STOCK, ITEM_SENSITIVE, Model};
+use crate::model::{ITEM_OUT_OF_STOCK, ITEM_SENSITIVE, Lookup, Model};
 use crate::profile::{EventKind, Profile, decay};
 
 /// Half-life of an interaction's weight by age (hyperbolic, see `decay`).
@@ -143,8 +148,8 @@ pub struct Ranked {
 /// One recommended model item.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recommendation {
-    /// Model index of the item.
-    pub item: u32,
+    /// The item's id.
+    pub id: String,
     /// Personal score.
     pub score: f32,
     /// What contributed most.
@@ -156,8 +161,8 @@ pub struct Recommendation {
 /// order (at the merchant's limit: the experiment measures the ordering, not
 /// the widget's size); `recently-viewed` needs no model; any other list
 /// without a model is `None`, to be left exactly as the merchant wrote it.
-pub fn arrange<B: AsRef<[u8]>, S: AsRef<str>>(
-    model: Option<&Model<B>>,
+pub fn arrange<M: Lookup, S: AsRef<str>>(
+    model: Option<&M>,
     profile: &Profile,
     arm: Arm,
     candidates: &[S],
@@ -186,10 +191,10 @@ pub fn merchant_order(n: usize) -> Vec<Ranked> {
 
 /// Orders `candidates` (the merchant's order) for the shopper.
 ///
-/// Returns every candidate once, best first. Candidates unknown to the model
-/// keep their merchant position relative to each other.
-pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
-    model: &Model<B>,
+/// Returns every candidate once, best first. Candidates no seed reaches keep
+/// their merchant position relative to each other.
+pub fn rank<M: Lookup, S: AsRef<str>>(
+    model: &M,
     profile: &Profile,
     candidates: &[S],
     options: &RankOptions<'_>,
@@ -197,13 +202,9 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
     if options.focus == Focus::RecentlyViewed {
         return rank_recent(profile, candidates, options);
     }
-    let ids: Vec<Option<u32>> = candidates
-        .iter()
-        .map(|c| model.item_index(c.as_ref()))
-        .collect();
     let mut table = Table::with_capacity(candidates.len());
-    for id in ids.iter().flatten() {
-        table.insert(*id);
+    for c in candidates {
+        table.insert(c.as_ref());
     }
     let seeds = seeds(model, profile, options);
     accumulate(model, profile, &seeds, options, &mut table, false);
@@ -211,18 +212,17 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
     let max_personal = table.entries.iter().map(|e| e.score).fold(0f32, f32::max);
     let n = candidates.len().max(1) as f32;
     let lambda = options.merchant_weight.clamp(0.0, 1.0);
-    let mut out: Vec<Ranked> = ids
+    let mut out: Vec<Ranked> = candidates
         .iter()
         .enumerate()
-        .map(|(pos, id)| {
+        .map(|(pos, c)| {
+            let id = c.as_ref();
             let merchant = 1.0 - pos as f32 / n;
             // No personal signal at all: the merchant's order, untouched
             // (out-of-stock items included: the merchant placed them) but
             // for the page's own product.
             if max_personal <= 0.0 {
-                let on_page = candidates
-                    .get(pos)
-                    .is_some_and(|c| is_on_page(c.as_ref(), options));
+                let on_page = is_on_page(id, options);
                 return Ranked {
                     item: pos,
                     score: if on_page { merchant - 2.0 } else { merchant },
@@ -233,16 +233,14 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
                     },
                 };
             }
-            let (mut personal, mut reason) = id
-                .and_then(|i| table.get(i))
+            let entry = table.get(id);
+            let (mut personal, mut reason) = entry
                 .filter(|e| e.score > 0.0)
                 .map_or((0.0, Reason::MerchantOrder), |e| {
                     (e.score / max_personal, table.reason(e, &seeds))
                 });
-            let exclusion = candidates
-                .get(pos)
-                .and_then(|c| exclusion(model, profile, *id, c.as_ref(), options));
-            if let Some(ex) = exclusion {
+            let flags = entry.map_or(0, |e| e.flags);
+            if let Some(ex) = exclusion(profile, flags, id, options) {
                 personal = if matches!(ex, Exclusion::OutOfStock | Exclusion::OnPage) {
                     -1.0
                 } else {
@@ -257,7 +255,7 @@ pub fn rank<B: AsRef<[u8]>, S: AsRef<str>>(
             }
         })
         .collect();
-    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    out.sort_unstable_by(best_first);
     out
 }
 
@@ -308,7 +306,7 @@ pub fn rank_recent<S: AsRef<str>>(
             }
         })
         .collect();
-    out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    out.sort_unstable_by(best_first);
     out
 }
 
@@ -317,27 +315,23 @@ pub fn rank_recent<S: AsRef<str>>(
 /// Items the shopper bought (unless pushed), sensitive and out-of-stock items
 /// are left out, as are the cart's items for [`Focus::Cart`] and the anchor
 /// for [`Focus::Anchor`].
-pub fn recommend<B: AsRef<[u8]>>(
-    model: &Model<B>,
+pub fn recommend<M: Lookup>(
+    model: &M,
     profile: &Profile,
     options: &RankOptions<'_>,
     limit: usize,
 ) -> Vec<Recommendation> {
     if options.focus == Focus::RecentlyViewed {
-        let mut seen = Vec::new();
+        let mut seen: Vec<Recommendation> = Vec::new();
         for (back, i) in profile.interactions().iter().rev().enumerate() {
-            let Some(item) = model.item_index(&i.item) else {
+            let Some((part, index)) = model.find(&i.item) else {
                 continue;
             };
-            let excluded = exclusion(model, profile, Some(item), &i.item, options).is_some();
-            if i.kind == EventKind::View
-                && !excluded
-                && !seen.iter().any(|r: &Recommendation| r.item == item)
-            {
-                let score = decay(back as u64, 2);
+            let excluded = exclusion(profile, part.flags(index), &i.item, options).is_some();
+            if i.kind == EventKind::View && !excluded && !seen.iter().any(|r| r.id == i.item) {
                 seen.push(Recommendation {
-                    item,
-                    score,
+                    id: i.item.clone(),
+                    score: decay(back as u64, 2),
                     reason: Reason::Revisit { kind: i.kind },
                 });
             }
@@ -348,49 +342,53 @@ pub fn recommend<B: AsRef<[u8]>>(
     let seeds = seeds(model, profile, options);
     let mut table = Table::with_capacity(seeds.len().saturating_mul(32).min(1 << 16));
     accumulate(model, profile, &seeds, options, &mut table, true);
-    let mut ranked: Vec<Recommendation> = table
-        .entries
-        .iter()
-        .filter(|e| e.score > 0.0)
-        .map(|e| Recommendation {
-            item: e.key,
+    // Ties go to the item a seed reached first: the seeds' order and their
+    // lists' are the same in every form of the model.
+    let mut ranked: Vec<Ranked> = (table.entries.iter().enumerate())
+        .filter(|(_, e)| e.score > 0.0)
+        .map(|(item, e)| Ranked {
+            item,
             score: e.score,
-            // Filled in for the picks only, below: reasons own strings.
             reason: Reason::MerchantOrder,
         })
         .collect();
-    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    ranked.sort_unstable_by(best_first);
     // Best first: exclusions are checked only until `limit` items are kept.
     let mut out = Vec::with_capacity(limit.min(ranked.len()));
-    for mut pick in ranked {
+    for pick in ranked.iter().filter_map(|r| table.entries.get(r.item)) {
         if out.len() >= limit {
             break;
         }
-        let id = model.item_id(pick.item).unwrap_or("");
         let in_focus = match options.focus {
-            Focus::Cart => profile.cart().iter().any(|l| l.item == id),
-            Focus::Anchor(anchor) => anchor == id,
+            Focus::Cart => profile.cart().iter().any(|l| l.item == pick.id),
+            Focus::Anchor(anchor) => anchor == pick.id,
             _ => false,
         };
-        if in_focus || exclusion(model, profile, Some(pick.item), id, options).is_some() {
+        if in_focus || exclusion(profile, pick.flags, pick.id, options).is_some() {
             continue;
         }
-        if let Some(e) = table.get(pick.item) {
-            pick.reason = table.reason(e, &seeds);
-        }
-        out.push(pick);
+        out.push(Recommendation {
+            id: pick.id.to_owned(),
+            score: pick.score,
+            reason: table.reason(pick, &seeds),
+        });
     }
     out
 }
 
-fn exclusion<B: AsRef<[u8]>>(
-    model: &Model<B>,
+/// Higher scores first, ties in the input's order; one comparison for every
+/// sort, so that the wasm holds one sort routine.
+fn best_first(a: &Ranked, b: &Ranked) -> core::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.item.cmp(&b.item))
+}
+
+/// Why an item with model flags `flags` is never pushed, if it is not.
+fn exclusion(
     profile: &Profile,
-    index: Option<u32>,
+    flags: u8,
     id: &str,
     options: &RankOptions<'_>,
 ) -> Option<Exclusion> {
-    let flags = index.map_or(0, |i| model.flags(i));
     if is_on_page(id, options) {
         Some(Exclusion::OnPage)
     } else if flags & ITEM_SENSITIVE != 0 {
@@ -409,28 +407,29 @@ fn is_on_page(id: &str, options: &RankOptions<'_>) -> bool {
     options.on_page.iter().any(|p| p == id)
 }
 
-/// A source of personal signal, borrowing its id from the profile.
-#[derive(Clone, Debug)]
-struct Seed<'a> {
-    /// Model index, when the model knows the item.
-    index: Option<u32>,
+/// A source of personal signal, borrowing its id from the profile and its
+/// entry from the model.
+struct Seed<'a, B> {
+    /// The model file holding the item and its index there, when the model
+    /// knows the item.
+    entry: Option<(&'a Model<B>, u32)>,
     item: &'a str,
     /// `None` for the anchor.
     kind: Option<EventKind>,
     weight: f32,
 }
 
-fn seeds<'a, B: AsRef<[u8]>>(
-    model: &Model<B>,
+fn seeds<'a, M: Lookup>(
+    model: &'a M,
     profile: &'a Profile,
     options: &RankOptions<'a>,
-) -> Vec<Seed<'a>> {
+) -> Vec<Seed<'a, M::Bytes>> {
     let history = profile.interactions();
     let background = match options.focus {
         Focus::Profile | Focus::RecentlyViewed => 1.0,
         Focus::Anchor(_) | Focus::Cart => BACKGROUND_SHARE,
     };
-    let mut out: Vec<Seed> = history
+    let mut out: Vec<Seed<'a, M::Bytes>> = history
         .iter()
         .rev()
         .enumerate()
@@ -441,7 +440,7 @@ fn seeds<'a, B: AsRef<[u8]>>(
             let recency =
                 decay(back as u64, 1) * decay(options.now_ms.saturating_sub(i.at_ms), AGE_HALF_MS);
             Seed {
-                index: model.item_index(&i.item),
+                entry: model.find(&i.item),
                 item: &i.item,
                 kind: Some(i.kind),
                 weight: background * i.kind.intent_weight() * recency,
@@ -450,13 +449,13 @@ fn seeds<'a, B: AsRef<[u8]>>(
         .collect();
     match options.focus {
         Focus::Anchor(anchor) => out.push(Seed {
-            index: model.item_index(anchor),
+            entry: model.find(anchor),
             item: anchor,
             kind: None,
             weight: FOCUS_WEIGHT,
         }),
         Focus::Cart => out.extend(profile.cart().iter().map(|l| Seed {
-            index: model.item_index(&l.item),
+            entry: model.find(&l.item),
             item: &l.item,
             kind: Some(EventKind::AddToCart),
             weight: FOCUS_WEIGHT,
@@ -464,19 +463,23 @@ fn seeds<'a, B: AsRef<[u8]>>(
         Focus::Profile | Focus::RecentlyViewed => {}
     }
     // Sensitive items are never used as a signal either.
-    out.retain(|s| s.index.is_none_or(|i| model.flags(i) & ITEM_SENSITIVE == 0));
+    out.retain(|s| {
+        s.entry
+            .is_none_or(|(part, i)| part.flags(i) & ITEM_SENSITIVE == 0)
+    });
     out
 }
 
 /// Spreads the seeds' weight over the table's items. With `grow`, items not
 /// yet in the table are added (recommend); otherwise only the pre-inserted
-/// candidates are scored (rank).
-fn accumulate<B: AsRef<[u8]>>(
-    model: &Model<B>,
-    profile: &Profile,
-    seeds: &[Seed],
+/// candidates are scored (rank). Every item a seed reaches takes its
+/// category and flags from the seed's model file.
+fn accumulate<'a, M: Lookup>(
+    model: &M,
+    profile: &'a Profile,
+    seeds: &[Seed<'a, M::Bytes>],
     options: &RankOptions<'_>,
-    table: &mut Table,
+    table: &mut Table<'a>,
     grow: bool,
 ) {
     let revisit = options
@@ -484,13 +487,20 @@ fn accumulate<B: AsRef<[u8]>>(
         .or(model.revisit_share())
         .unwrap_or(DEFAULT_REVISIT_SHARE);
     for (s, seed) in seeds.iter().enumerate() {
-        let Some(index) = seed.index else { continue };
+        let Some((part, index)) = seed.entry else {
+            continue;
+        };
         // The seed itself: the shopper may come back to it.
-        if let (Some(_), Some(e)) = (seed.kind, table.entry(index, grow)) {
+        if let (Some(_), Some(e)) = (seed.kind, table.entry(seed.item, grow)) {
+            e.describe(part, index);
             e.add(seed.weight * revisit, Driver::Revisit(s));
         }
-        for n in model.neighbors(index) {
-            if let Some(e) = table.entry(n.item, grow) {
+        for n in part.neighbors(index) {
+            let Some(id) = part.item_id(n.item) else {
+                continue;
+            };
+            if let Some(e) = table.entry(id, grow) {
+                e.describe(part, n.item);
                 e.add(seed.weight * n.weight, Driver::Seed(s));
             }
         }
@@ -499,27 +509,22 @@ fn accumulate<B: AsRef<[u8]>>(
     if total <= 0.0 {
         return;
     }
-    // The category term needs each table item's category: one pass.
-    let indices: Vec<(u16, f32)> = profile
+    table.categories = profile
         .affinity_scores(options.now_ms)
-        .filter_map(|(name, a)| Some((model.category_index(name)?, a / total)))
+        .map(|(name, a)| (name, a / total))
         .collect();
-    if indices.is_empty() {
-        return;
-    }
-    for e in table.entries.iter_mut() {
-        let Some(c) = model.category_of(e.key) else {
-            continue;
-        };
-        if let Some(&(_, share)) = indices.iter().find(|(i, _)| *i == c) {
+    let Table {
+        entries,
+        categories,
+        ..
+    } = table;
+    for e in entries.iter_mut() {
+        let Some(category) = e.category else { continue };
+        if let Some(c) = categories.iter().position(|(name, _)| *name == category) {
+            let share = categories.get(c).map_or(0.0, |c| c.1);
             e.add(CATEGORY_SHARE * share, Driver::Category(c));
         }
     }
-    // Reasons name categories by name, resolved in `Table::reason`.
-    table.category_names = indices
-        .iter()
-        .filter_map(|&(c, _)| Some((c, model.category_name(c)?.to_owned())))
-        .collect();
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -527,18 +532,24 @@ enum Driver {
     None,
     Seed(usize),
     Revisit(usize),
-    Category(u16),
+    /// An index into [`Table::categories`].
+    Category(usize),
 }
 
+/// An item's score as it builds up, with what the model says of it.
 #[derive(Clone, Debug)]
-struct Entry {
-    key: u32,
+struct Entry<'a> {
+    id: &'a str,
+    hash: u32,
     score: f32,
     best: f32,
     driver: Driver,
+    /// The item's category and flags, once a seed reached it.
+    category: Option<&'a str>,
+    flags: u8,
 }
 
-impl Entry {
+impl<'a> Entry<'a> {
     fn add(&mut self, contribution: f32, driver: Driver) {
         self.score += contribution;
         if contribution > self.best {
@@ -546,35 +557,54 @@ impl Entry {
             self.driver = driver;
         }
     }
+
+    /// Takes the category and flags of `item` of `part`.
+    fn describe<B: AsRef<[u8]>>(&mut self, part: &'a Model<B>, item: u32) {
+        self.category = part.category_of(item).and_then(|c| part.category_name(c));
+        self.flags = part.flags(item);
+    }
 }
 
-/// An open-addressing table of model items → entries, sized once: ranking
-/// 100 candidates against 50 seeds costs a few thousand probes.
-struct Table {
+/// An open-addressing table of item ids → entries, sized once: ranking 100
+/// candidates against 50 seeds costs a few thousand probes.
+struct Table<'a> {
     slots: Vec<u32>,
-    entries: Vec<Entry>,
-    category_names: Vec<(u16, String)>,
+    entries: Vec<Entry<'a>>,
+    /// The shopper's categories and their shares of the affinity.
+    categories: Vec<(&'a str, f32)>,
 }
 
 const EMPTY: u32 = u32::MAX;
 
-impl Table {
-    fn with_capacity(n: usize) -> Table {
+/// The table's hash of an id (FNV-1a, 32 bits).
+fn hash_id(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+impl<'a> Table<'a> {
+    fn with_capacity(n: usize) -> Table<'a> {
         let size = (n.max(8) * 2).next_power_of_two();
         Table {
             slots: vec![EMPTY; size],
             entries: Vec::with_capacity(n),
-            category_names: Vec::new(),
+            categories: Vec::new(),
         }
     }
 
-    fn slot_of(&self, key: u32) -> (usize, Option<usize>) {
+    fn slot_of(&self, id: &str, hash: u32) -> (usize, Option<usize>) {
         let mask = self.slots.len() - 1;
-        let mut at = (key.wrapping_mul(0x9e37_79b9) as usize) & mask;
+        let mut at = (hash as usize) & mask;
         loop {
             match self.slots.get(at).copied() {
                 Some(EMPTY) | None => return (at, None),
-                Some(e) if self.entries.get(e as usize).is_some_and(|x| x.key == key) => {
+                Some(e)
+                    if self
+                        .entries
+                        .get(e as usize)
+                        .is_some_and(|x| x.hash == hash && x.id == id) =>
+                {
                     return (at, Some(e as usize));
                 }
                 Some(_) => at = (at + 1) & mask,
@@ -582,21 +612,29 @@ impl Table {
         }
     }
 
-    fn insert(&mut self, key: u32) {
+    /// Adds `id` unless present; returns its entry's index.
+    fn insert(&mut self, id: &'a str) -> usize {
         if self.entries.len() * 2 >= self.slots.len() {
             self.rehash();
         }
-        let (slot, existing) = self.slot_of(key);
-        if existing.is_none() {
-            if let Some(s) = self.slots.get_mut(slot) {
-                *s = self.entries.len() as u32;
+        let hash = hash_id(id);
+        match self.slot_of(id, hash) {
+            (_, Some(existing)) => existing,
+            (slot, None) => {
+                if let Some(s) = self.slots.get_mut(slot) {
+                    *s = self.entries.len() as u32;
+                }
+                self.entries.push(Entry {
+                    id,
+                    hash,
+                    score: 0.0,
+                    best: 0.0,
+                    driver: Driver::None,
+                    category: None,
+                    flags: 0,
+                });
+                self.entries.len() - 1
             }
-            self.entries.push(Entry {
-                key,
-                score: 0.0,
-                best: 0.0,
-                driver: Driver::None,
-            });
         }
     }
 
@@ -604,7 +642,7 @@ impl Table {
         self.slots = vec![EMPTY; self.slots.len() * 2];
         let mask = self.slots.len() - 1;
         for (i, e) in self.entries.iter().enumerate() {
-            let mut at = (e.key.wrapping_mul(0x9e37_79b9) as usize) & mask;
+            let mut at = (e.hash as usize) & mask;
             while self.slots.get(at).is_some_and(|&s| s != EMPTY) {
                 at = (at + 1) & mask;
             }
@@ -614,26 +652,22 @@ impl Table {
         }
     }
 
-    fn entry(&mut self, key: u32, grow: bool) -> Option<&mut Entry> {
-        let (_, existing) = self.slot_of(key);
-        let index = match existing {
-            Some(i) => i,
-            None if grow => {
-                self.insert(key);
-                self.entries.len() - 1
-            }
-            None => return None,
+    fn entry(&mut self, id: &'a str, grow: bool) -> Option<&mut Entry<'a>> {
+        let index = match self.slot_of(id, hash_id(id)) {
+            (_, Some(i)) => i,
+            (_, None) if grow => self.insert(id),
+            (_, None) => return None,
         };
         self.entries.get_mut(index)
     }
 
-    fn get(&self, key: u32) -> Option<&Entry> {
-        let (_, existing) = self.slot_of(key);
+    fn get(&self, id: &str) -> Option<&Entry<'a>> {
+        let (_, existing) = self.slot_of(id, hash_id(id));
         existing.and_then(|i| self.entries.get(i))
     }
 
     /// The reason for an entry's score: its largest contribution.
-    fn reason(&self, entry: &Entry, seeds: &[Seed]) -> Reason {
+    fn reason<B>(&self, entry: &Entry<'_>, seeds: &[Seed<'_, B>]) -> Reason {
         match entry.driver {
             Driver::None => Reason::MerchantOrder,
             Driver::Seed(s) => seeds
@@ -646,12 +680,13 @@ impl Table {
                 .get(s)
                 .and_then(|seed| seed.kind)
                 .map_or(Reason::MerchantOrder, |kind| Reason::Revisit { kind }),
-            Driver::Category(c) => self.category_names.iter().find(|(i, _)| *i == c).map_or(
-                Reason::MerchantOrder,
-                |(_, name)| Reason::Category {
-                    category: name.clone(),
-                },
-            ),
+            Driver::Category(c) => {
+                self.categories
+                    .get(c)
+                    .map_or(Reason::MerchantOrder, |(name, _)| Reason::Category {
+                        category: (*name).to_owned(),
+                    })
+            }
         }
     }
 }

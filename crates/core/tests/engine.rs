@@ -4,7 +4,7 @@ use shelfwise_core::beacon::{Order, Outcome, Page, Widget};
 use shelfwise_core::context::Context;
 use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, focus};
 use shelfwise_core::exit::{Sensitivity, Suppressed, Viewport};
-use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
+use shelfwise_core::model::{ItemMeta, ModelBuilder, Source};
 use shelfwise_core::profile::EventKind;
 use shelfwise_core::rank::{Exclusion, Focus, Reason};
 
@@ -13,7 +13,7 @@ const MINUTE: u64 = 60_000;
 
 /// Shoes s1..s3 similar among themselves; h1 a hat flagged sensitive when
 /// `flag_h1`.
-fn model(flag_h1: bool) -> Model<Vec<u8>> {
+fn model(flag_h1: bool) -> Source {
     let mut b = ModelBuilder::new();
     for id in ["s1", "s2", "s3"] {
         b.set_meta(id, meta("shoes", false));
@@ -25,7 +25,7 @@ fn model(flag_h1: bool) -> Model<Vec<u8>> {
     }
     b.set_meta("h1", meta("hats", flag_h1));
     b.add_neighbor("h1", "s1", 0.1);
-    Model::decode(b.encode()).expect("a model the builder wrote")
+    Source::decode(b.encode()).expect("a model the builder wrote")
 }
 
 fn meta(category: &str, sensitive: bool) -> ItemMeta {
@@ -337,18 +337,12 @@ fn the_pages_own_product_is_never_recommended_on_its_page_unless_asked() {
     engine.install_model(model(false));
     engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
     engine.begin_page(Context::default(), &[("s2", Some("shoes"), 10.0)]);
-    let ids = |picks: Vec<shelfwise_core::rank::Recommendation>,
-               engine: &Engine<MemoryHost>|
-     -> Vec<String> {
-        let model = engine.model().expect("a model");
-        picks
-            .iter()
-            .map(|r| model.item_id(r.item).unwrap_or_default().to_owned())
-            .collect()
+    let ids = |picks: Vec<shelfwise_core::rank::Recommendation>| {
+        picks.into_iter().map(|r| r.id).collect::<Vec<String>>()
     };
-    let picks = ids(engine.recommend(None, None, 10, false), &engine);
+    let picks = ids(engine.recommend(None, None, 10, false));
     assert!(!picks.contains(&"s2".to_owned()), "{picks:?}");
-    let asked = ids(engine.recommend(None, None, 10, true), &engine);
+    let asked = ids(engine.recommend(None, None, 10, true));
     assert!(asked.contains(&"s2".to_owned()), "{asked:?}");
     // In a widget it comes last, excluded, even for a widget with no
     // personal signal (the holdout aside).

@@ -1,6 +1,7 @@
-//! Integration tests of shelfwise-core: model wire format, ranking and one
-//! page's engine.
+//! Integration tests of shelfwise-core: model wire format, sharded models,
+//! ranking and one page's engine.
 
 mod engine;
 mod model;
 mod rank;
+mod sharded;

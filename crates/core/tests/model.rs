@@ -111,11 +111,11 @@ fn errors_say_what_went_wrong() {
     let html = b"<!doctype html><html><body>Not Found</body></html>";
     assert!(Model::decode(&html[..]).unwrap_err().is_not_a_model());
 
-    let mut v2 = sample();
-    v2[8] = 2;
-    let err = Model::decode(&v2[..]).unwrap_err();
+    let mut v3 = sample();
+    v3[8] = 3;
+    let err = Model::decode(&v3[..]).unwrap_err();
     assert!(err.is_unsupported_version());
-    assert!(err.to_string().contains("found 2"));
+    assert!(err.to_string().contains("found 3"));
 
     let mut corrupt = sample();
     let last = corrupt.len() - 1;

@@ -98,6 +98,18 @@ pub fn build(
     settings: Settings,
     learned: Learned,
 ) -> Vec<u8> {
+    build_model(log, catalog, settings, learned).encode()
+}
+
+/// [`build`], stopping before the encoding: the caller writes one file
+/// ([`ModelBuilder::encode`]) or a sharded model
+/// ([`ModelBuilder::encode_sharded`]).
+pub fn build_model(
+    log: &Log,
+    catalog: &HashMap<String, ItemMeta>,
+    settings: Settings,
+    learned: Learned,
+) -> ModelBuilder {
     let index = Occurrences::new(log, 0..log.session_count());
     let items: Vec<u32> = (0..log.item_count() as u32).collect();
     let shape = (learned.backward_weight, learned.popularity_exponent);
@@ -115,7 +127,7 @@ pub fn build(
     )
 }
 
-/// Builds the model bytes from a pair table computed elsewhere (the output
+/// Builds the model from a pair table computed elsewhere (the output
 /// of `sql/cooccurrence.sql`): delimited text whose header names
 /// `item_id`, `item_count`, `neighbor_id` and `weight`. Rows of an item come
 /// in any order; an empty neighbour declares an item without neighbours.
@@ -129,7 +141,7 @@ pub fn build_from_pairs(
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
     revisit_share: Option<f32>,
-) -> anyhow::Result<Vec<u8>> {
+) -> anyhow::Result<ModelBuilder> {
     use anyhow::Context as _;
     let (header, mut rows) = crate::table::open(input).context("reading the pair table")?;
     let column = |name: &str| {
@@ -188,8 +200,8 @@ pub fn build_from_pairs(
     ))
 }
 
-/// Writes the model file: the log's items with their counts, the
-/// catalogue's metadata and other items, the lists and the revisit share.
+/// The model to write: the log's items with their counts, the catalogue's
+/// metadata and other items, the lists and the revisit share.
 fn encode(
     log: &Log,
     counts: &[u32],
@@ -197,7 +209,7 @@ fn encode(
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
     revisit_share: Option<f32>,
-) -> Vec<u8> {
+) -> ModelBuilder {
     let (mut builder, handles) = model_builder(log, counts, catalog, settings);
     add_lists(&mut builder, &handles, lists);
     if let Some(share) = revisit_share {
@@ -212,7 +224,7 @@ fn encode(
     for (name, meta) in extra {
         builder.add_item(name).set_meta(name, meta.clone());
     }
-    builder.encode()
+    builder
 }
 
 /// Learns γ, λ, β and the revisit share: builds on the earlier nine tenths
@@ -263,7 +275,9 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
     // Successive halving: every candidate on the earliest quarter of the
     // cases, the best few on all of them.
     let quick = cases.get(..cases.len() / 4).unwrap_or(&cases);
-    let mrr = |m: &Model<Vec<u8>>, cases: &[Case], share| score(m, cases, 20, share).mrr;
+    let mrr = |m: &Model<Vec<u8>>, cases: &[Case], share| {
+        score(crate::eval::Scored::Whole(m), cases, 20, share).mrr
+    };
     let shapes: Vec<(f64, f64)> = BACKWARD_WEIGHTS
         .iter()
         .flat_map(|&b| POPULARITY_EXPONENTS.iter().map(move |&p| (b, p)))

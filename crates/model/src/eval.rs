@@ -12,7 +12,9 @@ use std::time::Instant;
 use anyhow::{Context as _, bail};
 use shelfwise_core::model::Model;
 use shelfwise_core::profile::{EventKind, Profile};
-use shelfwise_core::rank::{RankOptions, recommend};
+use shelfwise_core::rank::{RankOptions, Recommendation, recommend};
+
+use crate::shards::Shards;
 
 /// Spacing of the prefix's views in the profile.
 const STEP_MS: u64 = 60_000;
@@ -32,6 +34,41 @@ pub struct Scores {
     pub coverage: f64,
     /// Seconds spent scoring, per case.
     pub secs_per_case: f64,
+    /// For a sharded model: what each case's prefix cost to load, from an
+    /// empty cache (the mean, and the median and 95th percentile of gzip
+    /// bytes).
+    pub loading: Option<Loading>,
+}
+
+/// What the cases of a sharded model cost to load.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loading {
+    /// Mean gzip bytes of the files a case needed (manifest excluded).
+    pub bytes_per_case: f64,
+    /// Median of the same.
+    pub bytes_median: u64,
+    /// 95th percentile of the same.
+    pub bytes_p95: u64,
+    /// Mean files a case needed.
+    pub files_per_case: f64,
+}
+
+/// The model `eval` scores: one file, or a sharded model loaded case by case.
+#[derive(Clone, Copy, Debug)]
+pub enum Scored<'a> {
+    /// A whole model file.
+    Whole(&'a Model<Vec<u8>>),
+    /// A sharded model: each case starts from the manifest alone.
+    Sharded(&'a Shards),
+}
+
+impl Scored<'_> {
+    fn item_count(&self) -> u32 {
+        match self {
+            Scored::Whole(m) => m.item_count(),
+            Scored::Sharded(s) => s.whole().layout().items,
+        }
+    }
 }
 
 /// One test case: the items viewed so far and the item viewed next.
@@ -65,12 +102,7 @@ pub fn read_cases(input: impl BufRead) -> anyhow::Result<Vec<Case>> {
 /// Scores `model` on `cases`, with the model's own revisit share unless
 /// `revisit_share` overrides it. Cases are scored on every core; the time
 /// per case is the CPU time of one core.
-pub fn score(
-    model: &Model<Vec<u8>>,
-    cases: &[Case],
-    k: usize,
-    revisit_share: Option<f32>,
-) -> Scores {
+pub fn score(model: Scored<'_>, cases: &[Case], k: usize, revisit_share: Option<f32>) -> Scores {
     let parts =
         crate::cores::on_every_core(cases, |part| score_part(model, part, k, revisit_share));
     let mut scores = Scores {
@@ -79,11 +111,30 @@ pub fn score(
     };
     let mut recommended = HashSet::new();
     let (mut hits, mut reciprocal, mut secs) = (0u64, 0f64, 0f64);
+    let (mut bytes, mut files) = (Vec::new(), 0u64);
     for part in parts {
         hits += part.hits;
         reciprocal += part.reciprocal;
         secs += part.secs;
         recommended.extend(part.recommended);
+        bytes.extend(part.bytes);
+        files += part.files;
+    }
+    if matches!(model, Scored::Sharded(_)) && !bytes.is_empty() {
+        bytes.sort_unstable();
+        let n = bytes.len();
+        let at = |q: f64| {
+            bytes
+                .get(((n as f64 * q) as usize).min(n - 1))
+                .copied()
+                .unwrap_or(0)
+        };
+        scores.loading = Some(Loading {
+            bytes_per_case: bytes.iter().sum::<u64>() as f64 / n as f64,
+            bytes_median: at(0.5),
+            bytes_p95: at(0.95),
+            files_per_case: files as f64 / n as f64,
+        });
     }
     if scores.cases > 0 {
         let n = scores.cases as f64;
@@ -100,21 +151,21 @@ struct Part {
     hits: u64,
     reciprocal: f64,
     secs: f64,
-    recommended: HashSet<u32>,
+    recommended: HashSet<String>,
+    /// Gzip bytes each case loaded (sharded models).
+    bytes: Vec<u64>,
+    files: u64,
 }
 
-fn score_part(
-    model: &Model<Vec<u8>>,
-    cases: &[Case],
-    k: usize,
-    revisit_share: Option<f32>,
-) -> Part {
+fn score_part(model: Scored<'_>, cases: &[Case], k: usize, revisit_share: Option<f32>) -> Part {
     let started = Instant::now();
     let mut part = Part {
         hits: 0,
         reciprocal: 0.0,
         secs: 0.0,
         recommended: HashSet::new(),
+        bytes: Vec::new(),
+        files: 0,
     };
     for (prefix, target) in cases {
         let mut profile = Profile::new();
@@ -125,13 +176,21 @@ fn score_part(
         }
         let mut options = RankOptions::new(now + STEP_MS);
         options.revisit_share = revisit_share;
-        let picks = recommend(model, &profile, &options, k);
-        let target_index = model.item_index(target);
-        if let Some(rank) = picks.iter().position(|r| Some(r.item) == target_index) {
+        let picks: Vec<Recommendation> = match model {
+            Scored::Whole(m) => recommend(m, &profile, &options, k),
+            Scored::Sharded(shards) => {
+                let mut state = shards.start();
+                let cost = shards.load(&mut state, prefix.iter().map(String::as_str));
+                part.bytes.push(cost.gzip_bytes);
+                part.files += cost.files;
+                recommend(&state, &profile, &options, k)
+            }
+        };
+        if let Some(rank) = picks.iter().position(|r| r.id == *target) {
             part.hits += 1;
             part.reciprocal += 1.0 / (rank + 1) as f64;
         }
-        part.recommended.extend(picks.iter().map(|r| r.item));
+        part.recommended.extend(picks.into_iter().map(|r| r.id));
     }
     part.secs = started.elapsed().as_secs_f64();
     part
@@ -165,11 +224,11 @@ mod tests {
         // rank 1, c at rank 3, and q (unknown) is missed.
         let cases = "a\tb\na\tc\nx\tq\n";
         let cases = read_cases(cases.as_bytes()).unwrap();
-        let s = score(&model, &cases, 20, Some(0.6));
+        let s = score(Scored::Whole(&model), &cases, 20, Some(0.6));
         assert_eq!(s.cases, 3);
         assert!((s.hr - 2.0 / 3.0).abs() < 1e-9, "{s:?}");
         assert!((s.mrr - (1.0 + 1.0 / 3.0) / 3.0).abs() < 1e-9, "{s:?}");
-        let top1 = score(&model, &cases, 1, Some(0.6));
+        let top1 = score(Scored::Whole(&model), &cases, 1, Some(0.6));
         assert!((top1.hr - 1.0 / 3.0).abs() < 1e-9, "{top1:?}");
     }
 

@@ -2,9 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use sha2::{Digest as _, Sha256};
+
+use super::sharded::{self, DIGEST_LEN, Digest, FileKind};
 use super::{
-    FLAG_METADATA, HEADER_LEN, ITEM_OUT_OF_STOCK, ITEM_SENSITIVE, MAGIC, MAX_ID_LEN, NO_CATEGORY,
-    STEPS_PER_OCTAVE, VERSION,
+    FLAG_METADATA, HEADER_LEN, ITEM_OUT_OF_STOCK, ITEM_SENSITIVE, MAGIC, MAX_ID_LEN, MAX_PART_BITS,
+    NO_CATEGORY, Part, STEPS_PER_OCTAVE, VERSION,
 };
 
 /// Per-item metadata written into the model's metadata sections.
@@ -144,8 +147,74 @@ impl ModelBuilder {
         self
     }
 
-    /// Writes the model file.
+    /// Writes the model as one file.
     pub fn encode(&self) -> Vec<u8> {
+        let prepared = self.prepare();
+        let all: Vec<u32> = (0..prepared.order.len() as u32).collect();
+        prepared.write(&all, Part::default(), self.revisit_share)
+    }
+
+    /// Writes the model as a sharded one (see [`sharded`](super::sharded))
+    /// of about `items_per_part` items per part: `2^p` parts for `p` the
+    /// least that reaches it, their digests in `2^x` index files, `x`
+    /// balancing the manifest against the index files of a five-seed visit
+    /// (`2^x ≈ √(5 × 2^p)`), at most 256 digests (8 KiB) in the manifest.
+    pub fn encode_sharded(&self, items_per_part: usize) -> ShardedFiles {
+        let parts = self.items.len().div_ceil(items_per_part.max(1));
+        let part_bits = parts
+            .next_power_of_two()
+            .trailing_zeros()
+            .min(MAX_PART_BITS);
+        let index_bits = ((part_bits + 2) / 2)
+            .min(MAX_INDEX_BITS)
+            .min(part_bits)
+            .max(part_bits.saturating_sub(sharded::MAX_TABLE_BITS));
+        let prepared = self.prepare();
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); 1 << part_bits];
+        for (rank, e) in prepared.order.iter().enumerate() {
+            if let Some(m) = members.get_mut(sharded::part_of(e.id.as_bytes(), part_bits) as usize)
+            {
+                m.push(rank as u32);
+            }
+        }
+        let mut files = Vec::new();
+        let mut part_digests = Vec::with_capacity(members.len());
+        for (number, items) in members.iter().enumerate() {
+            if items.is_empty() {
+                part_digests.push([0; DIGEST_LEN]);
+                continue;
+            }
+            let part = Part {
+                number: number as u32,
+                bits: part_bits,
+            };
+            let bytes = prepared.write(items, part, self.revisit_share);
+            let digest: Digest = Sha256::digest(&bytes).into();
+            files.push((sharded::file_name(&digest, FileKind::Part), bytes));
+            part_digests.push(digest);
+        }
+        let layout = (
+            part_bits,
+            index_bits,
+            prepared.order.len() as u32,
+            self.revisit_share,
+        );
+        let rows = 1usize << (part_bits - index_bits);
+        let mut index_digests = Vec::with_capacity(1 << index_bits);
+        for (number, digests) in part_digests.chunks(rows).enumerate() {
+            let bytes = directory(1, number as u32, layout, digests);
+            let digest: Digest = Sha256::digest(&bytes).into();
+            files.push((sharded::file_name(&digest, FileKind::Index), bytes));
+            index_digests.push(digest);
+        }
+        ShardedFiles {
+            manifest: directory(0, 0, layout, &index_digests),
+            files,
+        }
+    }
+
+    /// Sorts the items by id and cuts, merges and quantizes every list.
+    fn prepare(&self) -> Prepared<'_> {
         // Items in id order; `rank` maps an entry to its place in the file.
         let mut places: Vec<usize> = (0..self.items.len()).collect();
         places.sort_unstable_by(|&a, &b| {
@@ -193,10 +262,88 @@ impl ModelBuilder {
             .map(|&(_, w)| w)
             .fold(0f32, f32::max)
             .max(f32::MIN_POSITIVE);
-
         let has_metadata = order.iter().any(|e| e.meta.is_some());
-        let categories: BTreeMap<&str, u16> = if has_metadata {
-            let names: BTreeSet<&str> = order
+        Prepared {
+            order,
+            ends,
+            kept,
+            scale,
+            has_metadata,
+        }
+    }
+}
+
+/// Most index bits the encoder chooses: 256 digests, 8 KiB, in the manifest.
+const MAX_INDEX_BITS: u32 = 8;
+
+/// What a sharded encoding writes: the manifest, and every other file by
+/// name (see [`sharded::file_name`]).
+#[derive(Clone, Debug)]
+pub struct ShardedFiles {
+    /// The entry file, `manifest.swm`.
+    pub manifest: Vec<u8>,
+    /// The index files and parts, `(name, bytes)`.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// The builder's items in id order, with their lists cut and merged.
+struct Prepared<'a> {
+    order: Vec<&'a Entry>,
+    /// Where each item's list ends in `kept`.
+    ends: Vec<u32>,
+    /// `(target's place in order, weight)`.
+    kept: Vec<(u32, f32)>,
+    scale: f32,
+    has_metadata: bool,
+}
+
+impl Prepared<'_> {
+    /// Writes the file holding the items at places `members` (sorted) with
+    /// their lists; neighbours outside `members` become externals.
+    fn write(&self, members: &[u32], part: Part, revisit_share: f32) -> Vec<u8> {
+        let whole = members.len() == self.order.len();
+        let list = |place: u32| {
+            let start = match place {
+                0 => 0,
+                p => self.ends.get(p as usize - 1).copied().unwrap_or(0),
+            };
+            let end = self.ends.get(place as usize).copied().unwrap_or(start);
+            self.kept
+                .get(start as usize..end as usize)
+                .unwrap_or_default()
+        };
+        // Externals, in id order: the neighbours that are not members.
+        let externals: Vec<u32> = if whole {
+            Vec::new()
+        } else {
+            let set: BTreeSet<u32> = members
+                .iter()
+                .flat_map(|&m| list(m).iter().map(|&(to, _)| to))
+                .filter(|to| members.binary_search(to).is_err())
+                .collect();
+            set.into_iter().collect()
+        };
+        let local = |place: u32| -> u32 {
+            if whole {
+                return place;
+            }
+            match members.binary_search(&place) {
+                Ok(i) => i as u32,
+                Err(_) => {
+                    members.len() as u32 + externals.binary_search(&place).unwrap_or(0) as u32
+                }
+            }
+        };
+        let entry = |place: &u32| self.order.get(*place as usize).copied();
+        let items: Vec<&Entry> = members.iter().filter_map(entry).collect();
+        let named: Vec<&Entry> = items
+            .iter()
+            .copied()
+            .chain(externals.iter().filter_map(entry))
+            .collect();
+
+        let categories: BTreeMap<&str, u16> = if self.has_metadata {
+            let names: BTreeSet<&str> = named
                 .iter()
                 .filter_map(|e| e.meta.as_ref()?.category.as_deref())
                 .filter(|c| !c.is_empty() && c.len() <= MAX_ID_LEN)
@@ -212,23 +359,33 @@ impl ModelBuilder {
         };
 
         let mut body = Vec::new();
-        let ids: Vec<&str> = order.iter().map(|e| e.id.as_str()).collect();
+        let ids: Vec<&str> = items.iter().map(|e| e.id.as_str()).collect();
         write_strings(&mut body, &ids);
-        body.extend_from_slice(&0u32.to_le_bytes());
-        for end in &ends {
+        let mut end = 0u32;
+        body.extend_from_slice(&end.to_le_bytes());
+        for &m in members {
+            end += list(m).len() as u32;
             body.extend_from_slice(&end.to_le_bytes());
         }
-        for &(target, _) in &kept {
-            body.extend_from_slice(&target.to_le_bytes());
+        for &m in members {
+            for &(target, _) in list(m) {
+                body.extend_from_slice(&local(target).to_le_bytes());
+            }
         }
-        for &(_, w) in &kept {
-            body.push(quantize(w, scale));
+        for &m in members {
+            body.extend(list(m).iter().map(|&(_, w)| quantize(w, self.scale)));
         }
-        for e in &order {
-            body.push(popularity_code(e.count));
+        body.extend(items.iter().map(|e| popularity_code(e.count)));
+        let external_ids: Vec<&str> = externals
+            .iter()
+            .filter_map(entry)
+            .map(|e| e.id.as_str())
+            .collect();
+        if !external_ids.is_empty() {
+            write_strings(&mut body, &external_ids);
         }
-        if has_metadata {
-            for e in &order {
+        if self.has_metadata {
+            for e in &named {
                 let c = e
                     .meta
                     .as_ref()
@@ -236,7 +393,7 @@ impl ModelBuilder {
                     .unwrap_or(NO_CATEGORY);
                 body.extend_from_slice(&c.to_le_bytes());
             }
-            for e in &order {
+            for e in &named {
                 let m = e.meta.clone().unwrap_or_default();
                 let mut flags = 0;
                 if m.out_of_stock {
@@ -252,25 +409,64 @@ impl ModelBuilder {
         }
 
         let id_bytes: usize = ids.iter().map(|s| s.len()).sum();
+        let external_bytes: usize = external_ids.iter().map(|s| s.len()).sum();
         let category_bytes: usize = categories.keys().map(|s| s.len()).sum();
         let mut out = Vec::with_capacity(HEADER_LEN + body.len());
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&(if has_metadata { FLAG_METADATA } else { 0 }).to_le_bytes());
-        out.extend_from_slice(&(ids.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(kept.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(id_bytes as u32).to_le_bytes());
-        out.extend_from_slice(&(categories.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(category_bytes as u32).to_le_bytes());
-        out.extend_from_slice(&scale.to_bits().to_le_bytes());
-        out.extend_from_slice(&self.revisit_share.to_bits().to_le_bytes());
+        let flags = if self.has_metadata { FLAG_METADATA } else { 0 };
+        out.extend_from_slice(&flags.to_le_bytes());
+        for field in [
+            ids.len() as u32,
+            end,
+            id_bytes as u32,
+            categories.len() as u32,
+            category_bytes as u32,
+            self.scale.to_bits(),
+            revisit_share.to_bits(),
+            external_ids.len() as u32,
+            external_bytes as u32,
+            part.number,
+            part.bits,
+        ] {
+            out.extend_from_slice(&field.to_le_bytes());
+        }
         out.extend_from_slice(&0u64.to_le_bytes());
         out.extend_from_slice(&body);
-        let sum = super::body_checksum(&out).to_le_bytes();
-        if let Some(field) = out.get_mut(super::CHECKSUM_AT..HEADER_LEN) {
-            field.copy_from_slice(&sum);
-        }
+        seal(&mut out, HEADER_LEN);
         out
+    }
+}
+
+/// Writes a manifest (`kind` 0) or index file (1) over `digests`.
+fn directory(kind: u16, number: u32, layout: (u32, u32, u32, f32), digests: &[Digest]) -> Vec<u8> {
+    let (part_bits, index_bits, items, revisit_share) = layout;
+    let mut out = Vec::with_capacity(sharded::HEADER_LEN + digests.len() * DIGEST_LEN);
+    out.extend_from_slice(&sharded::MAGIC);
+    out.extend_from_slice(&sharded::VERSION.to_le_bytes());
+    out.extend_from_slice(&kind.to_le_bytes());
+    for field in [
+        part_bits,
+        index_bits,
+        number,
+        items,
+        revisit_share.to_bits(),
+    ] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    out.extend_from_slice(&0u64.to_le_bytes());
+    for d in digests {
+        out.extend_from_slice(d);
+    }
+    seal(&mut out, sharded::HEADER_LEN);
+    out
+}
+
+/// Writes the checksum into the last 8 bytes of a `header_len`-byte header.
+fn seal(out: &mut [u8], header_len: usize) {
+    let sum = super::body_checksum(out, header_len).to_le_bytes();
+    if let Some(field) = out.get_mut(header_len - 8..header_len) {
+        field.copy_from_slice(&sum);
     }
 }
 

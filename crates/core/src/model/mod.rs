@@ -2,9 +2,16 @@
 //!
 //! A model maps each item to a short list of neighbours with quantized
 //! weights, plus optional per-item metadata (category, flags). The format is
-//! specified in `docs/model-format.md`; in short, a 48-byte little-endian
-//! header (magic, version, counts, weight scale, checksum) followed by flat
-//! sections whose sizes all follow from the header's counts.
+//! specified in `docs/model-format.md`; in short, a 64-byte little-endian
+//! header (magic, version, counts, weight scale, part, checksum) followed by
+//! flat sections whose sizes all follow from the header's counts.
+//!
+//! A file is either a whole model or one *part* of a [sharded](sharded) one:
+//! the items whose ids hash to it, each with its neighbour list, and the
+//! neighbours that live in other parts as *externals* (id and metadata, no
+//! list of their own). Ranking asks a model only about the shopper's seeds
+//! and their neighbours, so one part per seed answers exactly as the whole
+//! file does.
 //!
 //! [`Model::decode`] validates everything once, up front — magic, version,
 //! checksum, every length and offset, every index, UTF-8, sort orders — and
@@ -14,22 +21,30 @@
 #[cfg(feature = "encode")]
 mod encode;
 mod error;
+pub mod sharded;
 
 use core::ops::Range;
 
 #[cfg(feature = "encode")]
-pub use encode::{ItemMeta, ModelBuilder};
+pub use encode::{ItemMeta, ModelBuilder, ShardedFiles};
 pub use error::DecodeError;
 
 /// The eight bytes every model file starts with. Like PNG's signature, the
 /// high-bit first byte and the CR LF / LF pair catch text-mode transfers.
 pub const MAGIC: [u8; 8] = *b"\x89SWM\r\n\x1a\n";
 
-/// The format version this build reads and writes.
-pub const VERSION: u16 = 1;
+/// The format version this build writes; it reads version 1 too (a whole
+/// model, no externals, a 48-byte header).
+pub const VERSION: u16 = 2;
 
 /// Size of the fixed header in bytes.
-pub const HEADER_LEN: usize = 48;
+pub const HEADER_LEN: usize = 64;
+
+/// Size of a version-1 header.
+const HEADER_LEN_V1: usize = 48;
+
+/// Most part bits a sharded model may use (16 million parts).
+pub const MAX_PART_BITS: u32 = 24;
 
 /// Longest item id or category name accepted, in bytes.
 pub const MAX_ID_LEN: usize = 1024;
@@ -61,13 +76,27 @@ const STEP: f64 = 1.044_273_782_427_413_8;
 #[derive(Clone, Debug)]
 pub struct Model<B> {
     bytes: B,
+    version: u16,
     item_count: u32,
     edge_count: u32,
+    external_count: u32,
     category_count: u32,
     revisit_share: f32,
+    part: Part,
     checksum: u64,
     layout: Layout,
     weights: [f32; 256],
+}
+
+/// Which part of a sharded model a file is: part `number` of `2^bits`, the
+/// one whose items' ids hash to it ([`sharded::part_of`]). A whole model is
+/// part 0 of 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Part {
+    /// The part's number, `< 2^bits`.
+    pub number: u32,
+    /// How many bits of an id's hash choose its part.
+    pub bits: u32,
 }
 
 /// Byte ranges of the sections inside the buffer, all validated.
@@ -79,9 +108,13 @@ struct Layout {
     edge_targets: Range<usize>,
     edge_weights: Range<usize>,
     popularity: Range<usize>,
+    external_offsets: Range<usize>,
+    external_blob: Range<usize>,
     metadata: Option<MetaLayout>,
 }
 
+/// The metadata sections; categories and flags cover the items, then the
+/// externals.
 #[derive(Clone, Debug, Default)]
 struct MetaLayout {
     item_category: Range<usize>,
@@ -99,6 +132,84 @@ pub struct Neighbor {
     pub weight: f32,
 }
 
+/// What ranking asks of a model: where an item's own entry is. A whole model
+/// answers for every item; a [`Sharded`](sharded::Sharded) one for the items
+/// of the parts it has loaded.
+pub trait Lookup {
+    /// The bytes the model files read from.
+    type Bytes: AsRef<[u8]>;
+
+    /// The file holding item `id` with its neighbour list, and the item's
+    /// index there; `None` when the model does not know the item.
+    fn find(&self, id: &str) -> Option<(&Model<Self::Bytes>, u32)>;
+
+    /// See [`Model::revisit_share`].
+    fn revisit_share(&self) -> Option<f32>;
+}
+
+impl<B: AsRef<[u8]>> Lookup for Model<B> {
+    type Bytes = B;
+
+    fn find(&self, id: &str) -> Option<(&Model<B>, u32)> {
+        Some((self, self.item_index(id)?))
+    }
+
+    fn revisit_share(&self) -> Option<f32> {
+        Model::revisit_share(self)
+    }
+}
+
+/// A model as a page holds it: one whole file, or a sharded one loading the
+/// parts its seeds need.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A whole model file.
+    Whole(Box<Model<Vec<u8>>>),
+    /// A sharded model.
+    Sharded(sharded::Sharded),
+}
+
+impl Source {
+    /// Decodes a whole model or a manifest, whichever `bytes` are.
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::decode`] or [`Sharded::decode`](sharded::Sharded::decode).
+    pub fn decode(bytes: Vec<u8>) -> Result<Source, DecodeError> {
+        if sharded::Sharded::is_manifest(&bytes) {
+            sharded::Sharded::decode(bytes).map(Source::Sharded)
+        } else {
+            Model::decode(bytes).map(|m| Source::Whole(Box::new(m)))
+        }
+    }
+
+    /// Number of items (over all parts).
+    pub fn item_count(&self) -> u32 {
+        match self {
+            Source::Whole(m) => m.item_count(),
+            Source::Sharded(s) => s.layout().items,
+        }
+    }
+}
+
+impl Lookup for Source {
+    type Bytes = Vec<u8>;
+
+    fn find(&self, id: &str) -> Option<(&Model<Vec<u8>>, u32)> {
+        match self {
+            Source::Whole(m) => m.find(id),
+            Source::Sharded(s) => s.find(id),
+        }
+    }
+
+    fn revisit_share(&self) -> Option<f32> {
+        match self {
+            Source::Whole(m) => m.revisit_share(),
+            Source::Sharded(s) => s.revisit_share(),
+        }
+    }
+}
+
 /// Counts and sizes of a model, as `shelfwise inspect` shows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Summary {
@@ -108,6 +219,10 @@ pub struct Summary {
     pub items: u32,
     /// Number of neighbour entries over all items.
     pub edges: u32,
+    /// Number of externals (items of other parts named as neighbours).
+    pub externals: u32,
+    /// Which part of a sharded model this is.
+    pub part: Part,
     /// Number of distinct categories (0 without metadata).
     pub categories: u32,
     /// Whether the metadata sections are present.
@@ -130,20 +245,23 @@ impl<B: AsRef<[u8]>> Model<B> {
     /// rule of `docs/model-format.md`.
     pub fn decode(bytes: B) -> Result<Model<B>, DecodeError> {
         let buf = bytes.as_ref();
+        let version = match (buf.get(..8), buf.get(8..10)) {
+            (Some(magic), _) if magic != MAGIC => return Err(DecodeError::bad_magic()),
+            (Some(_), Some(&[a, b])) => u16::from_le_bytes([a, b]),
+            _ => return Err(DecodeError::truncated("header")),
+        };
+        let header_len = match version {
+            1 => HEADER_LEN_V1,
+            VERSION => HEADER_LEN,
+            other => return Err(DecodeError::unsupported_version(other)),
+        };
         let header = buf
-            .get(..HEADER_LEN)
+            .get(..header_len)
             .ok_or_else(|| DecodeError::truncated("header"))?;
         let mut r = Reader {
             buf: header,
-            pos: 0,
+            pos: 10,
         };
-        if r.take(8)? != MAGIC {
-            return Err(DecodeError::bad_magic());
-        }
-        let version = r.u16()?;
-        if version != VERSION {
-            return Err(DecodeError::unsupported_version(version));
-        }
         let flags = r.u16()?;
         let item_count = r.u32()?;
         let edge_count = r.u32()?;
@@ -152,6 +270,16 @@ impl<B: AsRef<[u8]>> Model<B> {
         let category_bytes = r.u32()?;
         let scale = f32::from_bits(r.u32()?);
         let revisit_share = f32::from_bits(r.u32()?);
+        let (external_count, external_bytes, part) = if version == 1 {
+            (0, 0, Part::default())
+        } else {
+            let (count, bytes) = (r.u32()?, r.u32()?);
+            let part = Part {
+                number: r.u32()?,
+                bits: r.u32()?,
+            };
+            (count, bytes, part)
+        };
         let checksum = r.u64()?;
         if flags & !FLAG_METADATA != 0 {
             return Err(DecodeError::invalid("unknown header flags"));
@@ -164,6 +292,12 @@ impl<B: AsRef<[u8]>> Model<B> {
                 "weight scale is not a positive number",
             ));
         }
+        if part.bits > MAX_PART_BITS || u64::from(part.number) >> part.bits != 0 {
+            return Err(DecodeError::invalid("part number out of range"));
+        }
+        if (external_count == 0) != (external_bytes == 0) {
+            return Err(DecodeError::invalid("externals without ids"));
+        }
         let has_metadata = flags & FLAG_METADATA != 0;
         if !has_metadata && (category_count != 0 || category_bytes != 0) {
             return Err(DecodeError::invalid("categories without metadata"));
@@ -175,23 +309,27 @@ impl<B: AsRef<[u8]>> Model<B> {
         // Lay the sections out with checked arithmetic, then demand that the
         // file is exactly that long: no allocation follows from these counts.
         let n = item_count as usize;
-        let mut at = Cursor { pos: HEADER_LEN };
-        let offsets_len = n.checked_add(1).and_then(|k| k.checked_mul(4));
+        let x = external_count as usize;
+        let table = |count: usize| count.checked_add(1).and_then(|k| k.checked_mul(4));
+        let mut at = Cursor { pos: header_len };
         let mut layout = Layout {
-            id_offsets: at.section(offsets_len)?,
+            id_offsets: at.section(table(n))?,
             id_blob: at.section(Some(id_bytes as usize))?,
-            edge_offsets: at.section(offsets_len)?,
+            edge_offsets: at.section(table(n))?,
             edge_targets: at.section((edge_count as usize).checked_mul(4))?,
             edge_weights: at.section(Some(edge_count as usize))?,
             popularity: at.section(Some(n))?,
+            external_offsets: at.section(if x == 0 { Some(0) } else { table(x) })?,
+            external_blob: at.section(Some(external_bytes as usize))?,
             metadata: None,
         };
         if has_metadata {
             let c = category_count as usize;
+            let nx = n.checked_add(x);
             layout.metadata = Some(MetaLayout {
-                item_category: at.section(n.checked_mul(2))?,
-                item_flags: at.section(Some(n))?,
-                category_offsets: at.section(c.checked_add(1).and_then(|k| k.checked_mul(4)))?,
+                item_category: at.section(nx.and_then(|k| k.checked_mul(2)))?,
+                item_flags: at.section(nx)?,
+                category_offsets: at.section(table(c))?,
                 category_blob: at.section(Some(category_bytes as usize))?,
             });
         }
@@ -204,16 +342,19 @@ impl<B: AsRef<[u8]>> Model<B> {
         // Under the fuzzer the checksum is not compared: random mutations
         // would almost never pass it, leaving the structural checks below
         // unexplored. Everything after it must hold for any bytes anyway.
-        if body_checksum(buf) != checksum && !cfg!(fuzzing) {
+        if body_checksum(buf, header_len) != checksum && !cfg!(fuzzing) {
             return Err(DecodeError::checksum_mismatch());
         }
 
         let model = Model {
             bytes,
+            version,
             item_count,
             edge_count,
+            external_count,
             category_count,
             revisit_share,
+            part,
             checksum,
             layout,
             weights: weight_table(scale),
@@ -237,6 +378,31 @@ impl<B: AsRef<[u8]>> Model<B> {
         // ids strictly increasing bytewise (sorted, no duplicates).
         let blob = self.section(&self.layout.id_blob);
         validate_strings(self.section(&self.layout.id_offsets), blob)?;
+        // A part holds exactly the items whose ids hash to it.
+        if self.part.bits > 0
+            && (0..n).any(|i| {
+                sharded::part_of(self.item_id_bytes(i), self.part.bits) != self.part.number
+            })
+        {
+            return Err(DecodeError::invalid("item in the wrong part"));
+        }
+        // Externals: sorted, unique, none of them an item of this part.
+        let externals = self.section(&self.layout.external_offsets);
+        if self.external_count > 0 {
+            let blob = self.section(&self.layout.external_blob);
+            validate_strings(externals, blob)?;
+            let mut local = 0;
+            for x in 0..self.external_count as usize {
+                let id = string_at(externals, blob, x);
+                while local < n && self.item_id_bytes(local) < id {
+                    local += 1;
+                }
+                if local < n && self.item_id_bytes(local) == id {
+                    return Err(DecodeError::invalid("an external is an item of the part"));
+                }
+            }
+        }
+        let named = n.saturating_add(self.external_count);
 
         // Neighbour lists: offsets non-decreasing and ending at edge_count;
         // targets in range and not the item itself; weights non-increasing.
@@ -258,7 +424,7 @@ impl<B: AsRef<[u8]>> Model<B> {
             let mut previous = u8::MAX;
             for e in start as usize..end as usize {
                 let target = read_u32(targets, e).unwrap_or(u32::MAX);
-                if target >= n || target == item {
+                if target >= named || target == item {
                     return Err(DecodeError::invalid("neighbour index out of range"));
                 }
                 let w = weights.get(e).copied().unwrap_or(u8::MAX);
@@ -319,9 +485,11 @@ impl<B: AsRef<[u8]>> Model<B> {
             .max()
             .unwrap_or(0);
         Summary {
-            version: VERSION,
+            version: self.version,
             items: self.item_count,
             edges: self.edge_count,
+            externals: self.external_count,
+            part: self.part,
             categories: self.category_count,
             has_metadata: self.layout.metadata.is_some(),
             bytes: self.buf().len(),
@@ -345,12 +513,33 @@ impl<B: AsRef<[u8]>> Model<B> {
         )
     }
 
-    /// The id of item `item`, or `None` when the index is out of range.
+    /// The id of item `item` — an item of this file below
+    /// [`item_count`](Model::item_count), an external above — or `None`
+    /// when the index is out of range.
     pub fn item_id(&self, item: u32) -> Option<&str> {
-        if item >= self.item_count {
+        let bytes = if item < self.item_count {
+            self.item_id_bytes(item)
+        } else if item - self.item_count < self.external_count {
+            string_at(
+                self.section(&self.layout.external_offsets),
+                self.section(&self.layout.external_blob),
+                (item - self.item_count) as usize,
+            )
+        } else {
             return None;
-        }
-        core::str::from_utf8(self.item_id_bytes(item)).ok()
+        };
+        core::str::from_utf8(bytes).ok()
+    }
+
+    /// Number of externals: items of other parts that neighbour lists name,
+    /// indexed from [`item_count`](Model::item_count) on (0 for a whole model).
+    pub fn external_count(&self) -> u32 {
+        self.external_count
+    }
+
+    /// Which part of a sharded model this file is.
+    pub fn part(&self) -> Part {
+        self.part
     }
 
     /// The neighbours of `item`, strongest first (empty when out of range).
@@ -378,8 +567,8 @@ impl<B: AsRef<[u8]>> Model<B> {
             .unwrap_or(0)
     }
 
-    /// The item's category index, when the model has metadata and the item a
-    /// category.
+    /// The category index of an item or external, when the model has
+    /// metadata and the item a category.
     pub fn category_of(&self, item: u32) -> Option<u16> {
         let meta = self.layout.metadata.as_ref()?;
         let c = read_u16(self.section(&meta.item_category), item as usize)?;
@@ -410,7 +599,8 @@ impl<B: AsRef<[u8]>> Model<B> {
             .and_then(|i| u16::try_from(i).ok())
     }
 
-    /// The item's flags ([`ITEM_OUT_OF_STOCK`], [`ITEM_SENSITIVE`]).
+    /// The flags of an item or external ([`ITEM_OUT_OF_STOCK`],
+    /// [`ITEM_SENSITIVE`]).
     pub fn flags(&self, item: u32) -> u8 {
         self.layout
             .metadata
@@ -420,14 +610,12 @@ impl<B: AsRef<[u8]>> Model<B> {
     }
 }
 
-/// Where the checksum sits in the header; it covers the header before it
-/// and everything after the header.
-const CHECKSUM_AT: usize = 40;
-
-/// The checksum of a whole file, as stored at [`CHECKSUM_AT`].
-pub(crate) fn body_checksum(file: &[u8]) -> u64 {
-    let header = file.get(..CHECKSUM_AT).unwrap_or_default();
-    let body = file.get(HEADER_LEN..).unwrap_or_default();
+/// The checksum of a whole file with a `header_len`-byte header: it covers
+/// the header before the checksum (its last 8 bytes) and everything after
+/// the header.
+pub(crate) fn body_checksum(file: &[u8], header_len: usize) -> u64 {
+    let header = file.get(..header_len.saturating_sub(8)).unwrap_or_default();
+    let body = file.get(header_len..).unwrap_or_default();
     crate::hash::checksum(body, crate::hash::checksum(header, 0))
 }
 
@@ -582,9 +770,60 @@ mod tests {
     fn with_field(bytes: &[u8], at: usize, value: u32) -> Vec<u8> {
         let mut out = bytes.to_vec();
         out[at..at + 4].copy_from_slice(&value.to_le_bytes());
-        let sum = body_checksum(&out);
-        out[CHECKSUM_AT..HEADER_LEN].copy_from_slice(&sum.to_le_bytes());
+        let sum = body_checksum(&out, HEADER_LEN);
+        out[HEADER_LEN - 8..HEADER_LEN].copy_from_slice(&sum.to_le_bytes());
         out
+    }
+
+    /// A whole model written by this build, rewritten as version 1 wrote it:
+    /// a 48-byte header without the externals and part fields.
+    fn as_version_1(v2: &[u8]) -> Vec<u8> {
+        assert!(v2[40..56].iter().all(|&b| b == 0), "a whole model");
+        let mut out = v2[..40].to_vec();
+        out[8..10].copy_from_slice(&1u16.to_le_bytes());
+        out.extend_from_slice(&[0; 8]);
+        out.extend_from_slice(&v2[HEADER_LEN..]);
+        let sum = body_checksum(&out, HEADER_LEN_V1);
+        out[40..48].copy_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn version_1_files_still_decode_to_the_same_model() {
+        let mut b = ModelBuilder::new();
+        b.add_neighbor("a", "b", 2.0).add_neighbor("a", "c", 1.0);
+        b.set_meta(
+            "c",
+            ItemMeta {
+                category: Some("hats".into()),
+                out_of_stock: true,
+                sensitive: false,
+            },
+        );
+        let v2 = b.encode();
+        let (new, old) = (
+            Model::decode(&v2[..]).unwrap(),
+            Model::decode(as_version_1(&v2)).unwrap(),
+        );
+        assert_eq!(
+            old.summary().version,
+            1,
+            "summaries report the version read"
+        );
+        for id in ["a", "b", "c"] {
+            let (i, j) = (new.item_index(id).unwrap(), old.item_index(id).unwrap());
+            assert_eq!(
+                new.neighbors(i).collect::<Vec<_>>(),
+                old.neighbors(j).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                (new.flags(i), new.category_of(i)),
+                (old.flags(j), old.category_of(j))
+            );
+        }
+        let mut trailing = as_version_1(&v2);
+        trailing.push(0);
+        assert!(Model::decode(&trailing[..]).is_err());
     }
 
     #[test]

@@ -1,0 +1,395 @@
+//! A model in parts, loaded on demand: what a shopper's visit needs of a
+//! catalogue of any size.
+//!
+//! Items are routed to parts by a hash of their id ([`part_of`]), so finding
+//! an item's part needs no table. A part is an ordinary model file (see the
+//! [parent module](super)) holding its items' neighbour lists and, as
+//! *externals*, the id and metadata of every neighbour that lives elsewhere:
+//! ranking asks a model only about the shopper's seeds and their neighbours,
+//! so the parts of the seeds answer exactly as the whole model would.
+//!
+//! Parts are named by their content's SHA-256 and are immutable. Their
+//! digests form a two-level tree: the *manifest* (the entry file, small
+//! whatever the catalogue) holds the digests of the *index* files, and index
+//! file `i` holds the digests of parts `i × 2^(p − x)` onwards, where `p` and
+//! `x` are the manifest's part and index bits. So a seed costs at most two
+//! small fetches, each checked against a digest from a checked file; the
+//! manifest itself is pinned by the page (Subresource Integrity).
+//!
+//! [`Sharded`] is the loading state the browser and the native evaluator
+//! share: it says which files the seeds still need ([`Sharded::wanted`]),
+//! takes them as they arrive, and answers [`Lookup`] from what it holds. An
+//! item whose part is missing (not fetched yet, failed, corrupt) is simply
+//! unknown: its seeds contribute nothing, as for an item the model never saw.
+
+use super::{DecodeError, Lookup, MAX_PART_BITS, Model, Reader};
+
+/// The eight bytes manifests and index files start with.
+pub const MAGIC: [u8; 8] = *b"\x89SWS\r\n\x1a\n";
+
+/// The directory format version this build reads and writes.
+pub const VERSION: u16 = 1;
+
+/// Size of a directory file's header in bytes.
+pub const HEADER_LEN: usize = 40;
+
+/// Length of a SHA-256 digest.
+pub const DIGEST_LEN: usize = 32;
+
+/// Most index bits, and most part bits per index file: 65,536 digests
+/// (2 MiB) at most in one directory file.
+pub const MAX_TABLE_BITS: u32 = 16;
+
+/// The SHA-256 digest of a file; all zeros for a part no item hashes to.
+pub type Digest = [u8; DIGEST_LEN];
+
+const KIND_MANIFEST: u16 = 0;
+const KIND_INDEX: u16 = 1;
+
+/// The part an item id belongs to among `2^bits` parts: the top `bits`
+/// bits of the id's hash.
+pub fn part_of(id: &[u8], bits: u32) -> u32 {
+    match bits {
+        0 => 0,
+        bits => (crate::hash::checksum(id, 0) >> (64 - bits.min(32))) as u32,
+    }
+}
+
+/// A file a seed needs: an index file or a part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Want {
+    /// What the file is.
+    pub kind: FileKind,
+    /// Its number among its kind.
+    pub number: u32,
+    /// Its SHA-256 digest, as the directory above it records it.
+    pub digest: Digest,
+}
+
+/// The two kinds of file a manifest references.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// An index file: digests of parts.
+    Index,
+    /// A part: a model file.
+    Part,
+}
+
+impl Want {
+    /// The file's name beside the manifest: the first half of its digest in
+    /// hex, and `.swi` for an index file or `.swp` for a part.
+    pub fn file_name(&self) -> String {
+        file_name(&self.digest, self.kind)
+    }
+}
+
+/// The name of a file of kind `kind` with digest `digest` (see
+/// [`Want::file_name`]).
+pub fn file_name(digest: &Digest, kind: FileKind) -> String {
+    let mut name = String::with_capacity(DIGEST_LEN + 4);
+    for b in digest.iter().take(DIGEST_LEN / 2) {
+        for nibble in [b >> 4, b & 15] {
+            name.extend(char::from_digit(u32::from(nibble), 16));
+        }
+    }
+    name.push_str(match kind {
+        FileKind::Index => ".swi",
+        FileKind::Part => ".swp",
+    });
+    name
+}
+
+/// A decoded manifest or index file: a header and a table of digests.
+#[derive(Clone, Debug)]
+struct Directory {
+    bytes: Vec<u8>,
+    part_bits: u32,
+    index_bits: u32,
+    number: u32,
+    items: u32,
+    revisit_share: f32,
+}
+
+impl Directory {
+    fn decode(bytes: Vec<u8>, kind: u16) -> Result<Directory, DecodeError> {
+        let header = bytes
+            .get(..HEADER_LEN)
+            .ok_or_else(|| DecodeError::truncated("header"))?;
+        let mut r = Reader {
+            buf: header,
+            pos: 0,
+        };
+        if r.take(8)? != MAGIC {
+            return Err(DecodeError::bad_magic());
+        }
+        let version = r.u16()?;
+        if version != VERSION {
+            return Err(DecodeError::unsupported_version(version));
+        }
+        if r.u16()? != kind {
+            return Err(DecodeError::invalid("not a manifest or index of this kind"));
+        }
+        let part_bits = r.u32()?;
+        let index_bits = r.u32()?;
+        let number = r.u32()?;
+        let items = r.u32()?;
+        let revisit_share = f32::from_bits(r.u32()?);
+        let checksum = r.u64()?;
+        if part_bits > MAX_PART_BITS
+            || index_bits > part_bits
+            || index_bits > MAX_TABLE_BITS
+            || part_bits - index_bits > MAX_TABLE_BITS
+        {
+            return Err(DecodeError::invalid("part or index bits out of range"));
+        }
+        if !(revisit_share.is_finite() && revisit_share >= 0.0) {
+            return Err(DecodeError::invalid("revisit share is not a number >= 0"));
+        }
+        let (rows, number_bits) = match kind {
+            KIND_MANIFEST => (1usize << index_bits, 0),
+            _ => (1usize << (part_bits - index_bits), index_bits),
+        };
+        if u64::from(number) >> number_bits != 0 {
+            return Err(DecodeError::invalid("index number out of range"));
+        }
+        let len = HEADER_LEN + rows * DIGEST_LEN;
+        if bytes.len() < len {
+            return Err(DecodeError::truncated("digests"));
+        }
+        if bytes.len() > len {
+            return Err(DecodeError::trailing_bytes());
+        }
+        if super::body_checksum(&bytes, HEADER_LEN) != checksum && !cfg!(fuzzing) {
+            return Err(DecodeError::checksum_mismatch());
+        }
+        Ok(Directory {
+            bytes,
+            part_bits,
+            index_bits,
+            number,
+            items,
+            revisit_share,
+        })
+    }
+
+    /// Row `row` of the digest table; `None` out of range or when all zeros
+    /// (no file).
+    fn digest(&self, row: u32) -> Option<Digest> {
+        let at = HEADER_LEN.checked_add((row as usize).checked_mul(DIGEST_LEN)?)?;
+        let digest: Digest = self.bytes.get(at..at + DIGEST_LEN)?.try_into().ok()?;
+        (digest != [0; DIGEST_LEN]).then_some(digest)
+    }
+}
+
+/// A sharded model as far as it is loaded (see the [module](self)
+/// documentation).
+#[derive(Clone, Debug)]
+pub struct Sharded {
+    manifest: Directory,
+    /// Loaded index files by number, sorted.
+    indexes: Vec<(u32, Directory)>,
+    /// Loaded parts by number, sorted.
+    parts: Vec<(u32, Model<Vec<u8>>)>,
+    /// Files that failed: never asked for again.
+    failed: Vec<(FileKind, u32)>,
+}
+
+/// Counts of a sharded model, as `shelfwise inspect` shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Number of items over all parts.
+    pub items: u32,
+    /// How many bits of an id's hash choose its part.
+    pub part_bits: u32,
+    /// How many bits choose its index file.
+    pub index_bits: u32,
+}
+
+impl Sharded {
+    /// Validates a manifest; nothing else is loaded yet.
+    ///
+    /// # Errors
+    ///
+    /// When the bytes are not a manifest of this version, or are truncated,
+    /// corrupt or structurally invalid.
+    pub fn decode(manifest: Vec<u8>) -> Result<Sharded, DecodeError> {
+        Ok(Sharded {
+            manifest: Directory::decode(manifest, KIND_MANIFEST)?,
+            indexes: Vec::new(),
+            parts: Vec::new(),
+            failed: Vec::new(),
+        })
+    }
+
+    /// Whether `bytes` start like a manifest (rather than a whole model).
+    pub fn is_manifest(bytes: &[u8]) -> bool {
+        bytes.get(..8) == Some(&MAGIC[..])
+    }
+
+    /// The manifest's counts.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            items: self.manifest.items,
+            part_bits: self.manifest.part_bits,
+            index_bits: self.manifest.index_bits,
+        }
+    }
+
+    /// The part and index file item `id` belongs to.
+    fn route(&self, id: &str) -> (u32, u32) {
+        let part = part_of(id.as_bytes(), self.manifest.part_bits);
+        (
+            part,
+            part >> (self.manifest.part_bits - self.manifest.index_bits),
+        )
+    }
+
+    /// The files still needed to know every item of `ids`: for each, its
+    /// part if its index file is loaded, else that index file. Nothing for
+    /// items already loaded, for parts no item hashes to, and for files that
+    /// failed. Each file once, in first-needed order.
+    pub fn wanted<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<Want> {
+        let mut out: Vec<Want> = Vec::new();
+        for id in ids {
+            let (part, index) = self.route(id);
+            let want = if self.part(part).is_some() {
+                continue;
+            } else if let Some(directory) = self.index(index) {
+                let row = part & ((1 << (self.manifest.part_bits - self.manifest.index_bits)) - 1);
+                directory.digest(row).map(|digest| Want {
+                    kind: FileKind::Part,
+                    number: part,
+                    digest,
+                })
+            } else {
+                self.manifest.digest(index).map(|digest| Want {
+                    kind: FileKind::Index,
+                    number: index,
+                    digest,
+                })
+            };
+            if let Some(want) = want.filter(|w| {
+                !self.failed.contains(&(w.kind, w.number))
+                    && !out.iter().any(|o| (o.kind, o.number) == (w.kind, w.number))
+            }) {
+                out.push(want);
+            }
+        }
+        out
+    }
+
+    /// Takes a file [`Sharded::wanted`] asked for, its digest already checked
+    /// by the caller (the browser's Subresource Integrity; `shelfwise eval`
+    /// hashes it). A file that does not decode, or is not the one asked for,
+    /// is recorded as failed and not asked for again.
+    ///
+    /// # Errors
+    ///
+    /// Why the file was refused.
+    pub fn add(&mut self, want: &Want, bytes: Vec<u8>) -> Result<(), DecodeError> {
+        let added = match want.kind {
+            FileKind::Index => self.add_index(want.number, bytes),
+            FileKind::Part => self.add_part(want.number, bytes),
+        };
+        if added.is_err() {
+            self.fail(want);
+        }
+        added
+    }
+
+    /// Records that a wanted file could not be had (network error, wrong
+    /// digest, timeout): it is not asked for again.
+    pub fn fail(&mut self, want: &Want) {
+        if !self.failed.contains(&(want.kind, want.number)) {
+            self.failed.push((want.kind, want.number));
+        }
+    }
+
+    fn add_index(&mut self, number: u32, bytes: Vec<u8>) -> Result<(), DecodeError> {
+        let directory = Directory::decode(bytes, KIND_INDEX)?;
+        if (directory.part_bits, directory.index_bits, directory.number)
+            != (self.manifest.part_bits, self.manifest.index_bits, number)
+        {
+            return Err(DecodeError::invalid("index file of another layout"));
+        }
+        if let Err(at) = self.indexes.binary_search_by_key(&number, |e| e.0) {
+            self.indexes.insert(at, (number, directory));
+        }
+        Ok(())
+    }
+
+    fn add_part(&mut self, number: u32, bytes: Vec<u8>) -> Result<(), DecodeError> {
+        let model = Model::decode(bytes)?;
+        let part = model.part();
+        if (part.bits, part.number) != (self.manifest.part_bits, number)
+            || model.revisit_share.to_bits() != self.manifest.revisit_share.to_bits()
+        {
+            return Err(DecodeError::invalid("part of another model"));
+        }
+        if let Err(at) = self.parts.binary_search_by_key(&number, |e| e.0) {
+            self.parts.insert(at, (number, model));
+        }
+        Ok(())
+    }
+
+    fn index(&self, number: u32) -> Option<&Directory> {
+        let at = self.indexes.binary_search_by_key(&number, |e| e.0).ok()?;
+        self.indexes.get(at).map(|e| &e.1)
+    }
+
+    fn part(&self, number: u32) -> Option<&Model<Vec<u8>>> {
+        let at = self.parts.binary_search_by_key(&number, |e| e.0).ok()?;
+        self.parts.get(at).map(|e| &e.1)
+    }
+
+    /// Every file the loaded manifest and index files reference that is
+    /// not loaded yet (nor failed): loading them all, round after round,
+    /// loads the whole model.
+    pub fn unloaded(&self) -> Vec<Want> {
+        let rows = 1u32 << (self.manifest.part_bits - self.manifest.index_bits);
+        let mut out = Vec::new();
+        for index in 0..1u32 << self.manifest.index_bits {
+            let Some(directory) = self.index(index) else {
+                if let Some(digest) = self.manifest.digest(index) {
+                    out.push(Want {
+                        kind: FileKind::Index,
+                        number: index,
+                        digest,
+                    });
+                }
+                continue;
+            };
+            for row in 0..rows {
+                let number = index * rows + row;
+                if let (None, Some(digest)) = (self.part(number), directory.digest(row)) {
+                    out.push(Want {
+                        kind: FileKind::Part,
+                        number,
+                        digest,
+                    });
+                }
+            }
+        }
+        out.retain(|w| !self.failed.contains(&(w.kind, w.number)));
+        out
+    }
+
+    /// The loaded parts.
+    pub fn parts(&self) -> impl Iterator<Item = &Model<Vec<u8>>> {
+        self.parts.iter().map(|e| &e.1)
+    }
+}
+
+impl Lookup for Sharded {
+    type Bytes = Vec<u8>;
+
+    fn find(&self, id: &str) -> Option<(&Model<Vec<u8>>, u32)> {
+        let part = self.part(self.route(id).0)?;
+        Some((part, part.item_index(id)?))
+    }
+
+    fn revisit_share(&self) -> Option<f32> {
+        let share = self.manifest.revisit_share;
+        (share > 0.0).then_some(share)
+    }
+}

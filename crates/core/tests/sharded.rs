@@ -1,0 +1,216 @@
+use proptest::prelude::*;
+use shelfwise_core::model::sharded::{FileKind, Sharded, Want};
+use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder, ShardedFiles};
+use shelfwise_core::profile::{EventKind, Profile};
+use shelfwise_core::rank::{Focus, RankOptions, rank, recommend};
+
+const NOW: u64 = 1_700_000_000_000;
+
+/// Loads into `state` what `ids` need, round after round, from `files`
+/// (found by name: the digest check is the transport's).
+fn load(files: &ShardedFiles, state: &mut Sharded, ids: &[&str]) -> usize {
+    let mut rounds = 0;
+    loop {
+        let wanted = state.wanted(ids.iter().copied());
+        if wanted.is_empty() {
+            return rounds;
+        }
+        rounds += 1;
+        for want in wanted {
+            let bytes = file(files, &want).expect("every wanted file was written");
+            state.add(&want, bytes).expect("a file the encoder wrote");
+        }
+    }
+}
+
+fn file(files: &ShardedFiles, want: &Want) -> Option<Vec<u8>> {
+    let name = want.file_name();
+    files
+        .files
+        .iter()
+        .find(|f| f.0 == name)
+        .map(|f| f.1.clone())
+}
+
+/// A catalogue of `n` items in `c` categories; item `i` neighbours the next
+/// few; every seventh is out of stock, every eleventh sensitive.
+fn catalogue(n: usize, c: usize) -> ModelBuilder {
+    let mut b = ModelBuilder::new();
+    for i in 0..n {
+        let id = format!("item-{i}");
+        b.set_meta(
+            &id,
+            ItemMeta {
+                category: Some(format!("cat-{}", i % c)),
+                out_of_stock: i % 7 == 3,
+                sensitive: i % 11 == 5,
+            },
+        );
+        for d in 1..=4 {
+            b.add_neighbor(&id, &format!("item-{}", (i + d * d) % n), 1.0 / d as f32);
+        }
+    }
+    b.revisit_share(0.7);
+    b
+}
+
+#[test]
+fn a_seed_costs_an_index_file_then_its_part() {
+    let files = catalogue(500, 5).encode_sharded(4);
+    let mut state = Sharded::decode(files.manifest.clone()).unwrap();
+    assert_eq!(state.layout().items, 500);
+    let first = state.wanted(["item-1", "item-2"]);
+    assert!(first.iter().all(|w| w.kind == FileKind::Index), "{first:?}");
+    assert_eq!(load(&files, &mut state, &["item-1"]), 2, "index, then part");
+    assert!(state.wanted(["item-1"]).is_empty());
+    assert_eq!(state.parts().count(), 1);
+    assert!(
+        state
+            .parts()
+            .all(|p| p.item_count() <= 16 && p.external_count() > 0)
+    );
+}
+
+#[test]
+fn files_that_fail_are_not_asked_for_again_and_wrong_files_are_refused() {
+    let files = catalogue(500, 5).encode_sharded(4);
+    let start = || Sharded::decode(files.manifest.clone()).unwrap();
+    // The state with item-40's index file loaded, and the part it wants.
+    let at_part = || {
+        let mut state = start();
+        let index = state.wanted(["item-40"])[0];
+        state.add(&index, file(&files, &index).unwrap()).unwrap();
+        let part = state.wanted(["item-40"])[0];
+        assert_eq!(part.kind, FileKind::Part);
+        (state, part)
+    };
+
+    // A fetch that failed: not asked for again.
+    let mut state = start();
+    let index = state.wanted(["item-9"])[0];
+    state.fail(&index);
+    assert!(state.wanted(["item-9"]).is_empty());
+
+    // A truncated part: refused, not asked for again, its items unknown.
+    let (mut state, part) = at_part();
+    let mut truncated = file(&files, &part).unwrap();
+    truncated.pop();
+    assert!(state.add(&part, truncated).is_err());
+    assert!(state.wanted(["item-40"]).is_empty());
+    assert!(state.find("item-40").is_none());
+
+    // Another part's file, or an index file, in its place: refused.
+    let (mut state, part) = at_part();
+    let other = files
+        .files
+        .iter()
+        .find(|(name, bytes)| {
+            name.ends_with(".swp")
+                && Model::decode(&bytes[..]).unwrap().part().number != part.number
+        })
+        .unwrap();
+    assert!(state.add(&part, other.1.clone()).is_err());
+    let (mut state, part) = at_part();
+    let index = files
+        .files
+        .iter()
+        .find(|(name, _)| name.ends_with(".swi"))
+        .unwrap();
+    assert!(state.add(&part, index.1.clone()).is_err());
+
+    // The same part from another build (another revisit share): refused.
+    let mut b = catalogue(500, 5);
+    b.revisit_share(0.5);
+    let theirs = b.encode_sharded(4);
+    let (mut state, part) = at_part();
+    let bytes = theirs
+        .files
+        .iter()
+        .find_map(|(_, bytes)| {
+            let m = Model::decode(&bytes[..]).ok()?;
+            (m.part().number == part.number).then(|| bytes.clone())
+        })
+        .unwrap();
+    assert!(state.add(&part, bytes).is_err());
+}
+
+#[test]
+fn one_part_is_a_whole_model_and_a_manifest_is_not_a_model() {
+    let b = catalogue(20, 2);
+    let files = b.encode_sharded(1000);
+    assert_eq!(files.files.len(), 2, "one index file, one part");
+    assert!(
+        Model::decode(&files.manifest[..])
+            .unwrap_err()
+            .is_not_a_model()
+    );
+    assert!(Sharded::decode(b.encode()).unwrap_err().is_not_a_model());
+}
+
+/// What a shopper did, over a catalogue of `n` items: `(kind, item)`.
+fn arb_history(n: usize) -> impl Strategy<Value = Vec<(u8, usize)>> {
+    prop::collection::vec((0u8..4, 0..n + 5), 0..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Ranking through the parts the seeds need gives exactly the whole
+    /// model's answers: order, scores and reasons.
+    #[test]
+    fn the_seeds_parts_answer_exactly_as_the_whole_model(
+        n in 1usize..300,
+        c in 1usize..6,
+        per_part in 1usize..40,
+        history in arb_history(300),
+        candidates in prop::collection::vec(0usize..310, 0..30),
+        anchor in 0usize..310,
+    ) {
+        let b = catalogue(n, c);
+        let whole = Model::decode(b.encode()).unwrap();
+        let files = b.encode_sharded(per_part);
+        let mut profile = Profile::new();
+        for (k, (kind, item)) in history.iter().enumerate() {
+            let kind = [EventKind::View, EventKind::AddToCart, EventKind::Purchase, EventKind::View][usize::from(*kind)];
+            let category = format!("cat-{}", item % c);
+            profile.record(kind, &format!("item-{item}"), Some(&category), 1.0, NOW + k as u64 * 1000);
+        }
+        let candidates: Vec<String> = candidates.iter().map(|i| format!("item-{i}")).collect();
+        let anchor = format!("item-{anchor}");
+        let on_page = [anchor.clone()];
+        let mut seeds: Vec<&str> = profile.interactions().iter().map(|i| i.item.as_str()).collect();
+        seeds.extend(profile.cart().iter().map(|l| l.item.as_str()));
+        seeds.push(&anchor);
+        let mut state = Sharded::decode(files.manifest.clone()).unwrap();
+        load(&files, &mut state, &seeds);
+        for focus in [Focus::Profile, Focus::Anchor(&anchor), Focus::Cart, Focus::RecentlyViewed] {
+            let options = RankOptions::new(NOW + 60_000).with_focus(focus).with_on_page(&on_page);
+            prop_assert_eq!(
+                rank(&state, &profile, &candidates, &options),
+                rank(&whole, &profile, &candidates, &options)
+            );
+            prop_assert_eq!(
+                recommend(&state, &profile, &options, 20),
+                recommend(&whole, &profile, &options, 20)
+            );
+        }
+    }
+
+    #[test]
+    fn directory_files_and_parts_of_any_bytes_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..600),
+        number in 0u32..64,
+    ) {
+        let files = catalogue(200, 3).encode_sharded(4);
+        let _ = Sharded::decode(bytes.clone());
+        let mut framed = files.manifest[..40].to_vec();
+        framed.extend_from_slice(&bytes);
+        let _ = Sharded::decode(framed);
+        let mut state = Sharded::decode(files.manifest.clone()).unwrap();
+        for kind in [FileKind::Index, FileKind::Part] {
+            let want = Want { kind, number, digest: [1; 32] };
+            let _ = state.add(&want, bytes.clone());
+        }
+        let _ = state.wanted(["a", "item-1"]);
+    }
+}
