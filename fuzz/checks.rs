@@ -14,7 +14,11 @@ pub const NOW: u32 = 494_000;
 /// agrees with itself.
 pub fn decode(bytes: &[u8]) {
     if let Ok(sharded) = Sharded::decode(bytes.to_vec()) {
-        let _ = (sharded.layout(), sharded.unloaded(), sharded.wanted(["a", "b"]));
+        let _ = (
+            sharded.layout(),
+            sharded.unloaded(),
+            sharded.wanted(["a", "b"]),
+        );
     }
     let Ok(model) = Model::decode(bytes) else {
         return;
