@@ -306,7 +306,9 @@ pub fn run() -> Result {
             "\nReferences on the same split (from `../shared/data/README.md`): last-item item-kNN 35.05 / 11.02, \
              SR-GNN 50.73 / 17.59, V-SKNN 50.96 / 18.00 (HR@20 / MRR@20, %)."
         );
+        sharded_table(&mut report)?;
     }
+    million_items(&mut report, &root)?;
     // Exit intent on the labelled corpus.
     let _ = writeln!(
         report,
@@ -534,6 +536,191 @@ fn load_run(
     let _ = server.kill();
     let _ = server.wait();
     Ok((out?, rss, db))
+}
+
+/// The sharded model on DIGINETICA against the single file, in the same
+/// run: the same scores, and what each test case's prefix (the product
+/// pages a visit has seen) loads from an empty cache.
+fn sharded_table(report: &mut String) -> Result {
+    let whole = eval_json(&EVAL_ARGS)?;
+    let _ = writeln!(
+        report,
+        "\n### Sharded model on DIGINETICA: what a visit downloads\n\n\
+         Each test case's prefix is a visit's product pages; its model bytes are the gzip sizes of the \
+         index files and parts its seeds need, from an empty cache, loaded by the SDK's loading state \
+         (`Sharded`). The single file is {} gzip for every new shopper (HR@20 {:.2} %, MRR@20 {:.2} %).\n",
+        kb(whole("model_gzip_bytes") as usize),
+        whole("hr") * 100.0,
+        whole("mrr") * 100.0
+    );
+    let _ = writeln!(
+        report,
+        "| items per part | HR@20 | MRR@20 | manifest gzip | files | all files gzip | per case: mean | median | p95 | files | command |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    );
+    for per_part in ["4", "16", "64"] {
+        let args: Vec<&str> = EVAL_ARGS
+            .iter()
+            .copied()
+            .chain(["--sharded", "--items-per-part", per_part])
+            .collect();
+        let f = eval_json(&args)?;
+        let same = |key: &str| {
+            if f(key) == whole(key) {
+                " (=)"
+            } else {
+                " (**differs**)"
+            }
+        };
+        let _ = writeln!(
+            report,
+            "| {per_part} | {:.2} %{} | {:.2} %{} | {} | {} | {} | {} | {} | {} | {:.1} | `shelfwise eval {}` |",
+            f("hr") * 100.0,
+            same("hr"),
+            f("mrr") * 100.0,
+            same("mrr"),
+            kb(f("manifest_gzip_bytes") as usize),
+            f("sharded_files"),
+            kb(f("sharded_gzip_bytes") as usize),
+            kb(f("bytes_per_case") as usize),
+            kb(f("bytes_per_case_median") as usize),
+            kb(f("bytes_per_case_p95") as usize),
+            f("files_per_case"),
+            args.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// Items of the generated million-item catalogue.
+const MILLION: u64 = 1_000_000;
+
+/// A catalogue of a million items, sharded against the single file: what a
+/// first visit of five product pages downloads, over generated visits.
+fn million_items(report: &mut String, root: &std::path::Path) -> Result {
+    let (train, cases) = (
+        root.join("target/bench-1m-sessions.txt"),
+        root.join("target/bench-1m-visits.tsv"),
+    );
+    million_item_log(&train, &cases)?;
+    let (train, cases) = (train.display().to_string(), cases.display().to_string());
+    let args = [
+        "--train",
+        &train,
+        "--test",
+        &cases,
+        "--k",
+        "20",
+        "--json",
+        "--sharded",
+    ];
+    let f = eval_json(&args)?;
+    let _ = writeln!(
+        report,
+        "\n### A million items: what a first visit downloads\n\n\
+         A generated catalogue of {} items in 5,000 themes of 200, {:.1} M events in sessions that \
+         keep mostly to one theme (`target/bench-1m-sessions.txt`); {} visits of five product pages \
+         of one theme (`target/bench-1m-visits.tsv`), each from an empty cache. The listing page a \
+         visit also sees costs nothing more: ranking a listing needs only the seeds' parts. \
+         Command: `shelfwise eval {}`.\n",
+        f("items"),
+        MILLION_EVENTS as f64 / 1e6,
+        f("cases"),
+        args.join(" ")
+    );
+    let _ = writeln!(
+        report,
+        "| model | first visit: median | p95 | requests | manifest | all files | goal |\n|---|---:|---:|---:|---:|---:|---|"
+    );
+    let _ = writeln!(
+        report,
+        "| single file | {} | {} | 1 | | {} | |",
+        kb(f("model_gzip_bytes") as usize),
+        kb(f("model_gzip_bytes") as usize),
+        kb(f("model_gzip_bytes") as usize)
+    );
+    let manifest = f("manifest_gzip_bytes");
+    let _ = writeln!(
+        report,
+        "| sharded (2^{} parts, 2^{} index files) | **{}** | **{}** | {:.1} + manifest | {} | {} | median ≤ 50 KB, p95 ≤ 120 KB, manifest ≤ 10 KB |",
+        f("part_bits"),
+        f("index_bits"),
+        kb((f("bytes_per_case_median") + manifest) as usize),
+        kb((f("bytes_per_case_p95") + manifest) as usize),
+        f("files_per_case"),
+        kb(manifest as usize),
+        kb(f("sharded_gzip_bytes") as usize)
+    );
+    let _ = writeln!(
+        report,
+        "\nSame scores through the parts: HR@20 {:.2} %, MRR@20 {:.2} % (the single file's, by the \
+         property test and the DIGINETICA rows above).",
+        f("hr") * 100.0,
+        f("mrr") * 100.0
+    );
+    Ok(())
+}
+
+/// Events of the million-item log.
+const MILLION_EVENTS: u64 = 20_000_000;
+
+/// Writes (once) the million-item sessions text (one session per line) and
+/// 300 visits of five product pages, each with the next page as target.
+/// Seeded like [`synthetic_log`].
+fn million_item_log(train: &std::path::Path, cases: &std::path::Path) -> Result {
+    let mut state = 0x1_000_000_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let themes = MILLION / 200;
+    let pick = |theme: u64, next: &mut dyn FnMut() -> f64| {
+        if next() < 0.1 {
+            (next() * MILLION as f64) as u64
+        } else {
+            theme * 200 + (next().powi(3) * 200.0) as u64
+        }
+    };
+    if !std::fs::metadata(cases).is_ok_and(|m| m.len() > 0) {
+        let mut text = String::new();
+        for _ in 0..300 {
+            let theme = (next() * themes as f64) as u64;
+            let visit: Vec<String> = (0..6)
+                .map(|_| format!("i{}", pick(theme, &mut next)))
+                .collect();
+            let _ = writeln!(text, "{}\t{}", visit[..5].join(" "), visit[5]);
+        }
+        std::fs::write(cases, text).map_err(|e| e.to_string())?;
+    }
+    if std::fs::metadata(train).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let tmp = train.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let (mut written, mut text) = (0u64, String::new());
+    while written < MILLION_EVENTS {
+        let theme = (next() * themes as f64) as u64;
+        let len = 1 + (next() * 12.0 + next() * 12.0) as u64;
+        for k in 0..len.min(MILLION_EVENTS - written) {
+            if k > 0 {
+                text.push(' ');
+            }
+            let _ = write!(text, "i{}", pick(theme, &mut next));
+            written += 1;
+        }
+        text.push('\n');
+        if text.len() > 1 << 16 {
+            std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| e.to_string())?;
+            text.clear();
+        }
+    }
+    std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| e.to_string())?;
+    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+    drop(out);
+    std::fs::rename(&tmp, train).map_err(|e| e.to_string())
 }
 
 /// The `shelfwise eval` arguments every quality row shares.
