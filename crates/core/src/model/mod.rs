@@ -517,18 +517,23 @@ impl<B: AsRef<[u8]>> Model<B> {
     /// [`item_count`](Model::item_count), an external above — or `None`
     /// when the index is out of range.
     pub fn item_id(&self, item: u32) -> Option<&str> {
-        let bytes = if item < self.item_count {
-            self.item_id_bytes(item)
+        core::str::from_utf8(self.name_bytes(item)?).ok()
+    }
+
+    /// [`Model::item_id`] as the bytes `decode` validated, for ranking's
+    /// inner loops.
+    pub(crate) fn name_bytes(&self, item: u32) -> Option<&[u8]> {
+        if item < self.item_count {
+            Some(self.item_id_bytes(item))
         } else if item - self.item_count < self.external_count {
-            string_at(
+            Some(string_at(
                 self.section(&self.layout.external_offsets),
                 self.section(&self.layout.external_blob),
                 (item - self.item_count) as usize,
-            )
+            ))
         } else {
-            return None;
-        };
-        core::str::from_utf8(bytes).ok()
+            None
+        }
     }
 
     /// Number of externals: items of other parts that neighbour lists name,
@@ -577,16 +582,20 @@ impl<B: AsRef<[u8]>> Model<B> {
 
     /// The name of category `category`.
     pub fn category_name(&self, category: u16) -> Option<&str> {
+        core::str::from_utf8(self.category_bytes(category)?).ok()
+    }
+
+    /// [`Model::category_name`] as the bytes `decode` validated.
+    pub(crate) fn category_bytes(&self, category: u16) -> Option<&[u8]> {
         let meta = self.layout.metadata.as_ref()?;
         if u32::from(category) >= self.category_count {
             return None;
         }
-        let bytes = string_at(
+        Some(string_at(
             self.section(&meta.category_offsets),
             self.section(&meta.category_blob),
             usize::from(category),
-        );
-        core::str::from_utf8(bytes).ok()
+        ))
     }
 
     /// The index of the category named `name`, by binary search (category
