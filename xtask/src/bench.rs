@@ -642,9 +642,9 @@ fn million_items(report: &mut String, root: &std::path::Path) -> Result {
     let manifest = f("manifest_gzip_bytes");
     let _ = writeln!(
         report,
-        "| sharded (2^{} parts, 2^{} index files) | **{}** | **{}** | {:.1} + manifest | {} | {} | median ≤ 50 KB, p95 ≤ 120 KB, manifest ≤ 10 KB |",
+        "| sharded (2^{} parts, {} levels of index files) | **{}** | **{}** | {:.1} + manifest | {} | {} | median ≤ 50 KB, p95 ≤ 120 KB, manifest ≤ 10 KB |",
         f("part_bits"),
-        f("index_bits"),
+        f("levels"),
         kb((f("bytes_per_case_median") + manifest) as usize),
         kb((f("bytes_per_case_p95") + manifest) as usize),
         f("files_per_case"),

@@ -641,7 +641,7 @@ fn inspect_sharded(path: &std::path::Path, json: bool, item: Option<&str>) -> an
         let v = serde_json::json!({
             "sharded": true, "items": layout.items, "edges": edges, "externals": externals,
             "parts": summaries.len(), "part_bits": layout.part_bits, "index_bits": layout.index_bits,
-            "files": files, "bytes": raw, "gzip_bytes": gzip,
+            "levels": layout.levels, "files": files, "bytes": raw, "gzip_bytes": gzip,
             "manifest_bytes": manifest, "manifest_gzip_bytes": manifest_gzip,
             "max_part_items": summaries.iter().map(|s| s.items).max(),
         });
@@ -659,11 +659,11 @@ fn inspect_sharded(path: &std::path::Path, json: bool, item: Option<&str>) -> an
         )?;
         writeln!(
             out,
-            "  parts        {} of 2^{} (at most {} items), in 2^{} index files",
+            "  parts        {} of 2^{} (at most {} items); {} levels of index files between",
             summaries.len(),
             layout.part_bits,
             summaries.iter().map(|s| s.items).max().unwrap_or(0),
-            layout.index_bits
+            layout.levels
         )?;
         writeln!(out, "  manifest     {manifest} bytes, {manifest_gzip} gzip")?;
         writeln!(out, "  files        {files}: {raw} bytes, {gzip} gzip")?;
@@ -811,8 +811,8 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             let layout = shards.whole().layout();
             writeln!(
                 out,
-                "sharded    manifest {manifest} bytes ({manifest_gzip} gzip); {files} files, {raw} bytes ({gzip} gzip); 2^{} parts, 2^{} index files",
-                layout.part_bits, layout.index_bits
+                "sharded    manifest {manifest} bytes ({manifest_gzip} gzip); {files} files, {raw} bytes ({gzip} gzip); 2^{} parts, {} levels of index files",
+                layout.part_bits, layout.levels
             )?;
             writeln!(
                 out,
@@ -826,7 +826,7 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
                 "bytes_per_case": loading.bytes_per_case, "bytes_per_case_median": loading.bytes_median,
                 "bytes_per_case_p95": loading.bytes_p95, "files_per_case": loading.files_per_case,
                 "manifest_bytes": manifest, "manifest_gzip_bytes": manifest_gzip,
-                "part_bits": layout.part_bits, "index_bits": layout.index_bits,
+                "part_bits": layout.part_bits, "index_bits": layout.index_bits, "levels": layout.levels,
                 "sharded_files": files, "sharded_gzip_bytes": gzip,
             })
         }

@@ -331,7 +331,7 @@ fn eval_through_parts_scores_exactly_as_the_whole_file_and_counts_bytes() {
     assert!(whole.get("bytes_per_case").is_none());
     let per_case = sharded["bytes_per_case"].as_f64().unwrap();
     let files = sharded["files_per_case"].as_f64().unwrap();
-    assert!(per_case > 0.0 && files >= 2.0, "{sharded}");
+    assert!(per_case > 0.0 && files >= 1.0, "{sharded}");
     assert!(
         per_case < whole["model_gzip_bytes"].as_f64().unwrap(),
         "a case loads less than the whole file: {sharded}"

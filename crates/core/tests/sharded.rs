@@ -55,25 +55,46 @@ fn catalogue(n: usize, c: usize) -> ModelBuilder {
 }
 
 #[test]
-fn a_seed_costs_an_index_file_then_its_part() {
-    let files = catalogue(500, 5).encode_sharded(4);
-    let mut state = Sharded::decode(files.manifest.clone()).unwrap();
-    assert_eq!(state.layout().items, 500);
-    let first = state.wanted(["item-1", "item-2"]);
-    assert!(first.iter().all(|w| w.kind == FileKind::Index), "{first:?}");
-    assert_eq!(load(&files, &mut state, &["item-1"]), 2, "index, then part");
-    assert!(state.wanted(["item-1"]).is_empty());
-    assert_eq!(state.parts().count(), 1);
-    assert!(
-        state
-            .parts()
-            .all(|p| p.item_count() <= 16 && p.external_count() > 0)
-    );
+fn a_seed_costs_one_file_per_level_then_its_part() {
+    // 128 parts: the manifest names them; 512: one level of index files
+    // between; 8,192: two.
+    for (items, levels) in [(100, 0), (500, 1), (5000, 2)] {
+        let b = catalogue(items, 5);
+        let files = b.encode_sharded(1);
+        let mut state = Sharded::decode(files.manifest.clone()).unwrap();
+        let layout = state.layout();
+        assert_eq!((layout.items, layout.levels), (items as u32, levels));
+        assert!(files.manifest.len() <= 48 + 256 * 32, "at most 256 rows");
+        let first = state.wanted(["item-1", "item-2"]);
+        let expected = if levels == 0 {
+            FileKind::Part
+        } else {
+            FileKind::Index(1)
+        };
+        assert!(first.iter().all(|w| w.kind == expected), "{first:?}");
+        assert_eq!(
+            load(&files, &mut state, &["item-1"]) as u32,
+            levels + 1,
+            "each level, then the part"
+        );
+        assert!(state.wanted(["item-1"]).is_empty());
+        assert_eq!(state.parts().count(), 1);
+        assert!(state.parts().all(|p| p.external_count() > 0));
+        // And the seed's part answers as the whole model.
+        let whole = Model::decode(b.encode()).unwrap();
+        let mut profile = Profile::new();
+        profile.record(EventKind::View, "item-1", Some("cat-1"), 1.0, NOW);
+        let candidates: Vec<String> = (0..30).map(|i| format!("item-{i}")).collect();
+        let options = RankOptions::new(NOW + 1000);
+        let ranked = rank(&state, &profile, &candidates, &options);
+        assert_ne!(ranked[0].item, 0, "the seed's neighbours lead");
+        assert_eq!(ranked, rank(&whole, &profile, &candidates, &options));
+    }
 }
 
 #[test]
 fn files_that_fail_are_not_asked_for_again_and_wrong_files_are_refused() {
-    let files = catalogue(500, 5).encode_sharded(4);
+    let files = catalogue(500, 5).encode_sharded(1);
     let start = || Sharded::decode(files.manifest.clone()).unwrap();
     // The state with item-40's index file loaded, and the part it wants.
     let at_part = || {
@@ -121,7 +142,7 @@ fn files_that_fail_are_not_asked_for_again_and_wrong_files_are_refused() {
     // The same part from another build (another revisit share): refused.
     let mut b = catalogue(500, 5);
     b.revisit_share(0.5);
-    let theirs = b.encode_sharded(4);
+    let theirs = b.encode_sharded(1);
     let (mut state, part) = at_part();
     let bytes = theirs
         .files
@@ -138,7 +159,7 @@ fn files_that_fail_are_not_asked_for_again_and_wrong_files_are_refused() {
 fn one_part_is_a_whole_model_and_a_manifest_is_not_a_model() {
     let b = catalogue(20, 2);
     let files = b.encode_sharded(1000);
-    assert_eq!(files.files.len(), 2, "one index file, one part");
+    assert_eq!(files.files.len(), 1, "one part, its digest in the manifest");
     assert!(
         Model::decode(&files.manifest[..])
             .unwrap_err()
@@ -201,13 +222,13 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..600),
         number in 0u32..64,
     ) {
-        let files = catalogue(200, 3).encode_sharded(4);
+        let files = catalogue(200, 3).encode_sharded(1);
         let _ = Sharded::decode(bytes.clone());
-        let mut framed = files.manifest[..40].to_vec();
+        let mut framed = files.manifest[..48].to_vec();
         framed.extend_from_slice(&bytes);
         let _ = Sharded::decode(framed);
         let mut state = Sharded::decode(files.manifest.clone()).unwrap();
-        for kind in [FileKind::Index, FileKind::Part] {
+        for kind in [FileKind::Index(1), FileKind::Index(2), FileKind::Part] {
             let want = Want { kind, number, digest: [1; 32] };
             let _ = state.add(&want, bytes.clone());
         }

@@ -156,19 +156,18 @@ impl ModelBuilder {
 
     /// Writes the model as a sharded one (see [`sharded`](super::sharded))
     /// of about `items_per_part` items per part: `2^p` parts for `p` the
-    /// least that reaches it, their digests in `2^x` index files, `x`
-    /// balancing the manifest against the index files of a five-seed visit
-    /// (`2^x ≈ √(5 × 2^p)`), at most 256 digests (8 KiB) in the manifest.
+    /// least that reaches it. The manifest holds at most 256 digests (8 KiB)
+    /// and each index file 16 (0.5 KiB), with as few levels of index files
+    /// as that allows: none up to 256 parts, one up to 4,096, two up to
+    /// 65,536.
     pub fn encode_sharded(&self, items_per_part: usize) -> ShardedFiles {
         let parts = self.items.len().div_ceil(items_per_part.max(1));
         let part_bits = parts
             .next_power_of_two()
             .trailing_zeros()
             .min(MAX_PART_BITS);
-        let index_bits = ((part_bits + 2) / 2)
-            .min(MAX_INDEX_BITS)
-            .min(part_bits)
-            .max(part_bits.saturating_sub(sharded::MAX_TABLE_BITS));
+        let levels = part_bits.saturating_sub(MAX_INDEX_BITS).div_ceil(FAN_BITS);
+        let shape = (part_bits, part_bits - levels * FAN_BITS, FAN_BITS);
         let prepared = self.prepare();
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); 1 << part_bits];
         for (rank, e) in prepared.order.iter().enumerate() {
@@ -193,22 +192,30 @@ impl ModelBuilder {
             files.push((sharded::file_name(&digest, FileKind::Part), bytes));
             part_digests.push(digest);
         }
-        let layout = (
-            part_bits,
-            index_bits,
-            prepared.order.len() as u32,
-            self.revisit_share,
-        );
-        let rows = 1usize << (part_bits - index_bits);
-        let mut index_digests = Vec::with_capacity(1 << index_bits);
-        for (number, digests) in part_digests.chunks(rows).enumerate() {
-            let bytes = directory(1, number as u32, layout, digests);
-            let digest: Digest = Sha256::digest(&bytes).into();
-            files.push((sharded::file_name(&digest, FileKind::Index), bytes));
-            index_digests.push(digest);
+        let header = Header {
+            shape,
+            items: prepared.order.len() as u32,
+            revisit_share: self.revisit_share,
+        };
+        // Index files from the parts up: each level's digests, 16 to a file,
+        // are the rows of the level above; a file with no rows is not there.
+        let mut digests = part_digests;
+        for level in (1..=levels).rev() {
+            let mut above = Vec::with_capacity(digests.len() >> FAN_BITS);
+            for (number, rows) in digests.chunks(1 << FAN_BITS).enumerate() {
+                if rows.iter().all(|d| *d == [0; DIGEST_LEN]) {
+                    above.push([0; DIGEST_LEN]);
+                    continue;
+                }
+                let bytes = header.write(level, number as u32, rows);
+                let digest: Digest = Sha256::digest(&bytes).into();
+                files.push((sharded::file_name(&digest, FileKind::Index(level)), bytes));
+                above.push(digest);
+            }
+            digests = above;
         }
         ShardedFiles {
-            manifest: directory(0, 0, layout, &index_digests),
+            manifest: header.write(0, 0, &digests),
             files,
         }
     }
@@ -275,6 +282,9 @@ impl ModelBuilder {
 
 /// Most index bits the encoder chooses: 256 digests, 8 KiB, in the manifest.
 const MAX_INDEX_BITS: u32 = 8;
+
+/// Bits each level of index files takes: 16 digests, 0.5 KiB, a file.
+const FAN_BITS: u32 = 4;
 
 /// What a sharded encoding writes: the manifest, and every other file by
 /// name (see [`sharded::file_name`]).
@@ -438,28 +448,41 @@ impl Prepared<'_> {
     }
 }
 
-/// Writes a manifest (`kind` 0) or index file (1) over `digests`.
-fn directory(kind: u16, number: u32, layout: (u32, u32, u32, f32), digests: &[Digest]) -> Vec<u8> {
-    let (part_bits, index_bits, items, revisit_share) = layout;
-    let mut out = Vec::with_capacity(sharded::HEADER_LEN + digests.len() * DIGEST_LEN);
-    out.extend_from_slice(&sharded::MAGIC);
-    out.extend_from_slice(&sharded::VERSION.to_le_bytes());
-    out.extend_from_slice(&kind.to_le_bytes());
-    for field in [
-        part_bits,
-        index_bits,
-        number,
-        items,
-        revisit_share.to_bits(),
-    ] {
-        out.extend_from_slice(&field.to_le_bytes());
+/// What every directory file of a sharded model says alike.
+struct Header {
+    /// Part, index and fan bits.
+    shape: (u32, u32, u32),
+    items: u32,
+    revisit_share: f32,
+}
+
+impl Header {
+    /// The manifest (level 0) or an index file over `digests`.
+    fn write(&self, level: u32, number: u32, digests: &[Digest]) -> Vec<u8> {
+        let kind: u16 = if level == 0 { 0 } else { 1 };
+        let (part_bits, index_bits, fan_bits) = self.shape;
+        let mut out = Vec::with_capacity(sharded::HEADER_LEN + digests.len() * DIGEST_LEN);
+        out.extend_from_slice(&sharded::MAGIC);
+        out.extend_from_slice(&sharded::VERSION.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        for field in [
+            part_bits,
+            index_bits,
+            fan_bits,
+            level,
+            number,
+            self.items,
+            self.revisit_share.to_bits(),
+        ] {
+            out.extend_from_slice(&field.to_le_bytes());
+        }
+        out.extend_from_slice(&0u64.to_le_bytes());
+        for d in digests {
+            out.extend_from_slice(d);
+        }
+        seal(&mut out, sharded::HEADER_LEN);
+        out
     }
-    out.extend_from_slice(&0u64.to_le_bytes());
-    for d in digests {
-        out.extend_from_slice(d);
-    }
-    seal(&mut out, sharded::HEADER_LEN);
-    out
 }
 
 /// Writes the checksum into the last 8 bytes of a `header_len`-byte header.

@@ -9,12 +9,13 @@
 //! so the parts of the seeds answer exactly as the whole model would.
 //!
 //! Parts are named by their content's SHA-256 and are immutable. Their
-//! digests form a two-level tree: the *manifest* (the entry file, small
-//! whatever the catalogue) holds the digests of the *index* files, and index
-//! file `i` holds the digests of parts `i × 2^(p − x)` onwards, where `p` and
-//! `x` are the manifest's part and index bits. So a seed costs at most two
-//! small fetches, each checked against a digest from a checked file; the
-//! manifest itself is pinned by the page (Subresource Integrity).
+//! digests form a tree of *directory* files: the *manifest* (the entry file,
+//! small whatever the catalogue) holds `2^i` digests, each index file `2^f`,
+//! and a part's number read from its top bits down picks the row at each
+//! level: `i` bits in the manifest, then `f` bits per level of index files,
+//! down to the part. A seed costs one small fetch per level and its part,
+//! each checked against a digest from a checked file; the manifest itself is
+//! pinned by the page (Subresource Integrity).
 //!
 //! [`Sharded`] is the loading state the browser and the native evaluator
 //! share: it says which files the seeds still need ([`Sharded::wanted`]),
@@ -31,13 +32,12 @@ pub const MAGIC: [u8; 8] = *b"\x89SWS\r\n\x1a\n";
 pub const VERSION: u16 = 1;
 
 /// Size of a directory file's header in bytes.
-pub const HEADER_LEN: usize = 40;
+pub const HEADER_LEN: usize = 48;
 
 /// Length of a SHA-256 digest.
 pub const DIGEST_LEN: usize = 32;
 
-/// Most index bits, and most part bits per index file: 65,536 digests
-/// (2 MiB) at most in one directory file.
+/// Most rows of one directory file: 65,536 digests (2 MiB).
 pub const MAX_TABLE_BITS: u32 = 16;
 
 /// The SHA-256 digest of a file; all zeros for a part no item hashes to.
@@ -60,17 +60,17 @@ pub fn part_of(id: &[u8], bits: u32) -> u32 {
 pub struct Want {
     /// What the file is.
     pub kind: FileKind,
-    /// Its number among its kind.
+    /// Its number among its kind (among its level, for index files).
     pub number: u32,
     /// Its SHA-256 digest, as the directory above it records it.
     pub digest: Digest,
 }
 
-/// The two kinds of file a manifest references.
+/// The kinds of file a manifest references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
-    /// An index file: digests of parts.
-    Index,
+    /// An index file of level `1..=L`: digests of the level below.
+    Index(u32),
     /// A part: a model file.
     Part,
 }
@@ -93,7 +93,7 @@ pub fn file_name(digest: &Digest, kind: FileKind) -> String {
         }
     }
     name.push_str(match kind {
-        FileKind::Index => ".swi",
+        FileKind::Index(_) => ".swi",
         FileKind::Part => ".swp",
     });
     name
@@ -103,11 +103,37 @@ pub fn file_name(digest: &Digest, kind: FileKind) -> String {
 #[derive(Clone, Debug)]
 struct Directory {
     bytes: Vec<u8>,
-    part_bits: u32,
-    index_bits: u32,
+    shape: Shape,
+    level: u32,
     number: u32,
     items: u32,
     revisit_share: f32,
+}
+
+/// The tree's shape, the same in every directory file of a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    /// `p`: bits of a part number.
+    part_bits: u32,
+    /// `i`: bits the manifest's rows take.
+    index_bits: u32,
+    /// `f`: bits each level of index files takes.
+    fan_bits: u32,
+}
+
+impl Shape {
+    /// Levels of index files between the manifest and the parts.
+    fn levels(&self) -> u32 {
+        (self.part_bits - self.index_bits)
+            .checked_div(self.fan_bits)
+            .unwrap_or(0)
+    }
+
+    /// Bits of a part number known once level `level`'s rows are read
+    /// (the manifest is level 0).
+    fn known_bits(&self, level: u32) -> u32 {
+        self.index_bits + level * self.fan_bits
+    }
 }
 
 impl Directory {
@@ -129,30 +155,44 @@ impl Directory {
         if r.u16()? != kind {
             return Err(DecodeError::invalid("not a manifest or index of this kind"));
         }
-        let part_bits = r.u32()?;
-        let index_bits = r.u32()?;
+        let shape = Shape {
+            part_bits: r.u32()?,
+            index_bits: r.u32()?,
+            fan_bits: r.u32()?,
+        };
+        let level = r.u32()?;
         let number = r.u32()?;
         let items = r.u32()?;
         let revisit_share = f32::from_bits(r.u32()?);
         let checksum = r.u64()?;
+        let Shape {
+            part_bits,
+            index_bits,
+            fan_bits,
+        } = shape;
         if part_bits > MAX_PART_BITS
             || index_bits > part_bits
             || index_bits > MAX_TABLE_BITS
-            || part_bits - index_bits > MAX_TABLE_BITS
+            || fan_bits > MAX_TABLE_BITS
+            || (part_bits > index_bits
+                && (fan_bits == 0 || (part_bits - index_bits) % fan_bits != 0))
         {
-            return Err(DecodeError::invalid("part or index bits out of range"));
+            return Err(DecodeError::invalid("part, index or fan bits out of range"));
         }
         if !(revisit_share.is_finite() && revisit_share >= 0.0) {
             return Err(DecodeError::invalid("revisit share is not a number >= 0"));
         }
         let (rows, number_bits) = match kind {
-            KIND_MANIFEST => (1usize << index_bits, 0),
-            _ => (1usize << (part_bits - index_bits), index_bits),
+            KIND_MANIFEST if level == 0 => (index_bits, 0),
+            KIND_INDEX if (1..=shape.levels()).contains(&level) => {
+                (fan_bits, shape.known_bits(level - 1))
+            }
+            _ => return Err(DecodeError::invalid("directory level out of range")),
         };
         if u64::from(number) >> number_bits != 0 {
             return Err(DecodeError::invalid("index number out of range"));
         }
-        let len = HEADER_LEN + rows * DIGEST_LEN;
+        let len = HEADER_LEN + (DIGEST_LEN << rows);
         if bytes.len() < len {
             return Err(DecodeError::truncated("digests"));
         }
@@ -164,8 +204,8 @@ impl Directory {
         }
         Ok(Directory {
             bytes,
-            part_bits,
-            index_bits,
+            shape,
+            level,
             number,
             items,
             revisit_share,
@@ -186,8 +226,8 @@ impl Directory {
 #[derive(Clone, Debug)]
 pub struct Sharded {
     manifest: Directory,
-    /// Loaded index files by number, sorted.
-    indexes: Vec<(u32, Directory)>,
+    /// Loaded index files by (level, number), sorted.
+    indexes: Vec<((u32, u32), Directory)>,
     /// Loaded parts by number, sorted.
     parts: Vec<(u32, Model<Vec<u8>>)>,
     /// Files that failed: never asked for again.
@@ -201,8 +241,12 @@ pub struct Layout {
     pub items: u32,
     /// How many bits of an id's hash choose its part.
     pub part_bits: u32,
-    /// How many bits choose its index file.
+    /// How many of them the manifest's rows take.
     pub index_bits: u32,
+    /// How many each level of index files takes.
+    pub fan_bits: u32,
+    /// Levels of index files between the manifest and the parts.
+    pub levels: u32,
 }
 
 impl Sharded {
@@ -228,20 +272,46 @@ impl Sharded {
 
     /// The manifest's counts.
     pub fn layout(&self) -> Layout {
+        let shape = self.manifest.shape;
         Layout {
             items: self.manifest.items,
-            part_bits: self.manifest.part_bits,
-            index_bits: self.manifest.index_bits,
+            part_bits: shape.part_bits,
+            index_bits: shape.index_bits,
+            fan_bits: shape.fan_bits,
+            levels: shape.levels(),
         }
     }
 
-    /// The part and index file item `id` belongs to.
-    fn route(&self, id: &str) -> (u32, u32) {
-        let part = part_of(id.as_bytes(), self.manifest.part_bits);
-        (
-            part,
-            part >> (self.manifest.part_bits - self.manifest.index_bits),
-        )
+    /// The next file part `part` needs, or `None` when it is loaded or no
+    /// file is there (an empty part).
+    fn next_for(&self, part: u32) -> Option<Want> {
+        if self.part(part).is_some() {
+            return None;
+        }
+        let shape = self.manifest.shape;
+        let prefix = |known: u32| part >> (shape.part_bits - known);
+        // Walk down from the manifest while the files are loaded.
+        let mut directory = &self.manifest;
+        for level in 1..=shape.levels() {
+            let number = prefix(shape.known_bits(level - 1));
+            let Some(index) = self.index(level, number) else {
+                return directory
+                    .digest(number & mask(directory.level, shape))
+                    .map(|digest| Want {
+                        kind: FileKind::Index(level),
+                        number,
+                        digest,
+                    });
+            };
+            directory = index;
+        }
+        directory
+            .digest(part & mask(directory.level, shape))
+            .map(|digest| Want {
+                kind: FileKind::Part,
+                number: part,
+                digest,
+            })
     }
 
     /// The files still needed to know every item of `ids`: for each, its
@@ -251,23 +321,7 @@ impl Sharded {
     pub fn wanted<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<Want> {
         let mut out: Vec<Want> = Vec::new();
         for id in ids {
-            let (part, index) = self.route(id);
-            let want = if self.part(part).is_some() {
-                continue;
-            } else if let Some(directory) = self.index(index) {
-                let row = part & ((1 << (self.manifest.part_bits - self.manifest.index_bits)) - 1);
-                directory.digest(row).map(|digest| Want {
-                    kind: FileKind::Part,
-                    number: part,
-                    digest,
-                })
-            } else {
-                self.manifest.digest(index).map(|digest| Want {
-                    kind: FileKind::Index,
-                    number: index,
-                    digest,
-                })
-            };
+            let want = self.next_for(part_of(id.as_bytes(), self.manifest.shape.part_bits));
             if let Some(want) = want.filter(|w| {
                 !self.failed.contains(&(w.kind, w.number))
                     && !out.iter().any(|o| (o.kind, o.number) == (w.kind, w.number))
@@ -288,7 +342,7 @@ impl Sharded {
     /// Why the file was refused.
     pub fn add(&mut self, want: &Want, bytes: Vec<u8>) -> Result<(), DecodeError> {
         let added = match want.kind {
-            FileKind::Index => self.add_index(want.number, bytes),
+            FileKind::Index(level) => self.add_index(level, want.number, bytes),
             FileKind::Part => self.add_part(want.number, bytes),
         };
         if added.is_err() {
@@ -305,15 +359,15 @@ impl Sharded {
         }
     }
 
-    fn add_index(&mut self, number: u32, bytes: Vec<u8>) -> Result<(), DecodeError> {
+    fn add_index(&mut self, level: u32, number: u32, bytes: Vec<u8>) -> Result<(), DecodeError> {
         let directory = Directory::decode(bytes, KIND_INDEX)?;
-        if (directory.part_bits, directory.index_bits, directory.number)
-            != (self.manifest.part_bits, self.manifest.index_bits, number)
+        if (directory.shape, directory.level, directory.number)
+            != (self.manifest.shape, level, number)
         {
             return Err(DecodeError::invalid("index file of another layout"));
         }
-        if let Err(at) = self.indexes.binary_search_by_key(&number, |e| e.0) {
-            self.indexes.insert(at, (number, directory));
+        if let Err(at) = self.indexes.binary_search_by_key(&(level, number), |e| e.0) {
+            self.indexes.insert(at, ((level, number), directory));
         }
         Ok(())
     }
@@ -321,7 +375,7 @@ impl Sharded {
     fn add_part(&mut self, number: u32, bytes: Vec<u8>) -> Result<(), DecodeError> {
         let model = Model::decode(bytes)?;
         let part = model.part();
-        if (part.bits, part.number) != (self.manifest.part_bits, number)
+        if (part.bits, part.number) != (self.manifest.shape.part_bits, number)
             || model.revisit_share.to_bits() != self.manifest.revisit_share.to_bits()
         {
             return Err(DecodeError::invalid("part of another model"));
@@ -332,8 +386,11 @@ impl Sharded {
         Ok(())
     }
 
-    fn index(&self, number: u32) -> Option<&Directory> {
-        let at = self.indexes.binary_search_by_key(&number, |e| e.0).ok()?;
+    fn index(&self, level: u32, number: u32) -> Option<&Directory> {
+        let at = self
+            .indexes
+            .binary_search_by_key(&(level, number), |e| e.0)
+            .ok()?;
         self.indexes.get(at).map(|e| &e.1)
     }
 
@@ -346,31 +403,35 @@ impl Sharded {
     /// not loaded yet (nor failed): loading them all, round after round,
     /// loads the whole model.
     pub fn unloaded(&self) -> Vec<Want> {
-        let rows = 1u32 << (self.manifest.part_bits - self.manifest.index_bits);
+        let shape = self.manifest.shape;
         let mut out = Vec::new();
-        for index in 0..1u32 << self.manifest.index_bits {
-            let Some(directory) = self.index(index) else {
-                if let Some(digest) = self.manifest.digest(index) {
-                    out.push(Want {
-                        kind: FileKind::Index,
-                        number: index,
-                        digest,
-                    });
-                }
-                continue;
+        let directories = core::iter::once(&self.manifest).chain(self.indexes.iter().map(|e| &e.1));
+        for directory in directories {
+            let rows = if directory.level == 0 {
+                shape.index_bits
+            } else {
+                shape.fan_bits
             };
-            for row in 0..rows {
-                let number = index * rows + row;
-                if let (None, Some(digest)) = (self.part(number), directory.digest(row)) {
+            let below = directory.level + 1;
+            for row in 0..1u32 << rows {
+                let Some(digest) = directory.digest(row) else {
+                    continue;
+                };
+                let number = directory.number << rows | row;
+                let (kind, loaded) = if below > shape.levels() {
+                    (FileKind::Part, self.part(number).is_some())
+                } else {
+                    (FileKind::Index(below), self.index(below, number).is_some())
+                };
+                if !loaded && !self.failed.contains(&(kind, number)) {
                     out.push(Want {
-                        kind: FileKind::Part,
+                        kind,
                         number,
                         digest,
                     });
                 }
             }
         }
-        out.retain(|w| !self.failed.contains(&(w.kind, w.number)));
         out
     }
 
@@ -380,11 +441,21 @@ impl Sharded {
     }
 }
 
+/// The mask of the rows of a directory file of level `level`.
+fn mask(level: u32, shape: Shape) -> u32 {
+    let bits = if level == 0 {
+        shape.index_bits
+    } else {
+        shape.fan_bits
+    };
+    (1u32 << bits).wrapping_sub(1)
+}
+
 impl Lookup for Sharded {
     type Bytes = Vec<u8>;
 
     fn find(&self, id: &str) -> Option<(&Model<Vec<u8>>, u32)> {
-        let part = self.part(self.route(id).0)?;
+        let part = self.part(part_of(id.as_bytes(), self.manifest.shape.part_bits))?;
         Some((part, part.item_index(id)?))
     }
 
