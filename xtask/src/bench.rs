@@ -307,6 +307,7 @@ pub fn run() -> Result {
              SR-GNN 50.73 / 17.59, V-SKNN 50.96 / 18.00 (HR@20 / MRR@20, %)."
         );
         sharded_table(&mut report)?;
+        rebuild_table(&mut report, &root, &sessions)?;
     }
     million_items(&mut report, &root)?;
     // Exit intent on the labelled corpus.
@@ -588,6 +589,114 @@ fn sharded_table(report: &mut String) -> Result {
             f("files_per_case"),
             args.join(" ")
         );
+    }
+    Ok(())
+}
+
+/// Sessions of one day of DIGINETICA's training log (about five months).
+const DAY_OF_SESSIONS: usize = 1_250;
+
+/// A nightly rebuild: the sharded model of all but the last day's sessions,
+/// then of all of them, with and without `--previous`; the share of parts
+/// the second build leaves byte-identical (a returning shopper's cache).
+/// The parameters are given, not learned, so that only the data moves.
+fn rebuild_table(
+    report: &mut String,
+    root: &std::path::Path,
+    sessions: &std::path::Path,
+) -> Result {
+    let text = std::fs::read_to_string(sessions).map_err(|e| e.to_string())?;
+    let lines: Vec<&str> = text.lines().collect();
+    let yesterday = root.join("target/bench-rebuild-yesterday.txt");
+    let kept = lines.len().saturating_sub(DAY_OF_SESSIONS);
+    std::fs::write(&yesterday, lines[..kept].join("\n")).map_err(|e| e.to_string())?;
+    let fixed = [
+        "--format",
+        "sessions",
+        "--distance-exponent",
+        "1",
+        "--backward-weight",
+        "1",
+        "--popularity-exponent",
+        "0.5",
+        "--revisit-share",
+        "1",
+    ];
+    let _ = writeln!(
+        report,
+        "\n### Nightly rebuilds: what stays cached\n\n\
+         DIGINETICA's training sessions but the last {DAY_OF_SESSIONS} (a day), built sharded; then all \
+         of them, built again into a fresh directory, with or without `--previous` pointing at the first \
+         build. Parts unchanged are byte-identical, under the same name: a returning shopper's cache \
+         still holds them. Parameters fixed (`{}`).\n\n\
+         | items per part | `--previous` | parts unchanged | their share of the bytes | index files unchanged |\n\
+         |---:|---|---:|---:|---:|",
+        fixed.join(" ")
+    );
+    for per_part in ["4", "16"] {
+        for follow in [false, true] {
+            let dir = |name: &str| root.join(format!("target/bench-rebuild-{name}-{per_part}"));
+            let (before, after) = (dir("before"), dir("after"));
+            for d in [&before, &after] {
+                let _ = std::fs::remove_dir_all(d);
+            }
+            let build = |events: &std::path::Path,
+                         out: &std::path::Path,
+                         previous: Option<&std::path::Path>| {
+                let mut command = shelfwise();
+                command
+                    .arg("build")
+                    .arg("--events")
+                    .arg(events)
+                    .arg("--out-dir")
+                    .arg(out)
+                    .args(["--items-per-part", per_part])
+                    .args(fixed);
+                if let Some(previous) = previous {
+                    command.arg("--previous").arg(previous.join("manifest.swm"));
+                }
+                capture(&mut command)
+            };
+            build(&yesterday, &before, None)?;
+            build(sessions, &after, follow.then_some(before.as_path()))?;
+            let listing = |d: &std::path::Path| -> Vec<(String, u64)> {
+                std::fs::read_dir(d)
+                    .map(|entries| {
+                        entries
+                            .filter_map(|e| e.ok())
+                            .map(|e| {
+                                let len = e.metadata().map_or(0, |m| m.len());
+                                (e.file_name().to_string_lossy().into_owned(), len)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let old: std::collections::HashSet<String> =
+                listing(&before).into_iter().map(|f| f.0).collect();
+            let new = listing(&after);
+            let share = |ext: &str| {
+                let files: Vec<&(String, u64)> =
+                    new.iter().filter(|f| f.0.ends_with(ext)).collect();
+                let same: Vec<&&(String, u64)> =
+                    files.iter().filter(|f| old.contains(&f.0)).collect();
+                let bytes = |v: &mut dyn Iterator<Item = u64>| v.sum::<u64>().max(1) as f64;
+                (
+                    same.len(),
+                    files.len(),
+                    bytes(&mut same.iter().map(|f| f.1)) / bytes(&mut files.iter().map(|f| f.1)),
+                )
+            };
+            let (parts_same, parts, bytes_share) = share(".swp");
+            let (index_same, indexes, _) = share(".swi");
+            let _ = writeln!(
+                report,
+                "| {per_part} | {} | **{parts_same} of {parts}** ({:.0} %) | {:.0} % | {index_same} of {indexes} |",
+                if follow { "yes" } else { "no" },
+                100.0 * parts_same as f64 / parts.max(1) as f64,
+                100.0 * bytes_share
+            );
+        }
     }
     Ok(())
 }

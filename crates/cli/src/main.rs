@@ -70,6 +70,10 @@ BUILD OPTIONS:
     --out-dir DIR       write a sharded model: DIR/manifest.swm and the
                         content-named parts it references (docs/model-format.md)
     --items-per-part N  items per part of a sharded model (default 16)
+    --previous MODEL    the last build (a file or DIR/manifest.swm): weights
+                        that moved by less than 2.5 quantization steps (11 %)
+                        keep their codes, so that most parts stay
+                        byte-identical and cached
     --pairs FILE        a pair table computed elsewhere (sql/cooccurrence.sql):
                         item_id, item_count, neighbor_id, weight
     --format FORMAT     csv | jsonl | sessions (default: detected)
@@ -263,7 +267,7 @@ impl BuildArgs {
 
 fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let mut args = BuildArgs::default();
-    let (mut out, mut out_dir, mut pairs) = (None, None, None);
+    let (mut out, mut out_dir, mut pairs, mut previous) = (None, None, None, None);
     let mut per_part = ITEMS_PER_PART;
     while let Some(arg) = parser.next()? {
         match arg {
@@ -274,6 +278,7 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             Long("out") => out = Some(PathBuf::from(parser.value()?)),
             Long("out-dir") => out_dir = Some(PathBuf::from(parser.value()?)),
             Long("items-per-part") => per_part = parser.value()?.parse()?,
+            Long("previous") => previous = Some(PathBuf::from(parser.value()?)),
             Long("pairs") => pairs = Some(PathBuf::from(parser.value()?)),
             Long(name) => {
                 let name = name.to_owned();
@@ -293,13 +298,14 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let started = Instant::now();
     if let Some(pairs) = pairs {
         let file = File::open(&pairs).with_context(|| format!("opening {}", pairs.display()))?;
-        let builder = build::build_from_pairs(
+        let mut builder = build::build_from_pairs(
             BufReader::new(file),
             &catalog,
             args.settings,
             args.fixed.revisit_share,
         )
         .with_context(|| format!("reading {}", pairs.display()))?;
+        follow(&mut builder, previous.as_deref())?;
         let s = out.write(&builder)?;
         eprintln!(
             "shelfwise: {} items, {} neighbours, {} bytes from {} in {:.2?} -> {}",
@@ -314,9 +320,10 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     }
     let (log, report, learned) = args.read_and_learn(&catalog)?;
     let (settings, json) = (args.settings, args.json);
-    let builder = progress::phase("counting co-occurrences", || {
+    let mut builder = progress::phase("counting co-occurrences", || {
         build::build_model(&log, &catalog, settings, learned)
     });
+    follow(&mut builder, previous.as_deref())?;
     let s = progress::phase("writing the model", || out.write(&builder))?;
     let secs = started.elapsed().as_secs_f64();
     let rate = report.rows as f64 / secs.max(1e-9);
@@ -353,6 +360,23 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             "popularity_exponent": learned.popularity_exponent, "revisit_share": learned.revisit_share,
         });
         println!("{v}");
+    }
+    Ok(())
+}
+
+/// Makes `builder` keep the codes of the previous build at `previous` (a
+/// model file or a sharded model's manifest), if given.
+fn follow(builder: &mut ModelBuilder, previous: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let Some(path) = previous else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if Sharded::is_manifest(&bytes) {
+        builder.follow(shards::Shards::open(path)?.whole());
+    } else {
+        let model = Model::decode(bytes)
+            .with_context(|| format!("{} is not a valid model", path.display()))?;
+        builder.follow(&model);
     }
     Ok(())
 }

@@ -34,8 +34,9 @@ fn decodes_what_it_encodes() {
     let names: Vec<_> = m.neighbors(a).map(|n| m.item_id(n.item).unwrap()).collect();
     assert_eq!(names, ["b", "c"]);
     let w: Vec<f32> = m.neighbors(a).map(|n| n.weight).collect();
+    // Within half a quantization step (2.2 %) of what was written.
     assert!(
-        (w[0] - 3.0).abs() < 0.01 && (w[1] - 1.0).abs() / 1.0 < 0.05,
+        (w[0] / 3.0 - 1.0).abs() < 0.022 && (w[1] - 1.0).abs() < 0.022,
         "{w:?}"
     );
     assert_eq!(

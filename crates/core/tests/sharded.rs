@@ -35,6 +35,11 @@ fn file(files: &ShardedFiles, want: &Want) -> Option<Vec<u8>> {
 /// A catalogue of `n` items in `c` categories; item `i` neighbours the next
 /// few; every seventh is out of stock, every eleventh sensitive.
 fn catalogue(n: usize, c: usize) -> ModelBuilder {
+    catalogue_scaled(n, c, 1.0)
+}
+
+/// [`catalogue`] with every weight times `factor`.
+fn catalogue_scaled(n: usize, c: usize, factor: f32) -> ModelBuilder {
     let mut b = ModelBuilder::new();
     for i in 0..n {
         let id = format!("item-{i}");
@@ -47,7 +52,7 @@ fn catalogue(n: usize, c: usize) -> ModelBuilder {
             },
         );
         for d in 1..=4 {
-            b.add_neighbor(&id, &format!("item-{}", (i + d * d) % n), 1.0 / d as f32);
+            b.add_neighbor(&id, &format!("item-{}", (i + d * d) % n), factor / d as f32);
         }
     }
     b.revisit_share(0.7);
@@ -153,6 +158,45 @@ fn files_that_fail_are_not_asked_for_again_and_wrong_files_are_refused() {
         })
         .unwrap();
     assert!(state.add(&part, bytes).is_err());
+}
+
+#[test]
+fn a_rebuild_that_follows_the_last_keeps_the_parts_that_barely_moved() {
+    let before = catalogue(400, 4);
+    let last = Model::decode(before.encode()).unwrap();
+    let files_before = before.encode_sharded(4);
+    let names = |files: &ShardedFiles| -> Vec<String> {
+        files
+            .files
+            .iter()
+            .map(|f| f.0.clone())
+            .filter(|n| n.ends_with(".swp"))
+            .collect()
+    };
+    let unchanged = |after: &ShardedFiles| {
+        let old = names(&files_before);
+        names(after).iter().filter(|n| old.contains(n)).count()
+    };
+    // A day later: every weight 4 % up, and item-7 with a new neighbour.
+    let day_later = || {
+        let mut b = catalogue_scaled(400, 4, 1.04);
+        b.add_neighbor("item-7", "item-300", 0.5);
+        b
+    };
+    let parts = names(&files_before).len();
+    let fresh = unchanged(&day_later().encode_sharded(4));
+    let mut following = day_later();
+    following.follow(&last);
+    let followed = following.encode_sharded(4);
+    assert_eq!(unchanged(&followed), parts - 1, "all but item-7's part");
+    assert!(
+        fresh < parts / 2,
+        "without following, most parts change: {fresh} of {parts}"
+    );
+    // What moved too far is written anew.
+    let mut far = catalogue_scaled(400, 4, 1.5);
+    far.follow(&last);
+    assert_eq!(unchanged(&far.encode_sharded(4)), 0);
 }
 
 #[test]
