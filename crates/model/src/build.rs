@@ -694,16 +694,21 @@ mod tests {
                 .wrapping_add(1);
             (state >> 33) % n
         };
+        // Without revisits, a session's items are six distinct items of its
+        // cluster (random draws would repeat some by chance).
         let sessions: Vec<Vec<String>> = (0..3000)
             .map(|_| {
                 let cluster = next(30) * 10;
-                let first = format!("i{}", cluster + next(10));
+                let start = next(10);
+                let first = format!("i{}", cluster + start);
                 (0..6)
                     .map(|k| {
                         if revisits && k % 2 == 0 {
                             first.clone()
-                        } else {
+                        } else if revisits {
                             format!("i{}", cluster + next(10))
+                        } else {
+                            format!("i{}", cluster + (start + 3 * k) % 10)
                         }
                     })
                     .collect()
