@@ -777,13 +777,6 @@ const MILLION_EVENTS: u64 = 20_000_000;
 /// 300 visits of five product pages, each with the next page as target.
 /// Seeded like [`synthetic_log`].
 fn million_item_log(train: &std::path::Path, cases: &std::path::Path) -> Result {
-    let mut state = 0x1_000_000_u64;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
     let themes = MILLION / 200;
     let pick = |theme: u64, next: &mut dyn FnMut() -> f64| {
         if next() < 0.1 {
@@ -792,25 +785,20 @@ fn million_item_log(train: &std::path::Path, cases: &std::path::Path) -> Result 
             theme * 200 + (next().powi(3) * 200.0) as u64
         }
     };
-    if !std::fs::metadata(cases).is_ok_and(|m| m.len() > 0) {
-        let mut text = String::new();
-        for _ in 0..300 {
-            let theme = (next() * themes as f64) as u64;
-            let visit: Vec<String> = (0..6)
-                .map(|_| format!("i{}", pick(theme, &mut next)))
-                .collect();
-            let _ = writeln!(text, "{}\t{}", visit[..5].join(" "), visit[5]);
-        }
-        std::fs::write(cases, text).map_err(|e| e.to_string())?;
-    }
-    if std::fs::metadata(train).is_ok_and(|m| m.len() > 0) {
-        return Ok(());
-    }
-    let tmp = train.with_extension("tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let (mut written, mut text) = (0u64, String::new());
-    while written < MILLION_EVENTS {
+    let mut next = seeded(0x1_000_001);
+    let mut visits = 0;
+    write_generated(cases, "", |text| {
+        let theme = (next() * themes as f64) as u64;
+        let visit: Vec<String> = (0..6)
+            .map(|_| format!("i{}", pick(theme, &mut next)))
+            .collect();
+        let _ = writeln!(text, "{}\t{}", visit[..5].join(" "), visit[5]);
+        visits += 1;
+        visits < 300
+    })?;
+    let mut next = seeded(0x1_000_000);
+    let mut written = 0u64;
+    write_generated(train, "", |text| {
         let theme = (next() * themes as f64) as u64;
         let len = 1 + (next() * 12.0 + next() * 12.0) as u64;
         for k in 0..len.min(MILLION_EVENTS - written) {
@@ -821,15 +809,51 @@ fn million_item_log(train: &std::path::Path, cases: &std::path::Path) -> Result 
             written += 1;
         }
         text.push('\n');
-        if text.len() > 1 << 16 {
+        written < MILLION_EVENTS
+    })
+}
+
+/// Numbers in `[0, 1)` from a linear congruential generator seeded with
+/// `seed`: the same sequence on every machine.
+fn seeded(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Writes a generated file once (a non-empty one is kept): `header`, then
+/// what `fill` appends to the buffer, call after call, until it returns
+/// false. Written under a temporary name and renamed, so that an
+/// interrupted run leaves no half file.
+fn write_generated(
+    path: &std::path::Path,
+    header: &str,
+    mut fill: impl FnMut(&mut String) -> bool,
+) -> Result {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let tmp = path.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut text = String::from(header);
+    loop {
+        let more = fill(&mut text);
+        if text.len() > 1 << 16 || !more {
             std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| e.to_string())?;
             text.clear();
         }
+        if !more {
+            break;
+        }
     }
-    std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| e.to_string())?;
     std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
     drop(out);
-    std::fs::rename(&tmp, train).map_err(|e| e.to_string())
+    std::fs::rename(&tmp, path).map_err(|e| e.to_string())
 }
 
 /// The `shelfwise eval` arguments every quality row shares.
@@ -993,22 +1017,9 @@ const SYNTHETIC_EVENTS: u64 = 10_000_000;
 /// and is 1 to 30 events long (16 on average); 90 % views, 7 % cart adds, 3 %
 /// purchases. Seeded: the same bytes on every machine.
 fn synthetic_log(path: &std::path::Path) -> Result {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-        return Ok(());
-    }
-    let mut state = 0x5eed_u64;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let tmp = path.with_extension("tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut line = String::from("session_id,timestamp,item_id,event_type\n");
+    let mut next = seeded(0x5eed);
     let (mut written, mut session, mut time) = (0u64, 0u64, 1_700_000_000_000u64);
-    while written < SYNTHETIC_EVENTS {
+    write_generated(path, "session_id,timestamp,item_id,event_type\n", |line| {
         session += 1;
         let theme = (next() * 2000.0) as u64;
         let len = 1 + (next() * 15.0 + next() * 15.0) as u64;
@@ -1030,13 +1041,6 @@ fn synthetic_log(path: &std::path::Path) -> Result {
             let _ = writeln!(line, "s{session},{time},i{item},{kind}");
             written += 1;
         }
-        if line.len() > 1 << 16 {
-            std::io::Write::write_all(&mut out, line.as_bytes()).map_err(|e| e.to_string())?;
-            line.clear();
-        }
-    }
-    std::io::Write::write_all(&mut out, line.as_bytes()).map_err(|e| e.to_string())?;
-    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
-    drop(out);
-    std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+        written < SYNTHETIC_EVENTS
+    })
 }
