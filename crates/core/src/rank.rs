@@ -653,31 +653,27 @@ impl<'a> Table<'a> {
         }
     }
 
-    /// Adds `id` unless present; returns its entry's index.
-    fn insert(&mut self, id: &'a [u8]) -> usize {
-        if self.entries.len() * 2 >= self.slots.len() {
-            self.rehash();
+    /// Adds `id` unless present.
+    fn insert(&mut self, id: &'a [u8]) {
+        self.entry(id, true);
+    }
+
+    /// A new entry for `id`, in the empty slot `slot`.
+    fn push(&mut self, slot: usize, id: &'a [u8], hash: u32) -> usize {
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = (hash, self.entries.len() as u32);
         }
-        let hash = hash_id(id);
-        match self.slot_of(id, hash) {
-            (_, Some(existing)) => existing,
-            (slot, None) => {
-                if let Some(s) = self.slots.get_mut(slot) {
-                    *s = (hash, self.entries.len() as u32);
-                }
-                self.entries.push(Entry {
-                    id,
-                    hash,
-                    score: 0.0,
-                    best: 0.0,
-                    driver: Driver::None,
-                    described: false,
-                    category: None,
-                    flags: 0,
-                });
-                self.entries.len() - 1
-            }
-        }
+        self.entries.push(Entry {
+            id,
+            hash,
+            score: 0.0,
+            best: 0.0,
+            driver: Driver::None,
+            described: false,
+            category: None,
+            flags: 0,
+        });
+        self.entries.len() - 1
     }
 
     fn rehash(&mut self) {
@@ -694,10 +690,16 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// The entry of `id`; with `grow`, added when missing (one probe).
     fn entry(&mut self, id: &'a [u8], grow: bool) -> Option<&mut Entry<'a>> {
-        let index = match self.slot_of(id, hash_id(id)) {
+        // Grown first, so that the empty slot found stays the one to fill.
+        if grow && self.entries.len() * 2 >= self.slots.len() {
+            self.rehash();
+        }
+        let hash = hash_id(id);
+        let index = match self.slot_of(id, hash) {
             (_, Some(i)) => i,
-            (_, None) if grow => self.insert(id),
+            (slot, None) if grow => self.push(slot, id, hash),
             (_, None) => return None,
         };
         self.entries.get_mut(index)

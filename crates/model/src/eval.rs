@@ -6,6 +6,7 @@
 //! them); the model's top `k` recommendations are compared with the target.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher as _;
 use std::io::BufRead;
 use std::time::Instant;
 
@@ -151,7 +152,9 @@ struct Part {
     hits: u64,
     reciprocal: f64,
     secs: f64,
-    recommended: HashSet<String>,
+    /// The recommended ids' 64-bit hashes: coverage counts them without
+    /// keeping a string per pick (a collision, at 2^-64, would undercount).
+    recommended: HashSet<u64>,
     /// Gzip bytes each case loaded (sharded models).
     bytes: Vec<u64>,
     files: u64,
@@ -167,6 +170,7 @@ fn score_part(model: Scored<'_>, cases: &[Case], k: usize, revisit_share: Option
         bytes: Vec::new(),
         files: 0,
     };
+    let hasher = foldhash::fast::FixedState::with_seed(0);
     for (prefix, target) in cases {
         let mut profile = Profile::new();
         let mut now = EPOCH_MS;
@@ -190,7 +194,8 @@ fn score_part(model: Scored<'_>, cases: &[Case], k: usize, revisit_share: Option
             part.hits += 1;
             part.reciprocal += 1.0 / (rank + 1) as f64;
         }
-        part.recommended.extend(picks.into_iter().map(|r| r.id));
+        part.recommended
+            .extend(picks.iter().map(|r| hasher.hash_one(r.id.as_str())));
     }
     part.secs = started.elapsed().as_secs_f64();
     part
