@@ -597,7 +597,7 @@ fn cmd_inspect(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let model = Model::decode(&bytes[..])
         .with_context(|| format!("{} is not a valid model", path.display()))?;
     let s = model.summary();
-    let gzip = gzip_len(&bytes)?;
+    let gzip = shards::gzip_len(&bytes)?;
     let per_item = |n: usize| {
         if s.items == 0 {
             0.0
@@ -791,7 +791,7 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let learned = build::learn(&log, &HashMap::new(), settings);
     let builder = build::build_model(&log, &HashMap::new(), settings, learned);
     let bytes = builder.encode();
-    let (model_bytes, gzip) = (bytes.len(), gzip_len(&bytes)?);
+    let (model_bytes, gzip) = (bytes.len(), shards::gzip_len(&bytes)?);
     let model = Model::decode(bytes).context("the model just built does not decode")?;
     let shards = if sharded {
         Some(shards::Shards::from_files(
@@ -875,10 +875,4 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         writeln!(out, "{v}")?;
     }
     Ok(())
-}
-
-fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
 }

@@ -19,6 +19,8 @@ pub struct Shards {
     files: HashMap<String, File>,
     /// The whole model, every file loaded.
     whole: Sharded,
+    /// The state before any fetch: the manifest alone, decoded once.
+    empty: Sharded,
 }
 
 #[derive(Clone, Debug)]
@@ -77,7 +79,8 @@ impl Shards {
         manifest: Vec<u8>,
         mut read: impl FnMut(&str) -> anyhow::Result<Vec<u8>>,
     ) -> anyhow::Result<Shards> {
-        let mut whole = Sharded::decode(manifest.clone()).context("the manifest")?;
+        let empty = Sharded::decode(manifest.clone()).context("the manifest")?;
+        let mut whole = empty.clone();
         let mut files = HashMap::new();
         loop {
             let wanted = whole.unloaded();
@@ -109,6 +112,7 @@ impl Shards {
             manifest,
             files,
             whole,
+            empty,
         })
     }
 
@@ -131,7 +135,7 @@ impl Shards {
 
     /// A page's loading state before any fetch: the manifest alone.
     pub fn start(&self) -> Sharded {
-        Sharded::decode(self.manifest.clone()).unwrap_or_else(|_| self.whole.clone())
+        self.empty.clone()
     }
 
     /// Loads into `state` what `ids` need, round after round as the browser

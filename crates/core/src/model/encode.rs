@@ -323,7 +323,6 @@ impl ModelBuilder {
                         *w = old;
                     }
                 }
-                list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             }
             ends.push(kept.len() as u32);
         }

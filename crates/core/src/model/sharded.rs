@@ -129,6 +129,21 @@ impl Shape {
             .unwrap_or(0)
     }
 
+    /// Bits of a part number the rows of a level-`level` directory file
+    /// take: `i` for the manifest (level 0), `f` for index files.
+    fn row_bits(&self, level: u32) -> u32 {
+        if level == 0 {
+            self.index_bits
+        } else {
+            self.fan_bits
+        }
+    }
+
+    /// The mask of those bits.
+    fn row_mask(&self, level: u32) -> u32 {
+        (1u32 << self.row_bits(level)).wrapping_sub(1)
+    }
+
     /// Bits of a part number known once level `level`'s rows are read
     /// (the manifest is level 0).
     fn known_bits(&self, level: u32) -> u32 {
@@ -182,13 +197,12 @@ impl Directory {
         if !(revisit_share.is_finite() && revisit_share >= 0.0) {
             return Err(DecodeError::invalid("revisit share is not a number >= 0"));
         }
-        let (rows, number_bits) = match kind {
-            KIND_MANIFEST if level == 0 => (index_bits, 0),
-            KIND_INDEX if (1..=shape.levels()).contains(&level) => {
-                (fan_bits, shape.known_bits(level - 1))
-            }
+        let number_bits = match kind {
+            KIND_MANIFEST if level == 0 => 0,
+            KIND_INDEX if (1..=shape.levels()).contains(&level) => shape.known_bits(level - 1),
             _ => return Err(DecodeError::invalid("directory level out of range")),
         };
+        let rows = shape.row_bits(level);
         if u64::from(number) >> number_bits != 0 {
             return Err(DecodeError::invalid("index number out of range"));
         }
@@ -296,7 +310,7 @@ impl Sharded {
             let number = prefix(shape.known_bits(level - 1));
             let Some(index) = self.index(level, number) else {
                 return directory
-                    .digest(number & mask(directory.level, shape))
+                    .digest(number & shape.row_mask(directory.level))
                     .map(|digest| Want {
                         kind: FileKind::Index(level),
                         number,
@@ -306,7 +320,7 @@ impl Sharded {
             directory = index;
         }
         directory
-            .digest(part & mask(directory.level, shape))
+            .digest(part & shape.row_mask(directory.level))
             .map(|digest| Want {
                 kind: FileKind::Part,
                 number: part,
@@ -314,10 +328,11 @@ impl Sharded {
             })
     }
 
-    /// The files still needed to know every item of `ids`: for each, its
-    /// part if its index file is loaded, else that index file. Nothing for
-    /// items already loaded, for parts no item hashes to, and for files that
-    /// failed. Each file once, in first-needed order.
+    /// The files still needed to know every item of `ids`: for each, the
+    /// first file on the way from the manifest down to its part that is not
+    /// loaded — an index file, or the part itself. Nothing for items already
+    /// loaded, for parts no item hashes to, and for files that failed. Each
+    /// file once, in first-needed order.
     pub fn wanted<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<Want> {
         let mut out: Vec<Want> = Vec::new();
         for id in ids {
@@ -407,11 +422,7 @@ impl Sharded {
         let mut out = Vec::new();
         let directories = core::iter::once(&self.manifest).chain(self.indexes.iter().map(|e| &e.1));
         for directory in directories {
-            let rows = if directory.level == 0 {
-                shape.index_bits
-            } else {
-                shape.fan_bits
-            };
+            let rows = shape.row_bits(directory.level);
             let below = directory.level + 1;
             for row in 0..1u32 << rows {
                 let Some(digest) = directory.digest(row) else {
@@ -439,16 +450,6 @@ impl Sharded {
     pub fn parts(&self) -> impl Iterator<Item = &Model<Vec<u8>>> {
         self.parts.iter().map(|e| &e.1)
     }
-}
-
-/// The mask of the rows of a directory file of level `level`.
-fn mask(level: u32, shape: Shape) -> u32 {
-    let bits = if level == 0 {
-        shape.index_bits
-    } else {
-        shape.fan_bits
-    };
-    (1u32 << bits).wrapping_sub(1)
 }
 
 impl Lookup for Sharded {
