@@ -17,7 +17,7 @@ pub fn decode(bytes: &[u8]) {
         let _ = (
             sharded.layout(),
             sharded.unloaded(),
-            sharded.wanted(["a", "b"]),
+            sharded.wanted(&["a", "b"]),
         );
     }
     let Ok(model) = Model::decode(bytes) else {

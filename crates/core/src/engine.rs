@@ -200,6 +200,17 @@ struct ExitState {
     cart_lines: u32,
 }
 
+/// Where a file a sharded model needs may come from (see
+/// [`Engine::wanted`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fetch {
+    /// From the network (or any cache on the way).
+    Network,
+    /// Only from the device's own cache: asking the network would reveal an
+    /// earlier visit's interest.
+    Cached,
+}
+
 /// One page's engine (see the [module](self) documentation).
 pub struct Engine<H> {
     host: H,
@@ -283,20 +294,56 @@ impl<H: Host> Engine<H> {
         items
     }
 
-    /// The files a sharded model still needs for this page: the parts of the
-    /// profile's items, the cart's, the page's own products and `anchors`
-    /// (see [`Sharded::wanted`](crate::model::sharded::Sharded::wanted)).
-    /// None for a whole model or none at all.
-    pub fn wanted(&self, anchors: &[&str]) -> Vec<Want> {
+    /// The files a sharded model still needs for this page, each with where
+    /// it may come from (see [`Fetch`]); nothing for a whole model or none
+    /// at all. Seeds that this visit's pages already named — the page's own
+    /// products, `anchors` from its markup, what was viewed or put in the
+    /// cart since the visit began — may be fetched: their requests tell the
+    /// server nothing the page requests did not. Earlier visits' items may
+    /// come only from the device's cache, so that no request reveals a past
+    /// interest. Each file once, the fetchable first (see
+    /// [`Sharded::wanted`](crate::model::sharded::Sharded::wanted)).
+    pub fn wanted(&self, anchors: &[&str]) -> Vec<(Want, Fetch)> {
         let Some(Source::Sharded(sharded)) = &self.model else {
             return Vec::new();
         };
         let profile = &self.profile;
-        let ids = (profile.interactions().iter().rev().map(|i| i.item.as_str()))
-            .chain(profile.cart().iter().map(|l| l.item.as_str()))
-            .chain(self.on_page.iter().map(String::as_str))
-            .chain(anchors.iter().copied());
-        sharded.wanted(ids)
+        let since = profile.visit_started_ms();
+        let history = (profile
+            .interactions()
+            .iter()
+            .rev()
+            .map(|i| (i.item.as_str(), i.at_ms)))
+        .chain(profile.cart().iter().map(|l| (l.item.as_str(), l.added_ms)));
+        let mut visit: Vec<&str> = self.on_page.iter().map(String::as_str).collect();
+        visit.extend(anchors);
+        visit.extend(history.clone().filter(|h| h.1 >= since).map(|h| h.0));
+        let earlier: Vec<&str> = history.filter(|h| h.1 < since).map(|h| h.0).collect();
+        let mut out: Vec<(Want, Fetch)> = sharded
+            .wanted(&visit)
+            .into_iter()
+            .map(|w| (w, Fetch::Network))
+            .collect();
+        for want in sharded.wanted(&earlier) {
+            if !out.iter().any(|(w, _)| w == &want) {
+                out.push((want, Fetch::Cached));
+            }
+        }
+        out
+    }
+
+    /// The files a sharded model needs to know `items`, which the page
+    /// itself shows (a widget's candidates, to prefetch what the next page
+    /// is likely to need): all fetchable.
+    pub fn wanted_for(&self, items: &[&str]) -> Vec<(Want, Fetch)> {
+        match &self.model {
+            Some(Source::Sharded(sharded)) => sharded
+                .wanted(items)
+                .into_iter()
+                .map(|w| (w, Fetch::Network))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Takes a file [`Engine::wanted`] asked for (its digest checked by the

@@ -1,6 +1,8 @@
 use proptest::prelude::*;
+use shelfwise_core::context::Context;
+use shelfwise_core::engine::{Engine, Fetch, MemoryHost};
 use shelfwise_core::model::sharded::{FileKind, Sharded, Want};
-use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder, ShardedFiles};
+use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder, ShardedFiles, Source};
 use shelfwise_core::profile::{EventKind, Profile};
 use shelfwise_core::rank::{Focus, RankOptions, rank, recommend};
 
@@ -11,7 +13,7 @@ const NOW: u64 = 1_700_000_000_000;
 fn load(files: &ShardedFiles, state: &mut Sharded, ids: &[&str]) -> usize {
     let mut rounds = 0;
     loop {
-        let wanted = state.wanted(ids.iter().copied());
+        let wanted = state.wanted(ids);
         if wanted.is_empty() {
             return rounds;
         }
@@ -70,7 +72,7 @@ fn a_seed_costs_one_file_per_level_then_its_part() {
         let layout = state.layout();
         assert_eq!((layout.items, layout.levels), (items as u32, levels));
         assert!(files.manifest.len() <= 48 + 256 * 32, "at most 256 rows");
-        let first = state.wanted(["item-1", "item-2"]);
+        let first = state.wanted(&["item-1", "item-2"]);
         let expected = if levels == 0 {
             FileKind::Part
         } else {
@@ -82,7 +84,7 @@ fn a_seed_costs_one_file_per_level_then_its_part() {
             levels + 1,
             "each level, then the part"
         );
-        assert!(state.wanted(["item-1"]).is_empty());
+        assert!(state.wanted(&["item-1"]).is_empty());
         assert_eq!(state.parts().count(), 1);
         assert!(state.parts().all(|p| p.external_count() > 0));
         // And the seed's part answers as the whole model.
@@ -98,31 +100,106 @@ fn a_seed_costs_one_file_per_level_then_its_part() {
 }
 
 #[test]
+fn a_file_s_integrity_is_its_digest_in_base64() {
+    // SHA-256 of the empty string, as `openssl dgst -sha256 -binary | base64` gives it.
+    let digest: Vec<u8> = (0..32)
+        .map(|i| {
+            let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+            u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()
+        })
+        .collect();
+    let want = Want {
+        kind: FileKind::Part,
+        number: 0,
+        digest: digest.try_into().unwrap(),
+    };
+    assert_eq!(
+        want.integrity(),
+        "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    );
+    assert_eq!(want.file_name(), "e3b0c44298fc1c149afbf4c8996fb924.swp");
+}
+
+#[test]
+fn earlier_visits_seeds_come_only_from_the_cache() {
+    const HOUR: u64 = 3_600_000;
+    let files = catalogue(500, 5).encode_sharded(1);
+    let mut engine = Engine::new(MemoryHost::new(NOW), true, 0);
+    engine.begin_page(Context::default(), &[("item-1", None, 1.0)]);
+    // A later visit: a new page, the earlier profile read back from storage.
+    let mut host = engine.host().clone();
+    host.advance(2 * HOUR);
+    let mut engine = Engine::new(host, true, 0);
+    engine.begin_page(Context::default(), &[("item-200", None, 1.0)]);
+    engine.track(EventKind::AddToCart, &[("item-300", None, 1.0)], None);
+    engine.install_model(Source::decode(files.manifest.clone()).unwrap());
+    // Round after round, what may be fetched is; the device's cache is empty.
+    let mut cached = 0;
+    loop {
+        let wanted = engine.wanted(&["item-400"]);
+        if wanted.is_empty() {
+            break;
+        }
+        for (want, fetch) in wanted {
+            let bytes = match fetch {
+                Fetch::Network => file(&files, &want),
+                Fetch::Cached => {
+                    cached += 1;
+                    None
+                }
+            };
+            engine.add_file(&want, bytes).unwrap();
+        }
+    }
+    assert_eq!(
+        cached, 1,
+        "the earlier visit's item, once, at its first file"
+    );
+    let part = |id: &str| match engine.model() {
+        Some(Source::Sharded(s)) => s.find(id).is_some(),
+        _ => unreachable!(),
+    };
+    assert!(part("item-200") && part("item-300") && part("item-400"));
+    assert!(
+        !part("item-1"),
+        "never fetched: it would tell of the earlier visit"
+    );
+    // The page's own widgets' candidates may all be fetched.
+    assert!(
+        engine
+            .wanted_for(&["item-1", "item-2"])
+            .iter()
+            .all(|(_, f)| *f == Fetch::Network)
+    );
+    assert_eq!(engine.wanted_for(&["item-200"]), []);
+}
+
+#[test]
 fn files_that_fail_are_not_asked_for_again_and_wrong_files_are_refused() {
     let files = catalogue(500, 5).encode_sharded(1);
     let start = || Sharded::decode(files.manifest.clone()).unwrap();
     // The state with item-40's index file loaded, and the part it wants.
     let at_part = || {
         let mut state = start();
-        let index = state.wanted(["item-40"])[0];
+        let index = state.wanted(&["item-40"])[0];
         state.add(&index, file(&files, &index).unwrap()).unwrap();
-        let part = state.wanted(["item-40"])[0];
+        let part = state.wanted(&["item-40"])[0];
         assert_eq!(part.kind, FileKind::Part);
         (state, part)
     };
 
     // A fetch that failed: not asked for again.
     let mut state = start();
-    let index = state.wanted(["item-9"])[0];
+    let index = state.wanted(&["item-9"])[0];
     state.fail(&index);
-    assert!(state.wanted(["item-9"]).is_empty());
+    assert!(state.wanted(&["item-9"]).is_empty());
 
     // A truncated part: refused, not asked for again, its items unknown.
     let (mut state, part) = at_part();
     let mut truncated = file(&files, &part).unwrap();
     truncated.pop();
     assert!(state.add(&part, truncated).is_err());
-    assert!(state.wanted(["item-40"]).is_empty());
+    assert!(state.wanted(&["item-40"]).is_empty());
     assert!(state.find("item-40").is_none());
 
     // Another part's file, or an index file, in its place: refused.
@@ -276,6 +353,6 @@ proptest! {
             let want = Want { kind, number, digest: [1; 32] };
             let _ = state.add(&want, bytes.clone());
         }
-        let _ = state.wanted(["a", "item-1"]);
+        let _ = state.wanted(&["a", "item-1"]);
     }
 }

@@ -184,7 +184,8 @@ fn score_part(model: Scored<'_>, cases: &[Case], k: usize, revisit_share: Option
             Scored::Whole(m) => recommend(m, &profile, &options, k),
             Scored::Sharded(shards) => {
                 let mut state = shards.start();
-                let cost = shards.load(&mut state, prefix.iter().map(String::as_str));
+                let ids: Vec<&str> = prefix.iter().map(String::as_str).collect();
+                let cost = shards.load(&mut state, &ids);
                 part.bytes.push(cost.gzip_bytes);
                 part.files += cost.files;
                 recommend(&state, &profile, &options, k)

@@ -140,14 +140,10 @@ impl Shards {
 
     /// Loads into `state` what `ids` need, round after round as the browser
     /// does, and says what it cost.
-    pub fn load<'a>(
-        &self,
-        state: &mut Sharded,
-        ids: impl Iterator<Item = &'a str> + Clone,
-    ) -> Cost {
+    pub fn load(&self, state: &mut Sharded, ids: &[&str]) -> Cost {
         let mut cost = Cost::default();
         loop {
-            let wanted = state.wanted(ids.clone());
+            let wanted = state.wanted(ids);
             if wanted.is_empty() {
                 return cost;
             }

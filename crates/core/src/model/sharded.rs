@@ -81,6 +81,29 @@ impl Want {
     pub fn file_name(&self) -> String {
         file_name(&self.digest, self.kind)
     }
+
+    /// The file's Subresource Integrity metadata, `sha256-` and the digest
+    /// in base64, for the browser to check the file with as it fetches it.
+    pub fn integrity(&self) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::with_capacity(7 + DIGEST_LEN.div_ceil(3) * 4);
+        out.push_str("sha256-");
+        for chunk in self.digest.chunks(3) {
+            let word = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |w, (i, &b)| w | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                let sextet = ALPHABET.get((word >> (18 - 6 * i) & 63) as usize);
+                out.push(match sextet {
+                    Some(&b) if i <= chunk.len() => char::from(b),
+                    _ => '=',
+                });
+            }
+        }
+        out
+    }
 }
 
 /// The name of a file of kind `kind` with digest `digest` (see
@@ -333,7 +356,7 @@ impl Sharded {
     /// loaded — an index file, or the part itself. Nothing for items already
     /// loaded, for parts no item hashes to, and for files that failed. Each
     /// file once, in first-needed order.
-    pub fn wanted<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<Want> {
+    pub fn wanted(&self, ids: &[&str]) -> Vec<Want> {
         let mut out: Vec<Want> = Vec::new();
         for id in ids {
             let want = self.next_for(part_of(id.as_bytes(), self.manifest.shape.part_bits));
