@@ -4,9 +4,10 @@
 
 use shelfwise_core::beacon::{Outcome, Page, Widget as WidgetKind};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
-use shelfwise_core::engine::{Engine as Core, ExitOutcome, Host as _, Kept};
+use shelfwise_core::engine::{Engine as Core, ExitOutcome, Fetch, Host as _, Kept};
 use shelfwise_core::exit::{Input, Sensitivity, Viewport};
-use shelfwise_core::model::{Model, Source};
+use shelfwise_core::model::Source;
+use shelfwise_core::model::sharded::Want;
 use shelfwise_core::profile::EventKind;
 use shelfwise_core::rank::{Exclusion, Reason, merchant_order};
 use wasm_bindgen::prelude::*;
@@ -25,6 +26,8 @@ pub struct Engine {
     core: Core<Browser>,
     last_ids: String,
     last_because: String,
+    /// The files the last [`Engine::wanted_files`] listed, by position.
+    wanted: Vec<Want>,
 }
 
 /// Separates ids in the packed `rank` input and outputs.
@@ -41,10 +44,13 @@ impl Engine {
             core: Core::new(Browser::new(), persistent, retention_days),
             last_ids: String::new(),
             last_because: String::new(),
+            wanted: Vec::new(),
         }
     }
 
-    /// Validates and installs a model file.
+    /// Validates and installs a model file: a whole model, or the manifest
+    /// of a sharded one (whose files [`Engine::wanted_files`] then lists).
+    /// Returns the model's item count.
     ///
     /// # Errors
     ///
@@ -53,8 +59,55 @@ impl Engine {
     /// stays in use.
     #[wasm_bindgen(js_name = loadModel)]
     pub fn load_model(&mut self, bytes: Vec<u8>) -> Result<u32, JsError> {
-        let model = Model::decode(bytes).map_err(|e| JsError::new(e.as_str()))?;
-        Ok(self.core.install_model(Source::Whole(Box::new(model))))
+        let model = Source::decode(bytes).map_err(|e| JsError::new(e.as_str()))?;
+        self.wanted.clear();
+        Ok(self.core.install_model(model))
+    }
+
+    /// The files a sharded model still needs, to fetch beside the manifest
+    /// and hand to [`Engine::add_file`] by position: for this page's seeds
+    /// (its products, its widgets' anchors, the shopper's history) or, with
+    /// `prefetch`, for every item the page's widgets show (what the next page
+    /// is likely to be about). Joined by U+001E, each is `NAME INTEGRITY
+    /// FROM`: the file name, its Subresource Integrity metadata, and
+    /// `network`, or `cache` when only the device's cache may answer (an
+    /// earlier visit's item: a request would reveal it). Empty when nothing
+    /// is missing.
+    #[wasm_bindgen(js_name = wantedFiles)]
+    pub fn wanted_files(&mut self, prefetch: bool) -> String {
+        let named = dom::named_items(prefetch);
+        let named: Vec<&str> = named.iter().map(String::as_str).collect();
+        let wanted = if prefetch {
+            self.core.wanted_for(&named)
+        } else {
+            self.core.wanted(&named)
+        };
+        let mut out = String::new();
+        self.wanted.clear();
+        for (want, fetch) in wanted {
+            if !out.is_empty() {
+                out.push(SEPARATOR);
+            }
+            let from = match fetch {
+                Fetch::Network => "network",
+                Fetch::Cached => "cache",
+            };
+            out.extend([&want.file_name(), " ", &want.integrity(), " ", from]);
+            self.wanted.push(want);
+        }
+        out
+    }
+
+    /// Takes the file at `index` of the last [`Engine::wanted_files`] list,
+    /// its integrity already checked, or records that it could not be had
+    /// (`undefined`: it is not asked for again on this page). Returns
+    /// `false` when the bytes were refused (not a file of this model).
+    #[wasm_bindgen(js_name = addFile)]
+    pub fn add_file(&mut self, index: u32, bytes: Option<Vec<u8>>) -> bool {
+        match self.wanted.get(index as usize) {
+            Some(want) => self.core.add_file(want, bytes).is_ok(),
+            None => false,
+        }
     }
 
     /// Records a Segment or GA4 e-commerce event. Returns `false` when the

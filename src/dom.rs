@@ -157,14 +157,8 @@ impl Widget {
 /// Products the page declares it shows (`data-shelfwise-view`), with their
 /// optional category and price.
 pub(crate) fn page_items() -> Vec<Product> {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return Vec::new();
-    };
-    let Ok(nodes) = document.query_selector_all("[data-shelfwise-view]") else {
-        return Vec::new();
-    };
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.dyn_into::<Element>().ok())
+    elements("[data-shelfwise-view]")
+        .into_iter()
         .filter_map(|e| {
             let id = e
                 .get_attribute("data-shelfwise-view")
@@ -180,5 +174,34 @@ pub(crate) fn page_items() -> Vec<Product> {
                 price,
             })
         })
+        .collect()
+}
+
+/// Item ids the page's markup names besides its products: the anchors of
+/// its `similar` widgets or, with `candidates`, every widget's items.
+pub(crate) fn named_items(candidates: bool) -> Vec<String> {
+    let (selector, attribute) = if candidates {
+        ("[data-shelfwise-widget]>[data-item-id]", "data-item-id")
+    } else {
+        ("[data-shelfwise-anchor]", "data-shelfwise-anchor")
+    };
+    elements(selector)
+        .iter()
+        .filter_map(|e| e.get_attribute(attribute))
+        .filter(|id| !id.trim().is_empty())
+        .collect()
+}
+
+/// The elements matching `selector`, in document order; none without a
+/// document.
+fn elements(selector: &str) -> Vec<Element> {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return Vec::new();
+    };
+    let Ok(nodes) = document.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<Element>().ok())
         .collect()
 }

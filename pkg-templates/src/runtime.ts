@@ -13,7 +13,7 @@ import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
 import { Hold } from "./hold.js";
-import { fetchModel } from "./model.js";
+import { dropCache, fetchModel, loadFiles } from "./model.js";
 
 /**
  * Where the code a page may not need comes from: bundled for npm, files
@@ -45,6 +45,8 @@ const DEFAULT_CONSENT_TIMEOUT_MS = 1000;
 const EVENT_BURST = 200;
 const EVENT_RATE = 20;
 const DEFAULT_HOLD_MS = 300;
+/** How long a sharded model's files may take, all rounds together. */
+const FILES_TIMEOUT_MS = 3000;
 const MAX_NAMES = 30;
 
 /** The runtime behind the exported functions: one per page. */
@@ -163,6 +165,7 @@ export class Runtime {
         warning = `model rejected: ${(error as Error).message}`;
         this.warnOnce("model", `shelfwise: the model at ${options.model} was rejected (${(error as Error).message}); widgets keep the merchant's order`);
       }
+      if (modelItems > 0) await this.loadFiles(engine, false);
     } else if (wantModel) {
       warning = "model unavailable";
     }
@@ -172,6 +175,7 @@ export class Runtime {
     this.hold.settle();
     this.hold.release();
     this.watchExposures();
+    if (modelItems > 0 && options.prefetch !== false && !saveData()) whenIdle(() => void this.loadFiles(engine, true));
     const ready = this.engine !== null;
     return {
       arm: this.holdout ? "holdout" : "personalized",
@@ -200,6 +204,29 @@ export class Runtime {
     } catch (error) {
       this.warnOnce("model", `shelfwise: the model at ${url} could not be loaded (${(error as Error).message}); widgets keep the merchant's order`);
       return null;
+    }
+  }
+
+  /**
+   * A sharded model's files (see {@link loadFiles}) for this page's seeds,
+   * or with `prefetch` for what its widgets show; within
+   * {@link FILES_TIMEOUT_MS}, warning once about those that failed (a
+   * prefetch is silent: nothing on this page needs it).
+   */
+  private async loadFiles(engine: Engine, prefetch: boolean): Promise<void> {
+    const url = this.options.model as string;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), FILES_TIMEOUT_MS);
+    try {
+      const keep = this.consent === "granted" && engine.isPersistent();
+      const failures = await loadFiles(engine, new URL(url, document.baseURI), prefetch, keep, controller.signal);
+      if (failures.length > 0 && !prefetch) {
+        this.warnOnce("files", `shelfwise: ${failures.length} file(s) of the model at ${url} could not be loaded (${failures[0]}); the items in them are not personalized`);
+      }
+    } catch (error) {
+      this.disable("failed while loading the model's files", error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -279,6 +306,7 @@ export class Runtime {
       return;
     }
     this.consent = state;
+    if (state !== "granted") dropCache();
     this.enqueue((engine) => {
       // Measurement withdrawn: the arm goes with it (this page keeps what it shows).
       this.endUnmeasured(engine);
@@ -318,6 +346,7 @@ export class Runtime {
   forget(): void {
     this.enqueue((engine) => {
       engine.forget();
+      dropCache();
       this.outbox?.clear();
     });
   }
@@ -716,6 +745,17 @@ function item(id: string, code: number, score: number, because: string | undefin
 function pageType(): string {
   const marked = document.querySelector("[data-shelfwise-page]")?.getAttribute("data-shelfwise-page");
   return marked ?? (document.querySelector("[data-shelfwise-view]") ? "product" : "other");
+}
+
+/** The shopper asked for less data (the Save-Data client hint). */
+function saveData(): boolean {
+  return (navigator as { connection?: { saveData?: boolean } }).connection?.saveData === true;
+}
+
+/** Runs `task` when the browser is idle (or soon, where it cannot say). */
+function whenIdle(task: () => void): void {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(task, { timeout: 5000 });
+  else setTimeout(task, 200);
 }
 
 function domReady(): Promise<void> {

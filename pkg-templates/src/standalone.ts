@@ -35,6 +35,7 @@ function options(runtime: Runtime): InitOptions {
   return {
     model: data.model || undefined,
     modelIntegrity: data.modelIntegrity || undefined,
+    prefetch: data.prefetch !== "off",
     collector: data.collector || undefined,
     holdout: number("holdout", data.holdout, 0, 1),
     holdoutDays: number("holdout-days", data.holdoutDays, 1, 365),

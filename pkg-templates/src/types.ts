@@ -59,6 +59,14 @@ export interface InitOptions {
   /** An SRI hash (`sha384-…`) the model file must match (`data-model-integrity`); the browser refuses it otherwise. */
   modelIntegrity?: string;
   /**
+   * A sharded model (`model` is its `manifest.swm`): when the browser is
+   * idle after the widgets are decided, fetch the files the items the page's
+   * widgets show will need, so that the next page finds them cached
+   * (`data-prefetch="off"` for `false`). Default `true`; never on a
+   * Save-Data connection.
+   */
+  prefetch?: boolean;
+  /**
    * Categories never to record (`data-sensitive-categories`, comma-separated):
    * views, carts and purchases of their items are not kept, and their items
    * are never pushed. Items the model flags sensitive are treated the same

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { HOLD_STYLE, demoStore, loadWarm, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { HOLD_STYLE, demoStore, loadWarm, merchantOrder, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -23,15 +23,7 @@ async function returningShopper() {
   return context;
 }
 
-async function merchantHome() {
-  const context = await env.browser.newContext();
-  const { page } = await watchedPage(context);
-  await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
-  await page.goto(`${env.server.url}/`);
-  const ids = await page.$$eval(`${HOME_REORDER} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
-  await context.close();
-  return ids;
-}
+const merchantHome = () => merchantOrder(env, "/", HOME_REORDER);
 
 const flipped = Buffer.from(MODEL);
 flipped[flipped.length - 10] ^= 0xff;

@@ -164,6 +164,17 @@ export async function loadWarm(page, log, url) {
   await widgetsSettled(page);
 }
 
+/** The children of the widget at `selector` on the page at `path` as the merchant wrote them (Shelfwise not loaded). */
+export async function merchantOrder(env, path, selector) {
+  const context = await env.browser.newContext();
+  const { page } = await watchedPage(context);
+  await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
+  await page.goto(`${env.server.url}${path}`);
+  const ids = await page.$$eval(`${selector} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
+  await context.close();
+  return ids;
+}
+
 /** Waits (up to `timeout` ms) until every widget on the page has its final state. */
 export async function widgetsSettled(page, timeout = 10_000) {
   await page.waitForFunction(() => {

@@ -4,7 +4,8 @@
 //! `target/demo-site/` gets the pages (home, one page per category and per
 //! product, cart, checkout), `www/assets/`, the hostile pages ([`HOSTILE`], with
 //! `www/hostile/setup/`) under `/hostile/`,
-//! `dist/` as `/dist/`, the sample events, the catalogue and `model.swm`.
+//! `dist/` as `/dist/`, the sample events, the catalogue, `model.swm` and the
+//! same model in parts under `sharded/`.
 //! Everything is generated from fixed seeds: the same commit gives the same
 //! site and the same model.
 
@@ -456,6 +457,18 @@ pub fn build_site() -> Result<PathBuf> {
             .arg(site.join("catalog.csv"))
             .arg("--out")
             .arg(site.join("model.swm")),
+    )?;
+    // The same model in parts, one item each (256 parts: the manifest names
+    // them all), for the browser tests of sharded loading.
+    let _ = std::fs::remove_dir_all(site.join("sharded"));
+    exec(
+        shelfwise()
+            .args(["build", "--events"])
+            .arg(site.join("sample-events.csv"))
+            .arg("--catalog")
+            .arg(site.join("catalog.csv"))
+            .args(["--items-per-part", "1", "--out-dir"])
+            .arg(site.join("sharded")),
     )?;
     eprintln!(
         "xtask: demo store with {} products in {} categories in {}",
