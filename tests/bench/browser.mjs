@@ -15,7 +15,13 @@
 //   demo home (which hides its widgets with the documented rule) and of a
 //   merchant-written page without the rule, every frame sampled: loads in
 //   which a visible widget changed, largest layout shift, and how many loads
-//   ended with each widget personalized.
+//   ended with each widget personalized;
+// - sharded_slow_network: visits of a home page then four product pages of
+//   one category on Lighthouse's mobile network (150 ms RTT, 1.6 Mbps down),
+//   each visit from an empty cache: how many widgets of pages 2–5 ended
+//   personalized within the default hold, and the model files and bytes
+//   those pages fetched — the single file, the sharded build, and the
+//   sharded build without prefetch.
 // The CMP is the IAB's reference implementation (tests/e2e/cmp.mjs).
 import fs from "node:fs";
 import path from "node:path";
@@ -188,6 +194,60 @@ try {
     }
     console.log(JSON.stringify({ bench: "cmp_late_chromium", cmp_ms: cmpMs, loads: 20, viewport: "412x823", ...counts }));
     await context.close();
+  }
+
+  // The page 1 of each visit fetches the SDK and the model's entry file; pages 2–5 are measured.
+  for (const [name, model, attributes] of [
+    ["single file", "/model.swm", ""],
+    ["sharded", "/sharded/manifest.swm", ""],
+    ["sharded, no prefetch", "/sharded/manifest.swm", ' data-prefetch="off"'],
+  ]) {
+    const visits = 10;
+    const paths = ["/", ...Array.from({ length: visits }, (_, v) => [1, 2, 3, 4].map((p) => `/product/sku-${String(v + 1).padStart(2, "0")}00${p}.html`)).flat()];
+    const routes = Object.fromEntries(
+      paths.map((url) => {
+        const html = fs.readFileSync(path.join(site, url === "/" ? "index.html" : url), "utf8").replace('data-model="/model.swm"', `data-model="${model}"${attributes}`);
+        return [url, (req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }).end(html)];
+      }),
+    );
+    const variant = await serve(site, routes);
+    const counts = { widgets: 0, personalized: 0, files: 0, kb: 0 };
+    try {
+      for (let v = 0; v < visits; v++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("Network.enable");
+        await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+        let measuring = false;
+        const files = new Map();
+        cdp.on("Network.requestWillBeSent", (e) => {
+          if (measuring && /\.sw[mip]$/.test(new URL(e.request.url).pathname)) files.set(e.requestId, 0);
+        });
+        cdp.on("Network.loadingFinished", (e) => {
+          if (files.has(e.requestId)) files.set(e.requestId, e.encodedDataLength);
+        });
+        await page.goto(`${variant.url}/`);
+        await page.evaluate(() => window.shelfwise.init());
+        measuring = true;
+        for (const url of paths.slice(1 + 4 * v, 5 + 4 * v)) {
+          await page.waitForTimeout(1000); // the shopper reads; the browser is idle
+          await page.goto(`${variant.url}${url}`);
+          await page.evaluate(() => window.shelfwise.init());
+          const states = await page.$$eval("[data-shelfwise-widget]", (ws) => ws.map((w) => w.getAttribute("data-shelfwise-state")));
+          counts.widgets += states.length;
+          counts.personalized += states.filter((state) => state === "personalized").length;
+        }
+        // Prefetches started by page 5 count too.
+        await page.waitForTimeout(1000);
+        counts.files += [...files.values()].filter((n) => n > 0).length;
+        counts.kb += [...files.values()].reduce((a, b) => a + b, 0) / 1000;
+        await context.close();
+      }
+    } finally {
+      await variant.close();
+    }
+    console.log(JSON.stringify({ bench: "sharded_slow_network_chromium", model: name, visits, pages: 4 * visits, widgets: counts.widgets, personalized: counts.personalized, files_per_visit: +(counts.files / visits).toFixed(1), kb_per_visit: +(counts.kb / visits).toFixed(1) }));
   }
 
   const bare = thirdPartySite(withoutHoldRule);

@@ -187,6 +187,15 @@ pub fn run() -> Result {
                 field("far_personalized"),
                 field("far")
             ),
+            "sharded_slow_network_chromium" => format!(
+                "| pages 2–5 of {} visits (home, then four product pages of one category; 150 ms RTT, 1.6 Mbps; hold 300 ms), {}: widgets ending personalized; model files / KB fetched a visit on those pages | **{} of {}**; {} files, {} KB | ≥ 95 % (sharded) |",
+                field("visits"),
+                field("model"),
+                field("personalized"),
+                field("widgets"),
+                field("files_per_visit"),
+                field("kb_per_visit")
+            ),
             _ => continue,
         };
         let _ = writeln!(report, "{row}");
