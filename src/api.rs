@@ -67,8 +67,8 @@ impl Engine {
     /// The files a sharded model still needs, to fetch beside the manifest
     /// and hand to [`Engine::add_file`] by position: for this page's seeds
     /// (its products, its widgets' anchors, the shopper's history) or, with
-    /// `prefetch`, for every item the page's widgets show (what the next page
-    /// is likely to be about). Joined by U+001E, each is `NAME INTEGRITY
+    /// `prefetch`, the index files of every item the page's widgets show
+    /// (what the next page is likely to be about). Joined by U+001E, each is `NAME INTEGRITY
     /// FROM`: the file name, its Subresource Integrity metadata, and
     /// `network`, or `cache` when only the device's cache may answer (an
     /// earlier visit's item: a request would reveal it). Empty when nothing
@@ -78,7 +78,7 @@ impl Engine {
         let named = dom::named_items(prefetch);
         let named: Vec<&str> = named.iter().map(String::as_str).collect();
         let wanted = if prefetch {
-            self.core.wanted_for(&named)
+            self.core.prefetch(&named)
         } else {
             self.core.wanted(&named)
         };

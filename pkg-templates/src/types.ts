@@ -60,10 +60,10 @@ export interface InitOptions {
   modelIntegrity?: string;
   /**
    * A sharded model (`model` is its `manifest.swm`): when the browser is
-   * idle after the widgets are decided, fetch the files the items the page's
-   * widgets show will need, so that the next page finds them cached
-   * (`data-prefetch="off"` for `false`). Default `true`; never on a
-   * Save-Data connection.
+   * idle after the widgets are decided, fetch the index files the items the
+   * page's widgets show will need, so that the next page is one round trip
+   * from its part (`data-prefetch="off"` for `false`). Default `true`; never
+   * on a Save-Data connection.
    */
   prefetch?: boolean;
   /**

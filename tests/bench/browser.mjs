@@ -20,8 +20,7 @@
 //   one category on Lighthouse's mobile network (150 ms RTT, 1.6 Mbps down),
 //   each visit from an empty cache: how many widgets of pages 2–5 ended
 //   personalized within the default hold, and the model files and bytes
-//   those pages fetched — the single file, the sharded build, and the
-//   sharded build without prefetch.
+//   those pages fetched — the single file against the sharded build.
 // The CMP is the IAB's reference implementation (tests/e2e/cmp.mjs).
 import fs from "node:fs";
 import path from "node:path";
@@ -200,7 +199,6 @@ try {
   for (const [name, model, attributes] of [
     ["single file", "/model.swm", ""],
     ["sharded", "/sharded/manifest.swm", ""],
-    ["sharded, no prefetch", "/sharded/manifest.swm", ' data-prefetch="off"'],
   ]) {
     const visits = 10;
     const paths = ["/", ...Array.from({ length: visits }, (_, v) => [1, 2, 3, 4].map((p) => `/product/sku-${String(v + 1).padStart(2, "0")}00${p}.html`)).flat()];

@@ -30,7 +30,7 @@ use crate::beacon::{Event, Order, Outcome, Page, Visit, Widget};
 use crate::context::Context;
 use crate::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Trigger, Viewport};
 use crate::experiment::{Arm, Assignment, DEFAULT_HOLDOUT, DEFAULT_STICKY_MS};
-use crate::model::sharded::Want;
+use crate::model::sharded::{FileKind, Want};
 use crate::model::{DecodeError, ITEM_SENSITIVE, Lookup, Source};
 use crate::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
 use crate::rank::{Focus, RankOptions, Ranked, Recommendation, arrange, recommend};
@@ -332,14 +332,17 @@ impl<H: Host> Engine<H> {
         out
     }
 
-    /// The files a sharded model needs to know `items`, which the page
-    /// itself shows (a widget's candidates, to prefetch what the next page
-    /// is likely to need): all fetchable.
-    pub fn wanted_for(&self, items: &[&str]) -> Vec<(Want, Fetch)> {
+    /// The index files (never the parts) a sharded model needs to reach
+    /// `items`, which the page itself shows (its widgets' candidates), all
+    /// fetchable: loaded ahead, they leave whichever of them the shopper
+    /// opens next one round trip from its part. None when the manifest
+    /// names the parts itself.
+    pub fn prefetch(&self, items: &[&str]) -> Vec<(Want, Fetch)> {
         match &self.model {
             Some(Source::Sharded(sharded)) => sharded
                 .wanted(items)
                 .into_iter()
+                .filter(|w| w.kind != FileKind::Part)
                 .map(|w| (w, Fetch::Network))
                 .collect(),
             _ => Vec::new(),

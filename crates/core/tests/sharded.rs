@@ -164,14 +164,19 @@ fn earlier_visits_seeds_come_only_from_the_cache() {
         !part("item-1"),
         "never fetched: it would tell of the earlier visit"
     );
-    // The page's own widgets' candidates may all be fetched.
+    // Ahead of the next page, the index files of what the page shows, not
+    // their parts; nothing once the item's index file is there.
+    let ahead = engine.prefetch(&["item-1", "item-2"]);
     assert!(
-        engine
-            .wanted_for(&["item-1", "item-2"])
-            .iter()
-            .all(|(_, f)| *f == Fetch::Network)
+        !ahead.is_empty(),
+        "two levels of files: the index files come first"
     );
-    assert_eq!(engine.wanted_for(&["item-200"]), []);
+    assert!(
+        ahead
+            .iter()
+            .all(|(w, f)| matches!(w.kind, FileKind::Index(_)) && *f == Fetch::Network)
+    );
+    assert_eq!(engine.prefetch(&["item-200"]), []);
 }
 
 #[test]
