@@ -1,9 +1,9 @@
 // The SQL path gives the native model: sql/cooccurrence.sql runs in DuckDB
-// (an embedded engine; the same file runs on Spark SQL) over a generated
+// (an embedded engine) and on Apache Spark (local mode) over a generated
 // event log, `shelfwise build --pairs` encodes its output, and the model must
 // be byte-identical to `shelfwise build --events` on the same log with the
 // same parameters — given, or learned (`shelfwise learn --sql` writes the
-// parameter table the query reads).
+// parameter table the query reads) — as one file and in parts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -61,29 +61,46 @@ async function sqlPairs(events, params, pairs) {
   await db.run(`COPY (${query}) TO '${pairs}' (HEADER, DELIMITER ',')`);
 }
 
+/** Runs sql/cooccurrence.sql on Apache Spark in local mode (tests/sql/spark_pairs.py) over `events`
+ * after `params`; writes the pair table to `pairs`. pyspark comes from `SHELFWISE_PYSPARK`, where
+ * `cargo xtask test` installs it. */
+function sparkPairs(events, params, pairs) {
+  const pyspark = process.env.SHELFWISE_PYSPARK;
+  assert.ok(pyspark, "SHELFWISE_PYSPARK names pyspark's directory: run through `cargo xtask test`, which installs Spark");
+  const script = path.join(root, "tests/sql/spark_pairs.py");
+  execFileSync("python3", [script, events, params, path.join(root, "sql/cooccurrence.sql"), pairs], {
+    env: { ...process.env, PYTHONPATH: pyspark, SPARK_LOCAL_IP: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** The statement creating `shelfwise_params` with the given values. */
+function paramsView(params) {
+  return `CREATE OR REPLACE TEMPORARY VIEW shelfwise_params AS SELECT ${params.window} AS window_size,
+       CAST(${params.distance} AS DOUBLE) AS distance_exponent, CAST(${params.backward} AS DOUBLE) AS backward_weight,
+       CAST(${params.popularity} AS DOUBLE) AS popularity_exponent, ${params.neighbors} AS neighbors`;
+}
+
+const PARAMS = { window: 8, distance: 0.5, backward: 0.5, popularity: 0.3, neighbors: 8, share: 1.5 };
+
+/** `shelfwise build` options for {@link PARAMS}: those a pair table carries (`common`) and those the events need too. */
+function buildOptions(params) {
+  const common = ["--neighbors", `${params.neighbors}`, "--revisit-share", `${params.share}`];
+  const counting = ["--distance-exponent", `${params.distance}`, "--backward-weight", `${params.backward}`, "--popularity-exponent", `${params.popularity}`];
+  return { common, counting };
+}
+
 test("the SQL pair table encodes to the native model, byte for byte", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-sql-"));
   const events = path.join(dir, "events.csv");
   fs.writeFileSync(events, sampleEvents());
-  const params = { window: 8, distance: 0.5, backward: 0.5, popularity: 0.3, neighbors: 8, share: 1.5 };
-  const common = ["--neighbors", `${params.neighbors}`, "--revisit-share", `${params.share}`];
+  const { common, counting } = buildOptions(PARAMS);
 
   const native = path.join(dir, "native.swm");
-  shelfwise(
-    "build", "--events", events, "--out", native, ...common,
-    "--distance-exponent", `${params.distance}`,
-    "--backward-weight", `${params.backward}`,
-    "--popularity-exponent", `${params.popularity}`,
-  );
+  shelfwise("build", "--events", events, "--out", native, ...common, ...counting);
 
   const pairs = path.join(dir, "pairs.csv");
-  await sqlPairs(
-    events,
-    `CREATE OR REPLACE TEMPORARY VIEW shelfwise_params AS SELECT ${params.window} AS window_size,
-       CAST(${params.distance} AS DOUBLE) AS distance_exponent, CAST(${params.backward} AS DOUBLE) AS backward_weight,
-       CAST(${params.popularity} AS DOUBLE) AS popularity_exponent, ${params.neighbors} AS neighbors`,
-    pairs,
-  );
+  await sqlPairs(events, paramsView(PARAMS), pairs);
   const fromSql = path.join(dir, "sql.swm");
   shelfwise("build", "--pairs", pairs, "--out", fromSql, ...common);
 
@@ -110,5 +127,26 @@ test("with learned parameters too: `learn --sql` writes the query's parameter ta
   const fromSql = path.join(dir, "sql.swm");
   shelfwise("build", "--pairs", pairs, "--out", fromSql, ...(share === "default" ? [] : ["--revisit-share", share]));
   assert.deepEqual(fs.readFileSync(fromSql), fs.readFileSync(native));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("on Apache Spark too: the same query's pair table gives the native sharded model, file for file", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-spark-"));
+  const events = path.join(dir, "events.csv");
+  fs.writeFileSync(events, sampleEvents());
+  const { common, counting } = buildOptions(PARAMS);
+  const sharding = ["--items-per-part", "4"];
+  const native = path.join(dir, "native");
+  shelfwise("build", "--events", events, "--out-dir", native, ...sharding, ...common, ...counting);
+
+  const pairs = path.join(dir, "pairs.csv");
+  sparkPairs(events, paramsView(PARAMS), pairs);
+  const fromSpark = path.join(dir, "spark");
+  shelfwise("build", "--pairs", pairs, "--out-dir", fromSpark, ...sharding, ...common);
+
+  const files = fs.readdirSync(native).sort();
+  assert.ok(files.length > 10 && files.includes("manifest.swm"), `a real sharded model: ${files.length} files`);
+  assert.deepEqual(fs.readdirSync(fromSpark).sort(), files, "the same parts, under the same names");
+  for (const file of files) assert.deepEqual(fs.readFileSync(path.join(fromSpark, file)), fs.readFileSync(path.join(native, file)), file);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -155,13 +155,18 @@ fn test() -> Result {
     dist::run()?;
     dist::check_glue()?;
     demo::build_site()?;
-    exec(cmd("node").args([
-        "--test",
-        "--test-concurrency=1",
-        "tests/unit/",
-        "tests/e2e/",
-        "tests/sql/",
-    ]))
+    let pyspark = setup::spark()?;
+    exec(
+        cmd("node")
+            .args([
+                "--test",
+                "--test-concurrency=1",
+                "tests/unit/",
+                "tests/e2e/",
+                "tests/sql/",
+            ])
+            .env("SHELFWISE_PYSPARK", pyspark),
+    )
 }
 
 /// Seeds a target's corpus (`fuzz/corpus/TARGET`, not committed) with

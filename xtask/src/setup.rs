@@ -2,7 +2,8 @@
 //! target, the wasm-bindgen CLI at exactly the crate's version, the npm
 //! tools (wasm-opt, esbuild, TypeScript, Vite, Playwright), Chromium and
 //! ChromeDriver from Debian, PostgreSQL from Debian (for a throwaway
-//! cluster the collector's tests use), and cargo-fuzz.
+//! cluster the collector's tests use), Apache Spark (Java 17 from Debian,
+//! `pyspark` from PyPI) for the SQL tests, and cargo-fuzz.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -136,6 +137,42 @@ fn npm() -> Result {
         return Ok(());
     }
     exec(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))
+}
+
+/// The `pyspark` release the SQL tests run `sql/cooccurrence.sql` on:
+/// Spark 3.5, which runs on Debian's Java 17.
+const PYSPARK: &str = "3.5.3";
+
+/// Apache Spark in local mode, for the SQL tests: Java 17 from Debian when
+/// there is no `java`, and `pyspark` ([`PYSPARK`]) from PyPI into the tools
+/// directory. Returns the directory to put on `PYTHONPATH`.
+pub fn spark() -> Result<PathBuf> {
+    let apt = |packages: &[&str]| -> Result {
+        exec(cmd("apt-get").arg("update"))?;
+        exec(
+            cmd("apt-get")
+                .args(["install", "-y", "--no-install-recommends"])
+                .args(packages)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    };
+    if output(cmd("java").arg("-version")).is_none() {
+        apt(&["openjdk-17-jre-headless"])?;
+    }
+    let dir = tools_dir().join(format!("pyspark-{PYSPARK}"));
+    if !dir.join("pyspark/__init__.py").exists() {
+        if output(cmd("python3").args(["-m", "pip", "--version"])).is_none() {
+            apt(&["python3", "python3-pip"])?;
+        }
+        exec(
+            cmd("python3")
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .arg("--target")
+                .arg(&dir)
+                .arg(format!("pyspark=={PYSPARK}")),
+        )?;
+    }
+    Ok(dir)
 }
 
 /// Chromium and ChromeDriver from Debian (never a downloaded browser).
