@@ -166,7 +166,13 @@ pub fn spark() -> Result<PathBuf> {
         }
         exec(
             cmd("python3")
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
                 .arg("--target")
                 .arg(&dir)
                 .arg(format!("pyspark=={PYSPARK}")),
