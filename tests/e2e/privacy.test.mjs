@@ -119,7 +119,11 @@ test("a CMP answering after 150 ms (a stored choice): the widgets wait hidden an
   const context = await shopper('data-hold-timeout="2000"', [late], failSafe);
   const { page, log } = await watchedPage(context);
   await page.goto(`${env.server.url}/product/sku-03005.html`);
-  await widgetsSettled(page);
+  // The first page is only the history: on a cold, busy machine its hold may
+  // end before Shelfwise starts, and an event the page sends before then is
+  // queued for an engine that a navigation would never let start. So the
+  // cart add waits for Shelfwise to be running (init() resolves then).
+  await page.evaluate(() => window.shelfwise.init());
   await page.click("button.add");
   await page.goto(`${env.server.url}/`);
   await widgetsSettled(page);
