@@ -85,6 +85,8 @@ async function browseAndBuy(page, base) {
     page.locator('[data-shelfwise-widget="reorder"] > [data-item-id]:visible a').nth(1).click(),
   ]);
   await page.waitForSelector("[data-shelfwise-state]");
+  // Running, so that the add is not queued for an engine the navigation ends.
+  await page.evaluate(() => window.shelfwise.init());
   await page.click("button.add[data-shelfwise-add-to-cart]");
   await page.goto(`${base}/checkout.html`);
   await page.fill('input[name="name"]', "Ada");

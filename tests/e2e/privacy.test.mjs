@@ -58,6 +58,8 @@ async function shopper(attributes, init = [], head = "") {
 async function browse(page) {
   await page.goto(`${env.server.url}/product/sku-03005.html`);
   await widgetsSettled(page);
+  // Running, so that the add is not queued for an engine the navigation ends.
+  await page.evaluate(() => window.shelfwise.init());
   await page.click("button.add");
   await page.goto(`${env.server.url}/product/sku-03006.html`);
   await widgetsSettled(page);
