@@ -210,7 +210,8 @@ fn encode(
     settings: Settings,
     revisit_share: Option<f32>,
 ) -> ModelBuilder {
-    let (mut builder, handles) = model_builder(log, counts, catalog, settings);
+    let all: Vec<u32> = (0..log.item_count() as u32).collect();
+    let (mut builder, handles) = model_builder(log, counts, catalog, settings, &all);
     add_lists(&mut builder, &handles, lists);
     if let Some(share) = revisit_share {
         builder.revisit_share(share);
@@ -283,22 +284,40 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
         .flat_map(|&b| POPULARITY_EXPONENTS.iter().map(move |&p| (b, p)))
         .collect();
     let mut structures: Vec<Scored> = Vec::new();
-    let (builder, handles) = model_builder(log, &index.counts, catalog, settings);
-    for distance_exponent in DISTANCE_EXPONENTS {
-        let lists = index.lists(&seeds, settings, distance_exponent, &shapes);
-        let candidates: Vec<(Learned, Lists)> = shapes
-            .iter()
-            .zip(lists)
-            .map(|(&(backward_weight, popularity_exponent), lists)| {
-                let learned = Learned {
-                    distance_exponent,
-                    backward_weight,
-                    popularity_exponent,
-                    revisit_share: None,
-                };
-                (learned, lists)
-            })
-            .collect();
+    let rounds: Vec<Vec<(Learned, Lists)>> = DISTANCE_EXPONENTS
+        .iter()
+        .map(|&distance_exponent| {
+            let lists = index.lists(&seeds, settings, distance_exponent, &shapes);
+            shapes
+                .iter()
+                .zip(lists)
+                .map(|(&(backward_weight, popularity_exponent), lists)| {
+                    let learned = Learned {
+                        distance_exponent,
+                        backward_weight,
+                        popularity_exponent,
+                        revisit_share: None,
+                    };
+                    (learned, lists)
+                })
+                .collect()
+        })
+        .collect();
+    // The candidate models hold the seeds and the items their lists name,
+    // nothing else: ranking reaches no other item, and a million-item
+    // catalogue would otherwise be encoded once per candidate.
+    let mut reached = seeds.clone();
+    for (_, lists) in rounds.iter().flatten() {
+        reached.extend(
+            lists
+                .iter()
+                .flat_map(|(_, list)| list.iter().map(|&(b, _)| b)),
+        );
+    }
+    reached.sort_unstable();
+    reached.dedup();
+    let (builder, handles) = model_builder(log, &index.counts, catalog, settings, &reached);
+    for candidates in rounds {
         // Encoding is the slow part: one builder per core.
         let scored = on_every_core(&candidates, |part| {
             let mut builder = builder.clone();
@@ -566,18 +585,20 @@ impl Row {
     }
 }
 
-/// A model builder holding every item of `log` with its popularity and
-/// metadata, and the builder's index of each log item.
+/// A model builder holding the log's `items` with their popularity and
+/// metadata, and the builder's index of each log item (`None` for those
+/// left out).
 fn model_builder(
     log: &Log,
     counts: &[u32],
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
+    items: &[u32],
 ) -> (ModelBuilder, Vec<Option<u32>>) {
     let mut builder = ModelBuilder::new();
     builder.max_neighbors(settings.neighbors);
     let mut handles = vec![None; log.item_count()];
-    for item in 0..log.item_count() as u32 {
+    for &item in items {
         let name = log.name(item);
         let Some(handle) = builder.entry(name) else {
             continue;

@@ -270,13 +270,21 @@ impl ModelBuilder {
     /// Sorts the items by id and cuts, merges and quantizes every list.
     fn prepare(&self) -> Prepared<'_> {
         // Items in id order; `rank` maps an entry to its place in the file.
-        let mut places: Vec<usize> = (0..self.items.len()).collect();
-        places.sort_unstable_by(|&a, &b| {
-            self.items
-                .get(a)
-                .map(|e| &e.id)
-                .cmp(&self.items.get(b).map(|e| &e.id))
-        });
+        // Sorted by the ids' first eight bytes, read once into the array
+        // being sorted, and by the whole ids only where those are equal: a
+        // million ids sort without chasing a pointer per comparison.
+        let id = |i: usize| self.items.get(i).map_or(&[][..], |e| e.id.as_bytes());
+        let mut keyed: Vec<(u64, usize)> = (0..self.items.len())
+            .map(|i| {
+                let mut prefix = [0u8; 8];
+                for (p, b) in prefix.iter_mut().zip(id(i)) {
+                    *p = *b;
+                }
+                (u64::from_be_bytes(prefix), i)
+            })
+            .collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
+        let places: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
         let mut rank = vec![0u32; self.items.len()];
         for (place, &i) in places.iter().enumerate() {
             if let Some(r) = rank.get_mut(i) {
