@@ -27,6 +27,7 @@ import path from "node:path";
 import { kitchenProfile, root, site, serve, launch, thirdPartySite, withoutHoldRule } from "../e2e/harness.mjs";
 import { throttledLoads } from "../e2e/frames.mjs";
 import { cmpScript, tcString } from "../e2e/cmp.mjs";
+import { fetched, slowMobilePage } from "./network.mjs";
 
 const modelPath = process.argv[2];
 const glue = path.join(root, "target/js-build/src/wasm");
@@ -212,22 +213,10 @@ try {
     const counts = { widgets: 0, personalized: 0, files: 0, kb: 0 };
     try {
       for (let v = 0; v < visits; v++) {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
-        await cdp.send("Network.enable");
-        await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
-        let measuring = false;
-        const files = new Map();
-        cdp.on("Network.requestWillBeSent", (e) => {
-          if (measuring && /\.sw[mip]$/.test(new URL(e.request.url).pathname)) files.set(e.requestId, 0);
-        });
-        cdp.on("Network.loadingFinished", (e) => {
-          if (files.has(e.requestId)) files.set(e.requestId, e.encodedDataLength);
-        });
+        const { context, page, counting, files } = await slowMobilePage(browser, (url) => /\.sw[mip]$/.test(new URL(url).pathname));
         await page.goto(`${variant.url}/`);
         await page.evaluate(() => window.shelfwise.init());
-        measuring = true;
+        counting.on = true;
         for (const url of paths.slice(1 + 4 * v, 5 + 4 * v)) {
           await page.waitForTimeout(1000); // the shopper reads; the browser is idle
           await page.goto(`${variant.url}${url}`);
@@ -238,8 +227,9 @@ try {
         }
         // Prefetches started by page 5 count too.
         await page.waitForTimeout(1000);
-        counts.files += [...files.values()].filter((n) => n > 0).length;
-        counts.kb += [...files.values()].reduce((a, b) => a + b, 0) / 1000;
+        const { files: n, bytes } = fetched(files);
+        counts.files += n;
+        counts.kb += bytes / 1000;
         await context.close();
       }
     } finally {

@@ -18,6 +18,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { launch, root } from "../e2e/harness.mjs";
+import { fetched, slowMobilePage } from "./network.mjs";
 
 const [modelDir, visitsFile] = process.argv.slice(2);
 const VISITS = 15;
@@ -83,22 +84,10 @@ try {
     attributes = attrs;
     const counts = { widgets: 0, personalized: 0, files: 0, bytes: 0 };
     for (const items of visits) {
-      const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
-      const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send("Network.enable");
-      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
-      let measuring = false;
-      const files = new Map();
-      cdp.on("Network.requestWillBeSent", (e) => {
-        if (measuring && e.request.url.includes("/m/")) files.set(e.requestId, 0);
-      });
-      cdp.on("Network.loadingFinished", (e) => {
-        if (files.has(e.requestId)) files.set(e.requestId, e.encodedDataLength);
-      });
+      const { context, page, counting, files } = await slowMobilePage(browser, (url) => url.includes("/m/"), { viewport: { width: 412, height: 823 } });
       for (let p = 0; p < 5; p++) {
         if (p > 0) await page.waitForTimeout(1000); // the shopper reads; the browser is idle
-        measuring = p > 0;
+        counting.on = p > 0;
         await page.goto(`${base}/p/${items[p]}?next=${items[p + 1] ?? items[0]}`);
         await page.evaluate(() => window.shelfwise.init());
         if (p === 0) continue;
@@ -107,8 +96,9 @@ try {
         if (state === "personalized") counts.personalized += 1;
       }
       await page.waitForTimeout(1000);
-      counts.files += [...files.values()].filter((n) => n > 0).length;
-      counts.bytes += [...files.values()].reduce((a, b) => a + b, 0);
+      const { files: n, bytes } = fetched(files);
+      counts.files += n;
+      counts.bytes += bytes;
       await context.close();
     }
     console.log(JSON.stringify({ bench: "large_catalogue_chromium", way, visits: visits.length, widgets: counts.widgets, personalized: counts.personalized, files_per_visit: +(counts.files / visits.length).toFixed(1), kb_per_visit: +(counts.bytes / visits.length / 1000).toFixed(1) }));

@@ -1,28 +1,18 @@
 // The demo store, end to end, through the real script tag and dist/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, servePage, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { demoStore, merchantOrder, servePage, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
 const HOME_REORDER = "main [data-shelfwise-widget=reorder]";
 const hatsOf = (ids) => ids.filter((id) => id.startsWith("sku-03"));
 
-/** The merchant's order of a widget, straight from the served HTML. */
-async function merchantOrder(path, selector) {
-  const context = await env.browser.newContext();
-  const { page } = await watchedPage(context);
-  await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
-  await page.goto(`${env.server.url}${path}`);
-  const ids = await page.$$eval(`${selector} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
-  await context.close();
-  return ids;
-}
 
 test("three views of one category put that category first, and a reload keeps it", async () => {
   const context = await env.browser.newContext();
   const { page, log } = await watchedPage(context);
-  const merchant = await merchantOrder("/", HOME_REORDER);
+  const merchant = await merchantOrder(env, "/", HOME_REORDER);
   const hats = hatsOf(merchant);
   assert.ok(hats.length >= 2, "the home widget offers hats");
   assert.notDeepEqual(merchant.slice(0, hats.length), hats, "merchant order does not already lead with hats");
@@ -66,7 +56,7 @@ test("with localStorage blocked the page shows the merchant order and logs no er
     });
   });
   const { page, log } = await watchedPage(context, { warnings: [/localStorage is unavailable/] });
-  const merchant = await merchantOrder("/", HOME_REORDER);
+  const merchant = await merchantOrder(env, "/", HOME_REORDER);
   for (const path of ["/product/sku-03005.html", "/product/sku-03006.html", "/product/sku-03007.html", "/"]) {
     log.warnings.length = 0;
     await page.goto(`${env.server.url}${path}`);

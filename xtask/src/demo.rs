@@ -449,27 +449,22 @@ pub fn build_site() -> Result<PathBuf> {
     }
     write("catalog.csv", &catalog)?;
     write("sample-events.csv", &sample_events(&products))?;
-    exec(
-        shelfwise()
-            .args(["build", "--events"])
-            .arg(site.join("sample-events.csv"))
-            .arg("--catalog")
-            .arg(site.join("catalog.csv"))
-            .arg("--out")
-            .arg(site.join("model.swm")),
-    )?;
+    let build = |output: &[&str], to: &str| {
+        exec(
+            shelfwise()
+                .args(["build", "--events"])
+                .arg(site.join("sample-events.csv"))
+                .arg("--catalog")
+                .arg(site.join("catalog.csv"))
+                .args(output)
+                .arg(site.join(to)),
+        )
+    };
+    build(&["--out"], "model.swm")?;
     // The same model in parts, one item each (256 parts: the manifest names
     // them all), for the browser tests of sharded loading.
     let _ = std::fs::remove_dir_all(site.join("sharded"));
-    exec(
-        shelfwise()
-            .args(["build", "--events"])
-            .arg(site.join("sample-events.csv"))
-            .arg("--catalog")
-            .arg(site.join("catalog.csv"))
-            .args(["--items-per-part", "1", "--out-dir"])
-            .arg(site.join("sharded")),
-    )?;
+    build(&["--items-per-part", "1", "--out-dir"], "sharded")?;
     eprintln!(
         "xtask: demo store with {} products in {} categories in {}",
         products.len(),
