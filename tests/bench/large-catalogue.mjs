@@ -79,7 +79,7 @@ try {
   for (const [way, attrs] of [
     ["default", ""],
     ["no prefetch", ' data-prefetch="off"'],
-    ["10 s hold, no prefetch", ' data-prefetch="off" data-hold-timeout="10000"'],
+    ["10 s hold without prefetch", ' data-prefetch="off" data-hold-timeout="10000"'],
   ]) {
     attributes = attrs;
     const counts = { widgets: 0, personalized: 0, files: 0, bytes: 0 };
