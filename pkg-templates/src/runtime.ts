@@ -169,6 +169,7 @@ export class Runtime {
     } else if (wantModel) {
       warning = "model unavailable";
     }
+    if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
     await domReady();
     this.reorderAll();
     this.pickBanners();
@@ -214,12 +215,19 @@ export class Runtime {
    * prefetch is silent: nothing on this page needs it).
    */
   private async loadFiles(engine: Engine, prefetch: boolean): Promise<void> {
+    if (this.engine !== engine) return;
     const url = this.options.model as string;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), FILES_TIMEOUT_MS);
+    // Once Shelfwise is destroyed (its engine freed), nothing more is wanted.
+    const live = {
+      wantedFiles: (p: boolean) => (this.engine === engine ? engine.wantedFiles(p) : ""),
+      addFile: (i: number, bytes?: Uint8Array) => this.engine === engine && engine.addFile(i, bytes),
+    };
     try {
       const keep = this.consent === "granted" && engine.isPersistent();
-      const failures = await loadFiles(engine, new URL(url, document.baseURI), prefetch, keep, controller.signal);
+      const failures = await loadFiles(live, new URL(url, document.baseURI), prefetch, keep, controller.signal);
+      if (this.engine !== engine) return;
       if (failures.length > 0 && !prefetch) {
         this.warnOnce("files", `shelfwise: ${failures.length} file(s) of the model at ${url} could not be loaded (${failures[0]}); the items in them are not personalized`);
       }

@@ -104,6 +104,25 @@ for (const [name, handler] of Object.entries(BAD_PARTS)) {
   });
 }
 
+test("destroy() while parts are on their way: nothing more is fetched or said", async () => {
+  const context = await env.browser.newContext();
+  await context.addInitScript(kitchenProfile);
+  await sharded(context);
+  let asked = 0;
+  await context.route("**/sharded/*.swp", async (route) => {
+    asked += 1;
+    if (asked === 1) await page.evaluate(() => window.shelfwise.destroy());
+    await route.continue();
+  });
+  const { page } = await watchedPage(context);
+  await page.goto(`${env.server.url}/`);
+  // init() resolves once the runtime has given up on the model's files.
+  const result = await page.evaluate(() => window.shelfwise.init());
+  assert.ok(asked >= 1, "a part was on its way");
+  assert.equal(result.warning, "destroyed");
+  await context.close();
+});
+
 test("a corrupt manifest: one warning, the merchant's order", async () => {
   const merchant = await merchantOrder(env, "/", HOME_REORDER);
   const context = await env.browser.newContext();
