@@ -309,24 +309,28 @@ impl<H: Host> Engine<H> {
         };
         let profile = &self.profile;
         let since = profile.visit_started_ms();
-        let history = (profile
+        let mut visit: Vec<&str> = self.on_page.iter().map(String::as_str).collect();
+        visit.extend(anchors);
+        let mut earlier: Vec<&str> = Vec::new();
+        let history = profile
             .interactions()
             .iter()
             .rev()
-            .map(|i| (i.item.as_str(), i.at_ms)))
-        .chain(profile.cart().iter().map(|l| (l.item.as_str(), l.added_ms)));
-        let mut visit: Vec<&str> = self.on_page.iter().map(String::as_str).collect();
-        visit.extend(anchors);
-        visit.extend(history.clone().filter(|h| h.1 >= since).map(|h| h.0));
-        let earlier: Vec<&str> = history.filter(|h| h.1 < since).map(|h| h.0).collect();
-        let mut out: Vec<(Want, Fetch)> = sharded
-            .wanted(&visit)
-            .into_iter()
-            .map(|w| (w, Fetch::Network))
-            .collect();
-        for want in sharded.wanted(&earlier) {
-            if !out.iter().any(|(w, _)| w == &want) {
-                out.push((want, Fetch::Cached));
+            .map(|i| (&i.item, i.at_ms));
+        for (item, at_ms) in history.chain(profile.cart().iter().map(|l| (&l.item, l.added_ms))) {
+            let seeds = if at_ms >= since {
+                &mut visit
+            } else {
+                &mut earlier
+            };
+            seeds.push(item);
+        }
+        let mut out: Vec<(Want, Fetch)> = Vec::new();
+        for (ids, fetch) in [(&visit, Fetch::Network), (&earlier, Fetch::Cached)] {
+            for want in sharded.wanted(ids) {
+                if !out.iter().any(|(w, _)| w == &want) {
+                    out.push((want, fetch));
+                }
             }
         }
         out
