@@ -210,8 +210,8 @@ fn encode(
     settings: Settings,
     revisit_share: Option<f32>,
 ) -> ModelBuilder {
-    let all: Vec<u32> = (0..log.item_count() as u32).collect();
-    let (mut builder, handles) = model_builder(log, counts, catalog, settings, &all);
+    let all = 0..log.item_count() as u32;
+    let (mut builder, handles) = model_builder(log, counts, catalog, settings, all);
     add_lists(&mut builder, &handles, lists);
     if let Some(share) = revisit_share {
         builder.revisit_share(share);
@@ -316,7 +316,13 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
     }
     reached.sort_unstable();
     reached.dedup();
-    let (builder, handles) = model_builder(log, &index.counts, catalog, settings, &reached);
+    let (builder, handles) = model_builder(
+        log,
+        &index.counts,
+        catalog,
+        settings,
+        reached.iter().copied(),
+    );
     for candidates in rounds {
         // Encoding is the slow part: one builder per core.
         let scored = on_every_core(&candidates, |part| {
@@ -593,12 +599,12 @@ fn model_builder(
     counts: &[u32],
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
-    items: &[u32],
+    items: impl IntoIterator<Item = u32>,
 ) -> (ModelBuilder, Vec<Option<u32>>) {
     let mut builder = ModelBuilder::new();
     builder.max_neighbors(settings.neighbors);
     let mut handles = vec![None; log.item_count()];
-    for &item in items {
+    for item in items {
         let name = log.name(item);
         let Some(handle) = builder.entry(name) else {
             continue;
