@@ -15,7 +15,7 @@ use anyhow::{Context as _, bail};
 use lexopt::prelude::*;
 use shelfwise_core::model::sharded::Sharded;
 use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder};
-use shelfwise_model::{baseline, build, eval, events, log, shards, table};
+use shelfwise_model::{baseline, build, cores, eval, events, log, shards, table};
 
 const USAGE: &str = "\
 shelfwise — build, inspect and serve Shelfwise personalization models
@@ -411,6 +411,16 @@ impl std::fmt::Display for Output {
 /// The sharded model's entry file in its directory.
 const MANIFEST: &str = "manifest.swm";
 
+/// Writes the content-named file `name` in `dir`, unless it is there: a file
+/// of that name holds these bytes.
+fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    if !path.exists() {
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
 impl Output {
     /// Encodes and writes the model, and checks it by reading it back.
     fn write(&self, builder: &ModelBuilder) -> anyhow::Result<Written> {
@@ -429,30 +439,48 @@ impl Output {
                 })
             }
             Output::Dir(dir, per_part) => {
-                let files = builder.encode_sharded(*per_part);
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
+                // Each part written, saved and checked on whichever core is
+                // free; checked in memory (a read-back from disk, hashing
+                // and decoding every file again, took as long as the build
+                // on a million items; `inspect` does that).
+                let sharding = builder.sharding(*per_part);
+                let numbers: Vec<usize> = (0..sharding.parts()).collect();
+                let parts = cores::on_every_core(&numbers, |block| {
+                    block
+                        .iter()
+                        .map(|&n| {
+                            let Some(part) = sharding.part(n) else {
+                                return Ok((None, 0, 0));
+                            };
+                            save(dir, &part.name, &part.bytes)?;
+                            let s = Model::decode(&part.bytes[..])
+                                .with_context(|| {
+                                    format!("the part {} just built does not decode", part.name)
+                                })?
+                                .summary();
+                            Ok((Some(part), s.items, s.edges))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                });
                 let mut written = Written {
                     items: 0,
                     edges: 0,
-                    bytes: files.manifest.len(),
+                    bytes: 0,
                 };
-                // Checked in memory as it is written (a read-back from disk,
-                // hashing and decoding every file again, took as long as the
-                // build on a million items; `inspect` does that).
-                for (name, bytes) in &files.files {
-                    let path = dir.join(name);
-                    // Content-named: an existing file of that name is this file.
-                    if !path.exists() {
-                        std::fs::write(&path, bytes)
-                            .with_context(|| format!("writing {}", path.display()))?;
+                let mut kept = Vec::with_capacity(numbers.len());
+                for block in parts {
+                    for (part, items, edges) in block? {
+                        written.items += items;
+                        written.edges += edges;
+                        kept.push(part);
                     }
-                    if name.ends_with(".swp") {
-                        let s = Model::decode(&bytes[..])
-                            .with_context(|| format!("the part {name} just built does not decode"))?
-                            .summary();
-                        written.items += s.items;
-                        written.edges += s.edges;
+                }
+                let files = sharding.finish(kept);
+                for (name, bytes) in &files.files {
+                    if name.ends_with(".swi") {
+                        save(dir, name, bytes)?;
                     }
                     written.bytes += bytes.len();
                 }
@@ -461,6 +489,7 @@ impl Output {
                 let manifest = dir.join(MANIFEST);
                 std::fs::write(&manifest, &files.manifest)
                     .with_context(|| format!("writing {}", manifest.display()))?;
+                written.bytes += files.manifest.len();
                 Ok(written)
             }
         }

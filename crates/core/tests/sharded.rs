@@ -361,3 +361,29 @@ proptest! {
         let _ = state.wanted(&["a", "item-1"]);
     }
 }
+
+#[test]
+fn parts_written_in_any_order_and_on_any_thread_give_the_same_model() {
+    let b = catalogue(3000, 12);
+    let whole = b.encode_sharded(4);
+    let sharding = b.sharding(4);
+    let numbers: Vec<usize> = (0..sharding.parts()).collect();
+    let (low, high) = numbers.split_at(numbers.len() / 2);
+    let (low, mut high) = std::thread::scope(|s| {
+        let sharding = &sharding;
+        let a = s.spawn(move || low.iter().map(|&n| sharding.part(n)).collect::<Vec<_>>());
+        let z = high
+            .iter()
+            .rev()
+            .map(|&n| sharding.part(n))
+            .collect::<Vec<_>>();
+        (a.join().unwrap(), z)
+    });
+    high.reverse();
+    let parts: Vec<_> = low.into_iter().chain(high).collect();
+    assert!(sharding.part(sharding.parts()).is_none());
+    let split = sharding.finish(parts);
+    assert_eq!(split.manifest, whole.manifest);
+    assert_eq!(split.files, whole.files);
+    assert!(whole.files.iter().any(|(name, _)| name.ends_with(".swi")));
+}

@@ -1,6 +1,8 @@
 //! The model encoder, behind the `encode` feature (used by the CLI).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
 
 use sha2::{Digest as _, Sha256};
 
@@ -206,15 +208,25 @@ impl ModelBuilder {
     /// least that reaches it. The manifest holds at most 256 digests (8 KiB)
     /// and each index file 16 (0.5 KiB), with as few levels of index files
     /// as that allows: none up to 256 parts, one up to 4,096, two up to
-    /// 65,536.
+    /// 65,536. [`ModelBuilder::sharding`] does the same a part at a time.
     pub fn encode_sharded(&self, items_per_part: usize) -> ShardedFiles {
+        let sharding = self.sharding(items_per_part);
+        let parts: Vec<Option<PartFile>> =
+            (0..sharding.parts()).map(|n| sharding.part(n)).collect();
+        sharding.finish(parts)
+    }
+
+    /// [`ModelBuilder::encode_sharded`] in steps, for a caller that writes
+    /// the parts on several threads: [`Sharding::part`] for every number
+    /// below [`Sharding::parts`], in any order and on any thread, then
+    /// [`Sharding::finish`] with them in number order.
+    pub fn sharding(&self, items_per_part: usize) -> Sharding<'_> {
         let parts = self.items.len().div_ceil(items_per_part.max(1));
         let part_bits = parts
             .next_power_of_two()
             .trailing_zeros()
             .min(MAX_PART_BITS);
         let levels = part_bits.saturating_sub(MAX_INDEX_BITS).div_ceil(FAN_BITS);
-        let shape = (part_bits, part_bits - levels * FAN_BITS, FAN_BITS);
         let prepared = self.prepare();
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); 1 << part_bits];
         for (rank, e) in prepared.order.iter().enumerate() {
@@ -223,47 +235,15 @@ impl ModelBuilder {
                 m.push(rank as u32);
             }
         }
-        let mut files = Vec::new();
-        let mut part_digests = Vec::with_capacity(members.len());
-        for (number, items) in members.iter().enumerate() {
-            if items.is_empty() {
-                part_digests.push([0; DIGEST_LEN]);
-                continue;
-            }
-            let part = Part {
-                number: number as u32,
-                bits: part_bits,
-            };
-            let bytes = prepared.write(items, part, self.revisit_share);
-            let digest: Digest = Sha256::digest(&bytes).into();
-            files.push((sharded::file_name(&digest, FileKind::Part), bytes));
-            part_digests.push(digest);
-        }
-        let header = Header {
-            shape,
-            items: prepared.order.len() as u32,
-            revisit_share: self.revisit_share,
-        };
-        // Index files from the parts up: each level's digests, 16 to a file,
-        // are the rows of the level above; a file with no rows is not there.
-        let mut digests = part_digests;
-        for level in (1..=levels).rev() {
-            let mut above = Vec::with_capacity(digests.len() >> FAN_BITS);
-            for (number, rows) in digests.chunks(1 << FAN_BITS).enumerate() {
-                if rows.iter().all(|d| *d == [0; DIGEST_LEN]) {
-                    above.push([0; DIGEST_LEN]);
-                    continue;
-                }
-                let bytes = header.write(level, number as u32, rows);
-                let digest: Digest = Sha256::digest(&bytes).into();
-                files.push((sharded::file_name(&digest, FileKind::Index(level)), bytes));
-                above.push(digest);
-            }
-            digests = above;
-        }
-        ShardedFiles {
-            manifest: header.write(0, 0, &digests),
-            files,
+        Sharding {
+            header: Header {
+                shape: (part_bits, part_bits - levels * FAN_BITS, FAN_BITS),
+                items: prepared.order.len() as u32,
+                revisit_share: self.revisit_share,
+            },
+            levels,
+            prepared,
+            members,
         }
     }
 
@@ -314,7 +294,7 @@ impl ModelBuilder {
                 }
             }
             if let Some(list) = kept.get_mut(start..) {
-                list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                list.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             }
             kept.truncate(start.saturating_add(k).min(kept.len()));
             if let (Some(previous), Some(list)) = (&e.previous, kept.get_mut(start..)) {
@@ -356,10 +336,14 @@ impl ModelBuilder {
         // The file keeps codes, not weights: each list in the order of its
         // codes (ties by id), so that equal codes give equal bytes whatever
         // the weights behind them.
+        let mut kept: Vec<(u32, u8)> = kept
+            .into_iter()
+            .map(|(to, w)| (to, quantize(w, scale)))
+            .collect();
         let mut start = 0;
         for &end in &ends {
             if let Some(list) = kept.get_mut(start..end as usize) {
-                list.sort_by_key(|&(to, w)| (core::cmp::Reverse(quantize(w, scale)), to));
+                list.sort_unstable_by_key(|&(to, code)| (core::cmp::Reverse(code), to));
             }
             start = end as usize;
         }
@@ -391,13 +375,93 @@ pub struct ShardedFiles {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+/// A sharded encoding under way (see [`ModelBuilder::sharding`]): the items
+/// sorted, cut and assigned to their parts.
+pub struct Sharding<'a> {
+    header: Header,
+    levels: u32,
+    prepared: Prepared<'a>,
+    /// Each part's items, by place in id order.
+    members: Vec<Vec<u32>>,
+}
+
+/// A part of a sharded model, written.
+#[derive(Clone, Debug)]
+pub struct PartFile {
+    /// Its content name, [`sharded::file_name`].
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    digest: Digest,
+}
+
+impl Sharding<'_> {
+    /// How many parts there are, empty ones included.
+    pub fn parts(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Writes part `number`; an empty part, or a number past
+    /// [`Sharding::parts`], gives `None` (no file).
+    pub fn part(&self, number: usize) -> Option<PartFile> {
+        let items = self.members.get(number).filter(|m| !m.is_empty())?;
+        let part = Part {
+            number: number as u32,
+            bits: self.header.shape.0,
+        };
+        let bytes = self.prepared.write(items, part, self.header.revisit_share);
+        let digest: Digest = Sha256::digest(&bytes).into();
+        Some(PartFile {
+            name: sharded::file_name(&digest, FileKind::Part),
+            bytes,
+            digest,
+        })
+    }
+
+    /// Writes the index files and the manifest over `parts`, which are
+    /// [`Sharding::part`] of every number in order.
+    pub fn finish(self, parts: impl IntoIterator<Item = Option<PartFile>>) -> ShardedFiles {
+        let mut files = Vec::new();
+        let mut digests = Vec::with_capacity(self.members.len());
+        for part in parts {
+            match part {
+                Some(p) => {
+                    digests.push(p.digest);
+                    files.push((p.name, p.bytes));
+                }
+                None => digests.push([0; DIGEST_LEN]),
+            }
+        }
+        // Index files from the parts up: each level's digests, 16 to a file,
+        // are the rows of the level above; a file with no rows is not there.
+        for level in (1..=self.levels).rev() {
+            let mut above = Vec::with_capacity(digests.len() >> FAN_BITS);
+            for (number, rows) in digests.chunks(1 << FAN_BITS).enumerate() {
+                if rows.iter().all(|d| *d == [0; DIGEST_LEN]) {
+                    above.push([0; DIGEST_LEN]);
+                    continue;
+                }
+                let bytes = self.header.write(level, number as u32, rows);
+                let digest: Digest = Sha256::digest(&bytes).into();
+                files.push((sharded::file_name(&digest, FileKind::Index(level)), bytes));
+                above.push(digest);
+            }
+            digests = above;
+        }
+        ShardedFiles {
+            manifest: self.header.write(0, 0, &digests),
+            files,
+        }
+    }
+}
+
 /// The builder's items in id order, with their lists cut and merged.
 struct Prepared<'a> {
     order: Vec<&'a Entry>,
     /// Where each item's list ends in `kept`.
     ends: Vec<u32>,
-    /// `(target's place in order, weight)`.
-    kept: Vec<(u32, f32)>,
+    /// `(target's place in order, weight code)`.
+    kept: Vec<(u32, u8)>,
     /// Each item's popularity code, by place.
     popularity: Vec<u8>,
     scale: f32,
@@ -480,7 +544,7 @@ impl Prepared<'_> {
             }
         }
         for &m in members {
-            body.extend(list(m).iter().map(|&(_, w)| quantize(w, self.scale)));
+            body.extend(list(m).iter().map(|&(_, code)| code));
         }
         body.extend(
             members
