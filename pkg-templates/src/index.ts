@@ -13,6 +13,8 @@ import type {
   RankedItem,
   RankOptions,
   RecommendOptions,
+  NotStarted,
+  ShelfwiseExport,
 } from "./types.js";
 
 export type {
@@ -26,6 +28,8 @@ export type {
   RankOptions,
   RankReason,
   RecommendOptions,
+  NotStarted,
+  ShelfwiseExport,
   TcfPurposes,
   WidgetKind,
 } from "./types.js";
@@ -36,7 +40,11 @@ const runtime = new Runtime({
   exitWatch: () => import("./exit-watch.js"),
 });
 
-/** Starts Shelfwise. Resolves when widgets are in their final order; never rejects. */
+/**
+ * Starts Shelfwise. Resolves when widgets are in their final order; never
+ * rejects. Calls made after it wait for the model; on a server (no DOM) it
+ * resolves at once, unpersonalized, and fetches nothing.
+ */
 export function init(options: InitOptions = {}): Promise<InitResult> {
   return runtime.init(options, new URL("./shelfwise_bg.wasm", import.meta.url));
 }
@@ -47,7 +55,7 @@ export function track(eventName: string, properties?: Record<string, unknown>): 
 }
 
 /** Orders `itemIds` (the merchant's order) for this shopper, best first. */
-export function rank(itemIds: string[], options?: RankOptions): Promise<RankedItem[]> {
+export function rank(itemIds: readonly string[], options?: RankOptions): Promise<RankedItem[]> {
   return runtime.rank(itemIds, options);
 }
 
@@ -82,7 +90,7 @@ export function forget(): void {
  * experiment arm, and every stored key with its value. Exported as
  * `export` (`import { export as exportData } from "shelfwise"`).
  */
-function exportData(): Promise<Record<string, unknown>> {
+function exportData(): Promise<ShelfwiseExport | NotStarted> {
   return runtime.exportData();
 }
 export { exportData as export };

@@ -36,6 +36,8 @@ import type {
   RankOptions,
   RankReason,
   RecommendOptions,
+  NotStarted,
+  ShelfwiseExport,
 } from "./types.js";
 
 type State = "idle" | "loading" | "ready" | "disabled";
@@ -75,6 +77,9 @@ export class Runtime {
   private tokensAt = Date.now();
   /** The browser sends Global Privacy Control and the merchant honours it: no beacons. */
   private gpc = false;
+  /** Resolves when the model has loaded or failed (or Shelfwise stopped): answers wait for it. */
+  private modelSettled: () => void = () => {};
+  private modelReady = new Promise<void>((resolve) => (this.modelSettled = resolve));
 
   /**
    * `chunks`: where the code some pages need comes from;
@@ -94,6 +99,11 @@ export class Runtime {
 
   /** Starts Shelfwise with the wasm at `wasmUrl`; later calls return the first call's promise. */
   init(options: InitOptions, wasmUrl: string | URL): Promise<InitResult> {
+    // On a server rendering the page there is nothing to personalize, and
+    // nothing to fetch or warn about: the page personalizes in the browser.
+    if (typeof document === "undefined") {
+      return Promise.resolve({ personalized: false, persistent: false, modelItems: 0, warning: "no DOM" });
+    }
     if (!this.started) {
       this.started = this.start(options, options.wasmUrl ?? wasmUrl).catch((error) => {
         this.disable("could not start", error);
@@ -169,6 +179,7 @@ export class Runtime {
     } else if (wantModel) {
       warning = "model unavailable";
     }
+    this.modelSettled();
     if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
     await domReady();
     this.reorderAll();
@@ -253,19 +264,26 @@ export class Runtime {
     }
   }
 
-  /** Like {@link enqueue}, resolving with the call's result (or `fallback`). */
-  request<T>(call: (engine: Engine) => T, fallback: T): Promise<T> {
-    return new Promise((resolve) => {
-      if (this.state === "disabled" || this.state === "idle") {
-        resolve(fallback);
-        return;
-      }
-      this.enqueue((engine) => {
-        const result = this.guard(() => call(engine));
-        resolve(result === undefined ? fallback : result);
-      });
-      if (this.disabled) resolve(fallback);
-    });
+  /**
+   * Like {@link enqueue}, resolving with the call's result (or `fallback`).
+   * After `init()` a call waits for the model; before it, `fallback` at once
+   * and, in a browser, one warning naming the call (`name`).
+   */
+  request<T>(name: string, call: (engine: Engine) => T, fallback: T): Promise<T> {
+    if (this.state === "idle" && typeof document !== "undefined") {
+      this.warnOnce("idle", `shelfwise: ${name}() before init() is not personalized; call init() first`);
+    }
+    if (this.state === "disabled" || this.state === "idle") return Promise.resolve(fallback);
+    return this.modelReady.then(
+      () =>
+        new Promise((resolve) => {
+          this.enqueue((engine) => {
+            const result = this.guard(() => call(engine));
+            resolve(result === undefined ? fallback : result);
+          });
+          if (this.disabled) resolve(fallback);
+        }),
+    );
   }
 
   track(name: string, properties?: Record<string, unknown>): void {
@@ -276,12 +294,12 @@ export class Runtime {
     });
   }
 
-  rank(ids: string[], options: RankOptions = {}): Promise<RankedItem[]> {
+  rank(ids: readonly string[], options: RankOptions = {}): Promise<RankedItem[]> {
     const list = Array.isArray(ids) ? ids.filter((id) => typeof id === "string") : [];
     const merchant: RankedItem[] = list.map((id) => ({ id, score: 0, reason: "merchant" }));
     // Ids travel joined by U+001E; one containing it cannot, so the merchant order stands.
     if (list.some((id) => id.includes(SEPARATOR))) return Promise.resolve(merchant);
-    return this.request((engine) => {
+    return this.request("rank", (engine) => {
       const packed = engine.rank(list.join(SEPARATOR), options.kind ?? "reorder", options.anchor);
       const because = engine.lastBecause().split(SEPARATOR);
       const out: RankedItem[] = [];
@@ -294,7 +312,7 @@ export class Runtime {
 
   recommend(options: RecommendOptions = {}): Promise<RankedItem[]> {
     const limit = Math.max(0, Math.min(1000, Math.floor(options.limit ?? 10))) || 0;
-    return this.request((engine) => {
+    return this.request("recommend", (engine) => {
       const packed = engine.recommend(options.kind ?? "reorder", options.anchor, limit, options.includePage === true);
       const ids = engine.lastIds().split(SEPARATOR);
       const because = engine.lastBecause().split(SEPARATOR);
@@ -305,7 +323,7 @@ export class Runtime {
   }
 
   reorder(element: Element): Promise<boolean> {
-    return this.request((engine) => this.reorderWidget(engine, element), false);
+    return this.request("reorder", (engine) => this.reorderWidget(engine, element), false);
   }
 
   setConsent(state: ConsentState): void {
@@ -324,8 +342,9 @@ export class Runtime {
   }
 
   /** What Shelfwise keeps on this device, as readable data (`{}` when it could not start). */
-  exportData(): Promise<Record<string, unknown>> {
-    return this.request((engine) => JSON.parse(engine.exportData()) as Record<string, unknown>, {});
+  exportData(): Promise<ShelfwiseExport | NotStarted> {
+    const none: NotStarted = {};
+    return this.request<ShelfwiseExport | NotStarted>("export", (engine) => JSON.parse(engine.exportData()) as ShelfwiseExport, none);
   }
 
   /**
@@ -370,11 +389,12 @@ export class Runtime {
 
   /** Sends the queued outcome beacons now; resolves when the collector answered (or could not). */
   flush(): Promise<void> {
-    return this.request(async () => (await this.delivering)?.flush(), Promise.resolve()).then((sent) => sent);
+    return this.request("flush", async () => (await this.delivering)?.flush(), Promise.resolve()).then((sent) => sent);
   }
 
   destroy(): void {
     this.state = "disabled";
+    this.modelSettled();
     this.queue = [];
     this.exitCallbacks = [];
     const popup = this.popup;

@@ -98,7 +98,7 @@ function install(): void {
     __shelfwise: true,
     init: (o?: InitOptions) => runtime.init({ ...options(runtime), ...(o ?? {}) }, wasmUrl()),
     track: (name: string, props?: Record<string, unknown>) => runtime.track(name, props),
-    rank: (ids: string[], o?: object) => runtime.rank(ids, o),
+    rank: (ids: readonly string[], o?: object) => runtime.rank(ids, o),
     recommend: (o?: object) => runtime.recommend(o),
     reorder: (el: Element) => runtime.reorder(el),
     onExitIntent: (cb: () => void) => runtime.onExitIntent(cb),

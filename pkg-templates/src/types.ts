@@ -144,3 +144,31 @@ export interface RankedItem {
   /** The profile item (or category) that contributed most, when there is one. */
   because?: string;
 }
+
+/**
+ * What `export()` returns: everything Shelfwise keeps on this device, as
+ * readable data (`{}` when Shelfwise could not start). Times are
+ * milliseconds since the Unix epoch.
+ */
+export interface ShelfwiseExport {
+  profile: {
+    /** What the shopper did, oldest first. */
+    interactions: { kind: "view" | "add_to_cart" | "remove_from_cart" | "cart_viewed" | "checkout_started" | "purchase"; item: string; category?: string; at_ms: number }[];
+    cart: { item: string; category?: string; price_cents: number; added_ms: number }[];
+    purchases: { item: string; at_ms: number }[];
+    /** Category affinities as of now, in thousandths. */
+    categories: { category: string; weight_thousandths: number }[];
+    /** The visit's context as the device classified it (empty strings when unknown). */
+    context: { device: "" | "mobile" | "tablet" | "desktop"; day_part: "" | "night" | "morning" | "afternoon" | "evening"; weekday: number; referrer: "direct" | "search" | "social" | "email" | "campaign" | "referral"; language: string };
+    visit_started_ms: number;
+  };
+  /** This browser's experiment arm. */
+  arm: "personalized" | "holdout";
+  /** Whether the profile persists across pages. */
+  persistent: boolean;
+  /** Every stored `shelfwise:` key with its value. */
+  stored: Record<string, string>;
+}
+
+/** What `export()` gives when Shelfwise could not start: `{}`, typed so that `if (kept.profile)` tells the two apart. */
+export type NotStarted = { [K in keyof ShelfwiseExport]?: never };

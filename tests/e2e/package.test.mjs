@@ -3,7 +3,7 @@
 // Vite and run in Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -74,6 +74,70 @@ test("a Vite build of the README's npm snippet runs and personalizes the widget"
   assert.equal(await page.getAttribute("#shelf", "data-shelfwise-state"), "personalized");
   assert.deepEqual((await widgetOrder(page, "#shelf")).slice(0, 2).sort(), ["sku-03001", "sku-03002"]);
   assert.equal(await page.evaluate(() => "shelfwise" in window), false, "no global from the npm build");
+  assert.deepEqual(log.errors, []);
+  await server.close();
+});
+
+test("in Node (server-side rendering) every export answers at once: no throw, no fetch, no warning", () => {
+  // The script runs in the app, against the installed package; it prints
+  // what each export gave and whether anything was fetched.
+  const script = `
+    const fetched = [];
+    globalThis.fetch = async (url) => { fetched.push(String(url)); throw new Error("no network"); };
+    process.on("unhandledRejection", (e) => { console.error("unhandled rejection", e); process.exitCode = 1; });
+    const sw = await import("shelfwise");
+    const out = {};
+    out.init = await sw.init({ model: "/model.swm", collector: "/collect" });
+    sw.track("Product Viewed", { product_id: "a" });
+    out.rank = (await sw.rank(Object.freeze(["a", "b"]))).map((r) => r.id + ":" + r.reason);
+    out.recommend = await sw.recommend();
+    out.reorder = await sw.reorder({});
+    sw.onExitIntent(() => {})();
+    sw.setConsent("granted");
+    sw.forget();
+    out.export = await sw.export();
+    await sw.flush();
+    sw.destroy();
+    out.fetched = fetched;
+    console.log(JSON.stringify(out));
+  `;
+  const { stdout, stderr, status } = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: app, encoding: "utf8" });
+  assert.equal(status, 0, stderr);
+  assert.equal(stderr, "", "nothing on stderr (console.warn and console.error write there)");
+  assert.deepEqual(JSON.parse(stdout), {
+    init: { personalized: false, persistent: false, modelItems: 0, warning: "no DOM" },
+    rank: ["a:merchant", "b:merchant"],
+    recommend: [],
+    reorder: false,
+    export: {},
+    fetched: [],
+  });
+});
+
+test("in Chromium, a call before init() says so once; after init() calls wait for the model", async () => {
+  fs.copyFileSync(path.join(site, "model.swm"), path.join(app, "model.swm"));
+  fs.writeFileSync(
+    path.join(app, "before-init.html"),
+    `<!doctype html><meta charset="utf-8"><title>before init</title>
+     <script type="module">
+       import { init, rank, track } from "/node_modules/shelfwise/shelfwise.js";
+       const before = (await rank(["sku-01001", "sku-03001"])).map((r) => r.reason);
+       await rank(["sku-01001"]);
+       track("Product Viewed", { product_id: "sku-03002", category: "Hats" });
+       init({ model: "/model.swm" });
+       // Not awaited, as in the README: the call waits for the model.
+       const after = (await rank(["sku-01001", "sku-03001"])).map((r) => r.id + ":" + r.reason);
+       window.result = { before, after };
+     </script>`,
+  );
+  const server = await serve(app);
+  browser ??= await launch();
+  const { page, log } = await watchedPage(await browser.newContext(), { warnings: [/before init\(\)/] });
+  await page.goto(`${server.url}/before-init.html`);
+  const result = await page.waitForFunction(() => window.result).then((h) => h.jsonValue());
+  assert.deepEqual(result.before, ["merchant", "merchant"]);
+  assert.deepEqual(result.after, ["sku-03001:similar", "sku-01001:merchant"], "personalized by the view tracked before init()");
+  assert.deepEqual(log.warnings, ["shelfwise: rank() before init() is not personalized; call init() first"]);
   assert.deepEqual(log.errors, []);
   await server.close();
 });

@@ -11,11 +11,13 @@ import {
   reorder,
   setConsent,
   track,
+  export as exportData,
   type ConsentState,
   type InitOptions,
   type InitResult,
   type RankedItem,
   type RankReason,
+  type ShelfwiseExport,
   type WidgetKind,
 } from "shelfwise";
 
@@ -35,6 +37,15 @@ async function main(): Promise<void> {
   if (element) {
     const done: boolean = await reorder(element);
     console.log(done);
+  }
+  const shown: readonly string[] = Object.freeze(["c", "d"]);
+  const again: RankedItem[] = await rank(shown);
+  const kept = await exportData();
+  if (kept.profile) {
+    const data: ShelfwiseExport = kept;
+    const views: number = data.profile.interactions.filter((i) => i.kind === "view").length;
+    const stored: string | undefined = data.stored["shelfwise:profile"];
+    console.log(views, stored, data.arm === "holdout", again.length);
   }
   const stop = onExitIntent(({ reason }) => console.log(reason === "pointer-top"));
   stop();
