@@ -160,6 +160,7 @@ export class Runtime {
     this.guard(() => engine.trackPage());
     this.beacon("page_view");
     this.hookDataLayer();
+    if (options.segment !== false) this.hookSegment();
     this.listenToMarkup();
     this.restoreNames(engine);
     this.startExitIntent(engine);
@@ -463,6 +464,33 @@ export class Runtime {
     };
     if (!hook() && typeof document !== "undefined") {
       this.listen(document, "DOMContentLoaded", () => hook());
+    }
+  }
+
+  /**
+   * Segment's analytics.js, now or once it appears (checked again when the
+   * DOM and the page have loaded): its emitter's `track` events feed
+   * {@link track}. On the snippet's stub, `on` is a buffered call the
+   * library runs before replaying the buffered `track` calls, so those come
+   * through too, once each.
+   */
+  private hookSegment(): void {
+    type Analytics = { on?: (event: string, handler: (name: unknown, properties: unknown) => void) => unknown; off?: (event: string, handler: unknown) => unknown };
+    let hooked = false;
+    const hook = (): void => {
+      const analytics = (globalThis as { analytics?: Analytics }).analytics;
+      if (hooked || typeof analytics?.on !== "function") return;
+      hooked = true;
+      const handler = (name: unknown, properties: unknown): void => {
+        if (typeof name === "string") this.track(name, properties !== null && typeof properties === "object" ? (properties as Record<string, unknown>) : undefined);
+      };
+      analytics.on("track", handler);
+      this.cleanups.push(() => void analytics.off?.("track", handler));
+    };
+    hook();
+    if (!hooked && typeof document !== "undefined") {
+      this.listen(document, "DOMContentLoaded", hook);
+      this.listen(window, "load", hook);
     }
   }
 

@@ -36,6 +36,7 @@ function options(runtime: Runtime): InitOptions {
     model: data.model || undefined,
     modelIntegrity: data.modelIntegrity || undefined,
     prefetch: data.prefetch !== "off",
+    segment: data.segment !== "ignore",
     collector: data.collector || undefined,
     holdout: number("holdout", data.holdout, 0, 1),
     holdoutDays: number("holdout-days", data.holdoutDays, 1, 365),

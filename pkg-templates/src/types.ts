@@ -67,6 +67,13 @@ export interface InitOptions {
    */
   prefetch?: boolean;
   /**
+   * Segment's analytics.js: when `window.analytics` is there (the snippet's
+   * stub or the loaded library), or appears by the page's `load` event, its
+   * `track` calls feed Shelfwise like {@link track}, buffered ones included.
+   * `false` (`data-segment="ignore"`) leaves it alone. Default `true`.
+   */
+  segment?: boolean;
+  /**
    * Categories never to record (`data-sensitive-categories`, comma-separated):
    * views, carts and purchases of their items are not kept, and their items
    * are never pushed. Items the model flags sensitive are treated the same
