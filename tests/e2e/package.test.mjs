@@ -27,10 +27,14 @@ before(() => {
   const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", app, path.join(root, "dist/npm")], { encoding: "utf8" }).trim();
   fs.cpSync(path.join(root, "pkg-templates/test/consumer"), path.join(app, "consumer"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/vite-app"), path.join(app, "vite-app"), { recursive: true });
+  fs.cpSync(path.join(root, "pkg-templates/test/react-app"), path.join(app, "react-app"), { recursive: true });
   // The app's code is the README's npm snippet, verbatim.
   fs.writeFileSync(path.join(app, "vite-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", path.join(app, tarball)], { cwd: app, stdio: "pipe" });
+  // React from the npm cache the workspace's install filled, at the workspace's versions.
+  const workspace = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies;
+  const react = ["react", "react-dom", "@types/react"].map((name) => `${name}@${workspace[name]}`);
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", path.join(app, tarball), ...react], { cwd: app, stdio: "pipe" });
 });
 
 after(async () => {
@@ -44,7 +48,7 @@ test("the package README shows the same snippet as the project README", () => {
 
 test("the package ships ESM, wasm and types, nothing else", () => {
   const files = fs.readdirSync(path.join(app, "node_modules/shelfwise")).sort();
-  assert.deepEqual(files, ["README.md", "package.json", "shelfwise.js", "shelfwise_bg.wasm", "types"]);
+  assert.deepEqual(files, ["README.md", "package.json", "react.js", "shelfwise.js", "shelfwise_bg.wasm", "types"]);
   const pkg = JSON.parse(fs.readFileSync(path.join(app, "node_modules/shelfwise/package.json"), "utf8"));
   assert.equal(pkg.type, "module");
   assert.equal(pkg.sideEffects, false);
@@ -138,6 +142,40 @@ test("in Chromium, a call before init() says so once; after init() calls wait fo
   assert.deepEqual(result.before, ["merchant", "merchant"]);
   assert.deepEqual(result.after, ["sku-03001:similar", "sku-01001:merchant"], "personalized by the view tracked before init()");
   assert.deepEqual(log.warnings, ["shelfwise: rank() before init() is not personalized; call init() first"]);
+  assert.deepEqual(log.errors, []);
+  await server.close();
+});
+
+test("a Vite + React app: useRanked renders the merchant order held, then the personalized one, and never moves a visible list", async () => {
+  const dir = path.join(app, "react-app");
+  execFileSync(bin("vite"), ["build", "--logLevel", "warn", "--outDir", path.join(dir, "dist"), dir], { cwd: app, stdio: "pipe" });
+  const built = path.join(dir, "dist");
+  fs.copyFileSync(path.join(site, "model.swm"), path.join(built, "model.swm"));
+  const server = await serve(built);
+  browser ??= await launch();
+  const { page, log } = await watchedPage(await browser.newContext());
+  // Every frame, the order of the list as the shopper could see it.
+  await page.addInitScript(() => {
+    window.seen = [];
+    const sample = () => {
+      const list = document.getElementById("shelf");
+      if (list && getComputedStyle(list).visibility === "visible") {
+        const order = [...list.children].map((li) => li.dataset.itemId).join(" ");
+        if (window.seen.at(-1) !== order) window.seen.push(order);
+      }
+      requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
+  });
+  await page.goto(`${server.url}/?viewed=sku-03005&viewed=sku-03006`);
+  await page.waitForSelector("#shelf:not([data-state=held])");
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector("#shelf:not([data-state=held])");
+  assert.equal(await page.getAttribute("#shelf", "data-state"), "personalized");
+  const order = await page.$$eval("#shelf li", (items) => items.map((li) => li.dataset.itemId));
+  assert.deepEqual(order.slice(0, 2).sort(), ["sku-03001", "sku-03002"], `hats first: ${order}`);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  assert.deepEqual(await page.evaluate(() => window.seen), [order.join(" ")], "the only order ever visible is the final one");
   assert.deepEqual(log.errors, []);
   await server.close();
 });

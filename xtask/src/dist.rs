@@ -145,6 +145,9 @@ pub fn run() -> Result {
         exec(
             cmd("esbuild")
                 .arg(src.join(entry))
+                // The React entry shares the package's runtime (and React
+                // is the app's): both stay imports.
+                .args(["--external:react", "--external:./index.js"])
                 .arg(format!(
                     "--define:__SHELFWISE_WASM_INTEGRITY__=\"{}\"",
                     if entry == "standalone.ts" {
@@ -172,6 +175,14 @@ pub fn run() -> Result {
         esbuild(entry, "esm", &dist.join(file))?;
     }
     esbuild("index.ts", "esm", &dist.join("npm/shelfwise.js"))?;
+    let react = dist.join("npm/react.js");
+    esbuild("react.ts", "esm", &react)?;
+    let code = std::fs::read_to_string(&react).map_err(|e| e.to_string())?;
+    if code.matches("\"./index.js\"").count() != 1 {
+        return Err("react.js should import the runtime from ./index.js once".into());
+    }
+    std::fs::write(&react, code.replace("\"./index.js\"", "\"./shelfwise.js\""))
+        .map_err(|e| e.to_string())?;
     exec(
         cmd("tsc")
             .arg("-p")
@@ -182,7 +193,7 @@ pub fn run() -> Result {
     // Only the public declarations ship; the runtime's reach into the glue.
     for entry in std::fs::read_dir(dist.join("npm/types")).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        let keep = ["index.d.ts", "types.d.ts"]
+        let keep = ["index.d.ts", "types.d.ts", "react.d.ts"]
             .iter()
             .any(|k| path.ends_with(k));
         if !keep {

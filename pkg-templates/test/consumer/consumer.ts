@@ -20,6 +20,7 @@ import {
   type ShelfwiseExport,
   type WidgetKind,
 } from "shelfwise";
+import { HELD_ATTRIBUTE, useRanked, type Ranked, type UseRankedOptions } from "shelfwise/react";
 
 const options: InitOptions = { model: "/model.swm", consent: "pending", holdTimeout: 200, debug: false };
 const ready: Promise<InitResult> = init(options);
@@ -62,3 +63,9 @@ void main();
 setConsent("yes");
 // @ts-expect-error widget kinds are a closed set of strings
 void rank([], { kind: "carousel" });
+
+// The React entry's types: a hook over readonly ids.
+const hookOptions: UseRankedOptions = { kind: "similar", anchor: "a", holdTimeout: 300 };
+const hook: (ids: readonly string[], options?: UseRankedOptions) => Ranked = useRanked;
+const held: string = HELD_ATTRIBUTE;
+console.log(hook, hookOptions, held);
