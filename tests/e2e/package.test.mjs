@@ -3,7 +3,8 @@
 // Vite and run in Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import net from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +29,7 @@ before(() => {
   fs.cpSync(path.join(root, "pkg-templates/test/consumer"), path.join(app, "consumer"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/vite-app"), path.join(app, "vite-app"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/react-app"), path.join(app, "react-app"), { recursive: true });
+  fs.cpSync(path.join(root, "pkg-templates/test/next-app"), path.join(app, "next-app"), { recursive: true });
   // The app's code is the README's npm snippet, verbatim.
   fs.writeFileSync(path.join(app, "vite-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
@@ -179,3 +181,50 @@ test("a Vite + React app: useRanked renders the merchant order held, then the pe
   assert.deepEqual(log.errors, []);
   await server.close();
 });
+
+test("a Next.js app (app router, server-rendered, next build + next start): personalized after browsing, no hydration warning", async () => {
+  // Next.js and its dependencies from the npm cache when there (the
+  // workspace's install filled it), at the workspace's version.
+  const workspace = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies;
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `next@${workspace.next}`], { cwd: app, stdio: "pipe" });
+  const dir = path.join(app, "next-app");
+  fs.mkdirSync(path.join(dir, "public"), { recursive: true });
+  fs.copyFileSync(path.join(site, "model.swm"), path.join(dir, "public/model.swm"));
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  // The page is rendered on the server at build time: shelfwise runs in Node there.
+  execFileSync(path.join(app, "node_modules/.bin/next"), ["build"], { cwd: dir, env, stdio: "pipe" });
+  const port = await freePort();
+  const server = spawn(path.join(app, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    await new Promise((resolve, reject) => {
+      server.stdout.on("data", (chunk) => String(chunk).includes("Ready") && resolve());
+      server.on("exit", (code) => reject(new Error(`next start exited with ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const html = await (await fetch(`${url}/`)).text();
+    assert.match(html, /<ul id="shelf" data-state="held" data-shelfwise-held="">/, "the server renders the merchant order, held");
+    browser ??= await launch();
+    const { page, log } = await watchedPage(await browser.newContext());
+    await page.goto(`${url}/?viewed=sku-03005&viewed=sku-03006`);
+    await page.waitForSelector("#shelf:not([data-state=held])");
+    await page.goto(`${url}/`);
+    await page.waitForSelector("#shelf:not([data-state=held])");
+    assert.equal(await page.getAttribute("#shelf", "data-state"), "personalized");
+    const order = await page.$$eval("#shelf li", (items) => items.map((li) => li.dataset.itemId));
+    assert.deepEqual(order.slice(0, 2).sort(), ["sku-03001", "sku-03002"], `hats first: ${order}`);
+    assert.deepEqual(log.errors, [], `no console error (React reports hydration mismatches there): ${log.errorSources}`);
+    assert.ok(!log.all.some((m) => /hydrat/i.test(m)), `no hydration message: ${log.all}`);
+  } finally {
+    server.kill();
+  }
+});
+
+/** A loopback port nothing listens on. */
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
