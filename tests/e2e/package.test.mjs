@@ -30,8 +30,10 @@ before(() => {
   fs.cpSync(path.join(root, "pkg-templates/test/vite-app"), path.join(app, "vite-app"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/react-app"), path.join(app, "react-app"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/next-app"), path.join(app, "next-app"), { recursive: true });
+  fs.cpSync(path.join(root, "pkg-templates/test/webpack-app"), path.join(app, "webpack-app"), { recursive: true });
   // The app's code is the README's npm snippet, verbatim.
   fs.writeFileSync(path.join(app, "vite-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
+  fs.writeFileSync(path.join(app, "webpack-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
   // React from the npm cache the workspace's install filled, at the workspace's versions.
   const workspace = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies;
@@ -80,6 +82,23 @@ test("a Vite build of the README's npm snippet runs and personalizes the widget"
   assert.equal(await page.getAttribute("#shelf", "data-shelfwise-state"), "personalized");
   assert.deepEqual((await widgetOrder(page, "#shelf")).slice(0, 2).sort(), ["sku-03001", "sku-03002"]);
   assert.equal(await page.evaluate(() => "shelfwise" in window), false, "no global from the npm build");
+  assert.deepEqual(log.errors, []);
+  await server.close();
+});
+
+test("a webpack 5 build of the README's npm snippet runs and personalizes the widget", async () => {
+  const dir = path.join(app, "webpack-app");
+  execFileSync(bin("webpack"), ["--config", "webpack.config.mjs"], { cwd: dir, stdio: "pipe" });
+  const built = path.join(dir, "dist");
+  assert.ok(fs.readdirSync(built).some((f) => f.endsWith(".wasm")), "webpack emitted the wasm");
+  fs.copyFileSync(path.join(dir, "index.html"), path.join(built, "index.html"));
+  fs.copyFileSync(path.join(site, "model.swm"), path.join(built, "model.swm"));
+  const server = await serve(built);
+  browser ??= await launch();
+  const { page, log } = await watchedPage(await browser.newContext());
+  await loadWarm(page, log, `${server.url}/`);
+  assert.equal(await page.getAttribute("#shelf", "data-shelfwise-state"), "personalized");
+  assert.deepEqual((await widgetOrder(page, "#shelf")).slice(0, 2).sort(), ["sku-03001", "sku-03002"]);
   assert.deepEqual(log.errors, []);
   await server.close();
 });
