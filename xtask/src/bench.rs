@@ -109,6 +109,8 @@ pub fn run() -> Result {
         }
     );
 
+    framework_builds(&mut report)?;
+
     // Core, native.
     let model = root.join("target/bench-model.swm");
     let core = capture(
@@ -777,6 +779,45 @@ fn million_items(report: &mut String, root: &std::path::Path) -> Result {
         f("mrr") * 100.0
     );
     browser_visits(report, root, &train, &cases)
+}
+
+/// What the npm package adds to a storefront's build, per framework
+/// (`tests/bench/frameworks.mjs`).
+fn framework_builds(report: &mut String) -> Result {
+    let out = capture(cmd("node").arg("tests/bench/frameworks.mjs"))?;
+    let _ = writeln!(
+        report,
+        "What the npm package adds to an app's build, per framework: the test apps of \
+         `pkg-templates/test` built with the packed package and with a stand-in of the same exports \
+         that does nothing; gzip (level 9, file by file) of every JS, wasm and CSS file the build \
+         emits for the browser, lazily loaded chunks included (`tests/bench/frameworks.mjs`). \
+         The React entry (`shelfwise/react`) is in the Vite + React and Next.js rows.\n\n\
+         | build | app without Shelfwise | with | added by Shelfwise |\n|---|---:|---:|---:|"
+    );
+    for line in out.lines().filter(|l| l.contains("\"framework_build\"")) {
+        let field = |key| {
+            json_field(line, key)
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        let name = json_field(line, "framework").unwrap_or_default();
+        let _ = writeln!(
+            report,
+            "| {} | {} | {} | **{}** |",
+            match name.trim_matches('"') {
+                "vite" => "Vite 8, the README's npm snippet",
+                "vite-react" => "Vite 8 + React 19, `useRanked`",
+                "webpack" => "webpack 5, the README's npm snippet",
+                "next-react" => "Next.js 16 (app router) + React 19, `useRanked`",
+                other => other,
+            },
+            kb(field("gzip_bytes_without")),
+            kb(field("gzip_bytes_with")),
+            kb(field("gzip_bytes_added"))
+        );
+    }
+    let _ = writeln!(report);
+    Ok(())
 }
 
 /// The million-item model in Chromium on a slow network: built sharded,
