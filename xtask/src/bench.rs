@@ -804,7 +804,7 @@ fn framework_builds(report: &mut String) -> Result {
         let _ = writeln!(
             report,
             "| {} | {} | {} | **{}** |",
-            match name.trim_matches('"') {
+            match name.as_str() {
                 "vite" => "Vite 8, the README's npm snippet",
                 "vite-react" => "Vite 8 + React 19, `useRanked`",
                 "webpack" => "webpack 5, the README's npm snippet",
