@@ -42,8 +42,9 @@ const runtime = new Runtime({
 
 /**
  * Starts Shelfwise. Resolves when widgets are in their final order; never
- * rejects. Calls made after it wait for the model; on a server (no DOM) it
- * resolves at once, unpersonalized, and fetches nothing.
+ * rejects. Rankings asked after it wait for the model (at most the hold
+ * timeout); on a server (no DOM) it resolves at once, unpersonalized, and
+ * fetches nothing.
  */
 export function init(options: InitOptions = {}): Promise<InitResult> {
   return runtime.init(options, new URL("./shelfwise_bg.wasm", import.meta.url));

@@ -267,17 +267,29 @@ export class Runtime {
 
   /**
    * Like {@link enqueue}, resolving with the call's result (or `fallback`).
-   * After `init()` a call waits for the model; before it, `fallback` at once
-   * and, in a browser, one warning naming the call (`name`).
+   * After `init()` a call waits for the model, at most the hold timeout
+   * (then it answers without it, and says so once) unless `model` is
+   * false; before `init()`, `fallback` at once and, in a browser, one
+   * warning naming the call.
    */
-  request<T>(name: string, call: (engine: Engine) => T, fallback: T): Promise<T> {
+  request<T>(name: string, call: (engine: Engine) => T, fallback: T, model = true): Promise<T> {
     if (this.state === "idle" && typeof document !== "undefined") {
       this.warnOnce("idle", `shelfwise: ${name}() before init() is not personalized; call init() first`);
     }
     if (this.state === "disabled" || this.state === "idle") return Promise.resolve(fallback);
-    return this.modelReady.then(
-      () =>
+    const wait = model ? (this.options.holdTimeout ?? DEFAULT_HOLD_MS) : 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), wait)));
+    const ready = model ? this.modelReady.then(() => false) : Promise.resolve(false);
+    return Promise.race([ready, late]).then(
+      (timedOut) =>
         new Promise((resolve) => {
+          clearTimeout(timer);
+          if (timedOut) this.warnOnce("late", `shelfwise: ${name}() waited ${wait} ms for the model and answered without it`);
+          if (timedOut && this.state !== "ready") {
+            resolve(fallback);
+            return;
+          }
           this.enqueue((engine) => {
             const result = this.guard(() => call(engine));
             resolve(result === undefined ? fallback : result);
@@ -345,7 +357,7 @@ export class Runtime {
   /** What Shelfwise keeps on this device, as readable data (`{}` when it could not start). */
   exportData(): Promise<ShelfwiseExport | NotStarted> {
     const none: NotStarted = {};
-    return this.request<ShelfwiseExport | NotStarted>("export", (engine) => JSON.parse(engine.exportData()) as ShelfwiseExport, none);
+    return this.request<ShelfwiseExport | NotStarted>("export", (engine) => JSON.parse(engine.exportData()) as ShelfwiseExport, none, false);
   }
 
   /**
@@ -390,7 +402,7 @@ export class Runtime {
 
   /** Sends the queued outcome beacons now; resolves when the collector answered (or could not). */
   flush(): Promise<void> {
-    return this.request("flush", async () => (await this.delivering)?.flush(), Promise.resolve()).then((sent) => sent);
+    return this.request("flush", async () => (await this.delivering)?.flush(), Promise.resolve(), false).then((sent) => sent);
   }
 
   destroy(): void {

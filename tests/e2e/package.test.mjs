@@ -91,7 +91,9 @@ test("a webpack 5 build of the README's npm snippet runs and personalizes the wi
   execFileSync(bin("webpack"), ["--config", "webpack.config.mjs"], { cwd: dir, stdio: "pipe" });
   const built = path.join(dir, "dist");
   assert.ok(fs.readdirSync(built).some((f) => f.endsWith(".wasm")), "webpack emitted the wasm");
-  fs.copyFileSync(path.join(dir, "index.html"), path.join(built, "index.html"));
+  // The Vite app's page, loading webpack's bundle (a classic script).
+  const html = fs.readFileSync(path.join(app, "vite-app/index.html"), "utf8");
+  fs.writeFileSync(path.join(built, "index.html"), html.replace('<script type="module" src="./main.js">', '<script src="./main.js">'));
   fs.copyFileSync(path.join(site, "model.swm"), path.join(built, "model.swm"));
   const server = await serve(built);
   browser ??= await launch();
@@ -164,6 +166,31 @@ test("in Chromium, a call before init() says so once; after init() calls wait fo
   assert.deepEqual(result.after, ["sku-03001:similar", "sku-01001:merchant"], "personalized by the view tracked before init()");
   assert.deepEqual(log.warnings, ["shelfwise: rank() before init() is not personalized; call init() first"]);
   assert.deepEqual(log.errors, []);
+  await server.close();
+});
+
+test("in Chromium, a call after init() waits for a model that does not come at most the hold timeout, and says so", async () => {
+  fs.writeFileSync(
+    path.join(app, "slow-model.html"),
+    `<!doctype html><meta charset="utf-8"><title>slow model</title>
+     <script type="module">
+       import { init, rank } from "/node_modules/shelfwise/shelfwise.js";
+       init({ model: "/never.swm", holdTimeout: 400 });
+       const started = performance.now();
+       const reasons = (await rank(["sku-01001", "sku-03001"])).map((r) => r.reason);
+       window.result = { reasons, waited: performance.now() - started };
+     </script>`,
+  );
+  const pending = [];
+  const server = await serve(app, { "/never.swm": (req, res) => pending.push(res) });
+  browser ??= await launch();
+  const { page, log } = await watchedPage(await browser.newContext(), { warnings: [/waited 400 ms for the model/] });
+  await page.goto(`${server.url}/slow-model.html`, { waitUntil: "domcontentloaded" });
+  const result = await page.waitForFunction(() => window.result).then((h) => h.jsonValue());
+  assert.deepEqual(result.reasons, ["merchant", "merchant"]);
+  assert.ok(result.waited >= 390 && result.waited < 2000, `waited ${result.waited} ms`);
+  assert.deepEqual(log.warnings, ["shelfwise: rank() waited 400 ms for the model and answered without it"]);
+  for (const res of pending) res.destroy();
   await server.close();
 });
 
