@@ -79,6 +79,8 @@ export class Runtime {
   private gpc = false;
   /** Resolves when the model has loaded or failed (or Shelfwise stopped): answers wait for it. */
   private modelSettled: () => void = () => {};
+  /** Answers, with their fallback, the requests still queued when Shelfwise stops. */
+  private abandoned = new Set<() => void>();
   private modelReady = new Promise<void>((resolve) => (this.modelSettled = resolve));
 
   /**
@@ -290,7 +292,11 @@ export class Runtime {
             resolve(fallback);
             return;
           }
+          // Queued until the engine runs; destroy() answers it instead.
+          const abandon = () => resolve(fallback);
+          this.abandoned.add(abandon);
           this.enqueue((engine) => {
+            this.abandoned.delete(abandon);
             const result = this.guard(() => call(engine));
             resolve(result === undefined ? fallback : result);
           });
@@ -409,6 +415,8 @@ export class Runtime {
     this.state = "disabled";
     this.modelSettled();
     this.queue = [];
+    for (const abandon of this.abandoned) abandon();
+    this.abandoned.clear();
     this.exitCallbacks = [];
     const popup = this.popup;
     this.popup = null;

@@ -194,6 +194,29 @@ test("in Chromium, a call after init() waits for a model that does not come at m
   await server.close();
 });
 
+test("in Chromium, calls still waiting for the engine when destroy() comes resolve with their fallback", async () => {
+  fs.writeFileSync(
+    path.join(app, "destroyed.html"),
+    `<!doctype html><meta charset="utf-8"><title>destroyed while loading</title>
+     <script type="module">
+       import { init, destroy, flush, rank, export as exportData } from "/node_modules/shelfwise/shelfwise.js";
+       init({ model: "/model.swm" });
+       const calls = [exportData(), flush(), rank(["sku-01001"])];
+       destroy();
+       const [kept, flushed, ranked] = await Promise.all(calls);
+       window.result = { kept, flushed: flushed ?? null, ranked: ranked.map((r) => r.reason) };
+     </script>`,
+  );
+  const server = await serve(app);
+  browser ??= await launch();
+  const { page, log } = await watchedPage(await browser.newContext());
+  await page.goto(`${server.url}/destroyed.html`);
+  const result = await page.waitForFunction(() => window.result, null, { timeout: 5000 }).then((h) => h.jsonValue());
+  assert.deepEqual(result, { kept: {}, flushed: null, ranked: ["merchant"] });
+  assert.deepEqual(log.errors, []);
+  await server.close();
+});
+
 test("a Vite + React app: useRanked renders the merchant order held, then the personalized one, and never moves a visible list", async () => {
   const dir = path.join(app, "react-app");
   execFileSync(bin("vite"), ["build", "--logLevel", "warn", "--outDir", path.join(dir, "dist"), dir], { cwd: app, stdio: "pipe" });
