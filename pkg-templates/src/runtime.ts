@@ -279,16 +279,11 @@ export class Runtime {
       this.warnOnce("idle", `shelfwise: ${name}() before init() is not personalized; call init() first`);
     }
     if (this.state === "disabled" || this.state === "idle") return Promise.resolve(fallback);
-    const wait = model ? (this.options.holdTimeout ?? DEFAULT_HOLD_MS) : 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), wait)));
-    const ready = model ? this.modelReady.then(() => false) : Promise.resolve(false);
-    return Promise.race([ready, late]).then(
-      (timedOut) =>
+    return (model ? this.waitForModel(name) : Promise.resolve()).then(
+      () =>
         new Promise((resolve) => {
-          clearTimeout(timer);
-          if (timedOut) this.warnOnce("late", `shelfwise: ${name}() waited ${wait} ms for the model and answered without it`);
-          if (timedOut && this.state !== "ready") {
+          // Still loading after waiting for the model: the wait timed out.
+          if (model && this.state === "loading") {
             resolve(fallback);
             return;
           }
@@ -303,6 +298,21 @@ export class Runtime {
           if (this.disabled) resolve(fallback);
         }),
     );
+  }
+
+  /** Resolves when the model has settled, or after the hold timeout with one warning naming `name`. */
+  private waitForModel(name: string): Promise<void> {
+    const wait = this.options.holdTimeout ?? DEFAULT_HOLD_MS;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.warnOnce("late", `shelfwise: ${name}() waited ${wait} ms for the model and answered without it`);
+        resolve();
+      }, wait);
+      void this.modelReady.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   track(name: string, properties?: Record<string, unknown>): void {
