@@ -10,17 +10,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
+import { bin, npmSnippet, workspaceSpecs } from "../apps.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const templates = path.join(root, "pkg-templates/test");
-const bin = (name) => path.join(root, "node_modules/.bin", name);
-const workspace = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies;
-
-/** The README's npm snippet, as the Vite and webpack apps run it. */
-function snippet() {
-  const text = fs.readFileSync(path.join(root, "README.md"), "utf8");
-  return text.slice(text.indexOf("## npm")).match(/```js\n([\s\S]*?)```/)[1];
-}
 
 /** The stand-in: the package's exports the apps use, doing nothing. */
 const STUB = {
@@ -45,8 +38,8 @@ function setUp(dir, spec) {
   for (const name of ["vite-app", "react-app", "webpack-app", "next-app"]) {
     fs.cpSync(path.join(templates, name), path.join(dir, name), { recursive: true });
   }
-  for (const name of ["vite-app", "webpack-app"]) fs.writeFileSync(path.join(dir, name, "main.js"), snippet());
-  const deps = ["react", "react-dom", "next"].map((name) => `${name}@${workspace[name]}`);
+  for (const name of ["vite-app", "webpack-app"]) fs.writeFileSync(path.join(dir, name, "main.js"), npmSnippet());
+  const deps = workspaceSpecs(["react", "react-dom", "next"]);
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", spec, ...deps], { cwd: dir, stdio: "pipe" });
 }
 

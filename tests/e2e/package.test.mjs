@@ -9,17 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { root, site, serve, launch, loadWarm, watchedPage, widgetOrder } from "./harness.mjs";
+import { bin, npmSnippet, snippet, workspaceSpecs } from "../apps.mjs";
 
-const bin = (name) => path.join(root, "node_modules/.bin", name);
-
-/** The first ```js block after `heading` in a Markdown file. */
-function snippet(file, heading) {
-  const text = fs.readFileSync(file, "utf8");
-  const after = text.slice(text.indexOf(heading));
-  const match = after.match(/```js\n([\s\S]*?)```/);
-  assert.ok(match, `${file} has a js block after ${heading}`);
-  return match[1];
-}
 let app;
 let browser;
 
@@ -32,12 +23,11 @@ before(() => {
   fs.cpSync(path.join(root, "pkg-templates/test/next-app"), path.join(app, "next-app"), { recursive: true });
   fs.cpSync(path.join(root, "pkg-templates/test/webpack-app"), path.join(app, "webpack-app"), { recursive: true });
   // The app's code is the README's npm snippet, verbatim.
-  fs.writeFileSync(path.join(app, "vite-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
-  fs.writeFileSync(path.join(app, "webpack-app/main.js"), snippet(path.join(root, "README.md"), "## npm"));
+  fs.writeFileSync(path.join(app, "vite-app/main.js"), npmSnippet());
+  fs.writeFileSync(path.join(app, "webpack-app/main.js"), npmSnippet());
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
   // React from the npm cache the workspace's install filled, at the workspace's versions.
-  const workspace = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies;
-  const react = ["react", "react-dom", "@types/react"].map((name) => `${name}@${workspace[name]}`);
+  const react = workspaceSpecs(["react", "react-dom", "@types/react"]);
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", path.join(app, tarball), ...react], { cwd: app, stdio: "pipe" });
 });
 
@@ -47,7 +37,7 @@ after(async () => {
 });
 
 test("the package README shows the same snippet as the project README", () => {
-  assert.equal(snippet(path.join(root, "pkg-templates/README.md"), "# shelfwise"), snippet(path.join(root, "README.md"), "## npm"));
+  assert.equal(snippet(path.join(root, "pkg-templates/README.md"), "# shelfwise"), npmSnippet());
 });
 
 test("the package ships ESM, wasm and types, nothing else", () => {
@@ -254,8 +244,7 @@ test("a Vite + React app: useRanked renders the merchant order held, then the pe
 test("a Next.js app (app router, server-rendered, next build + next start): personalized after browsing, no hydration warning", async () => {
   // Next.js and its dependencies from the npm cache when there (the
   // workspace's install filled it), at the workspace's version.
-  const workspace = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).devDependencies;
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `next@${workspace.next}`], { cwd: app, stdio: "pipe" });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...workspaceSpecs(["next"])], { cwd: app, stdio: "pipe" });
   const dir = path.join(app, "next-app");
   fs.mkdirSync(path.join(dir, "public"), { recursive: true });
   fs.copyFileSync(path.join(site, "model.swm"), path.join(dir, "public/model.swm"));
