@@ -1,6 +1,8 @@
 // The collector's dashboard: reads /api/report and draws each metric per
 // arm and per day (uPlot, bundled at build time), the lift with its 95 %
-// interval as a table and a forest plot, and what the collector refused.
+// interval as a table and a forest plot, whether the personalized arm's
+// widgets were shown personalized (and why not) per day, and what the
+// collector refused.
 // Refreshes every 15 seconds. The page holds no data: the report needs the
 // admin token, which the dashboard asks for (or takes once from the
 // address's `#token=` fragment, never sent to the server) and keeps for
@@ -19,13 +21,16 @@ interface Anomalies {
   bounds: { orders_per_visit: number; events_per_visit: number };
   client_dropped: number;
 }
+/** The personalized arm's exposures by how their widget was shown; `null` for too few visits. */
+type Shown = { personalized_share: number | null; [reason: string]: number | null } | null;
 interface Report {
   currency: string | null;
   min_visits: number;
   anomalies: Anomalies;
   arms: Record<"personalized" | "holdout", Cell>;
   lift: Record<string, Interval> | null;
-  days: Array<{ day: string; arms: Record<"personalized" | "holdout", Cell>; lift: Record<string, Interval> | null }>;
+  shown: Shown;
+  days: Array<{ day: string; arms: Record<"personalized" | "holdout", Cell>; lift: Record<string, Interval> | null; shown: Shown }>;
 }
 
 type Kind = "rate" | "money" | "count";
@@ -44,6 +49,16 @@ const METRICS: Array<[string, string, Kind, boolean]> = [
   ["exit_recovery", "Exit-intent recovery", "rate", false],
 ];
 const COLORS = { personalized: "#3e6ec0", holdout: "#c0573e" };
+/** How a widget was shown, in the report's words, with the column heading. */
+const SHOWN: Array<[string, string]> = [
+  ["personalized", "Personalized"],
+  ["timeout", "Timeout"],
+  ["no-model", "No model"],
+  ["no-history", "No history"],
+  ["consent", "No consent"],
+  ["error", "Error"],
+  ["unreported", "Not reported"],
+];
 const REFRESH_MS = 15_000;
 const TOKEN_KEY = "shelfwise-admin-token";
 /** What each refusal reason means, for the anomalies table. */
@@ -104,6 +119,28 @@ function summary(r: Report): void {
   }
 }
 
+/** Whether the personalized arm's widgets were shown personalized, and why not: in all, then per day. */
+function shown(r: Report): void {
+  const body = document.querySelector("#shown tbody") as HTMLTableSectionElement;
+  body.replaceChildren();
+  const rows: Array<[string, Shown]> = [["All days", r.shown], ...r.days.map((d): [string, Shown] => [d.day, d.shown])];
+  for (const [label, counts] of rows) {
+    const row = body.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = label;
+    row.append(th);
+    if (!counts) {
+      const cell = row.insertCell();
+      cell.colSpan = SHOWN.length + 1;
+      cell.textContent = `< ${r.min_visits} visits`;
+      continue;
+    }
+    row.insertCell().textContent = format(counts.personalized_share, "rate", null);
+    for (const [key] of SHOWN) row.insertCell().textContent = String(counts[key] ?? 0);
+  }
+}
+
 /** The lift's interval against zero, scaled to the row. */
 function forestPlot(lift: NonNullable<Interval>): HTMLElement {
   const box = document.createElement("div");
@@ -151,6 +188,13 @@ function charts(r: Report): void {
       { label: "holdout", stroke: COLORS.holdout, width: 2, points: { show: true } },
     ], kind === "rate" ? "%" : "");
   }
+  const share = r.days.map((d) => {
+    const s = d.shown?.personalized_share;
+    return typeof s === "number" ? s * 100 : null;
+  });
+  chart(box, "Widgets shown personalized (personalized arm)", [xs, share], [
+    { label: "shown personalized", stroke: COLORS.personalized, width: 2, points: { show: true } },
+  ], "%")?.root.setAttribute("data-chart", "shown");
   // The conversion lift per day, its interval as a band.
   const lift = (pick: (l: NonNullable<Interval>) => number) =>
     r.days.map((d) => {
@@ -268,6 +312,7 @@ async function refresh(): Promise<void> {
     report = (await response.json()) as Report;
     (document.getElementById("min-visits") as HTMLElement).textContent = String(report.min_visits);
     summary(report);
+    shown(report);
     charts(report);
     anomalies(report.anomalies);
     const visits = report.arms.personalized.visits + report.arms.holdout.visits;

@@ -6,13 +6,14 @@ use shelfwise_core::beacon::{Outcome, Page, Widget as WidgetKind};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
 use shelfwise_core::engine::{Engine as Core, ExitOutcome, Fetch, Host as _, Kept};
 use shelfwise_core::exit::{Input, Sensitivity, Viewport};
+use shelfwise_core::experiment::Arm;
 use shelfwise_core::model::Source;
 use shelfwise_core::model::sharded::Want;
 use shelfwise_core::profile::EventKind;
 use shelfwise_core::rank::{Exclusion, Reason, merchant_order};
 use wasm_bindgen::prelude::*;
 
-use crate::boundary::{ExitInput, ExitReason, ExitVerdict, Placement};
+use crate::boundary::{ExitInput, ExitReason, ExitVerdict, Shown};
 use crate::dom::{self, Widget};
 use crate::host::{Browser, Warning};
 use crate::{clock, props};
@@ -223,16 +224,17 @@ impl Engine {
         self.last_because.clone()
     }
 
-    /// Reorders one widget container in place.
-    pub fn reorder(&mut self, element: JsValue) -> Placement {
+    /// Reorders one widget container in place; says how it is shown
+    /// (`personalized`, or the merchant's order and why).
+    pub fn reorder(&mut self, element: JsValue) -> Shown {
         let Some(element) = props::element(&element) else {
-            return Placement::Untouched;
+            return Shown::Error;
         };
         let (widget, bad_limit) = match Widget::read(&element) {
             Ok(read) => read,
             Err(malformed) => {
                 self.warn_once(Warning::Widget, malformed.message());
-                return Placement::Untouched;
+                return Shown::Error;
             }
         };
         if bad_limit {
@@ -248,7 +250,7 @@ impl Engine {
             .arrange(&ids, Some(widget.kind), widget.anchor.as_deref())
         else {
             // No model: the widget stays exactly as the merchant wrote it.
-            return Placement::Merchant;
+            return Shown::NoModel;
         };
         // The page's own product is never shown in a widget on its page; a
         // `recently-viewed` widget shows only what the shopper viewed,
@@ -264,10 +266,10 @@ impl Engine {
         let personal =
             ranked.iter().any(|r| r.reason != Reason::MerchantOrder) || shown.contains(&false);
         let order: Vec<usize> = ranked.iter().map(|r| r.item).collect();
-        let outcome = if personal {
-            Placement::Personalized
-        } else {
-            Placement::Merchant
+        let outcome = match self.core.arm() {
+            Arm::Holdout => Shown::Holdout,
+            Arm::Personalized if personal => Shown::Personalized,
+            Arm::Personalized => Shown::NoHistory,
         };
         if widget.apply(&order, &shown) {
             outcome
@@ -276,7 +278,7 @@ impl Engine {
                 Warning::WidgetChanged,
                 "shelfwise: a widget changed while it was being reordered; left as it was",
             );
-            Placement::Untouched
+            Shown::Error
         }
     }
 
@@ -399,13 +401,15 @@ impl Engine {
         self.core.set_beacons(on);
     }
 
-    /// Queues a beacon the page layer observes: `page_view`, `exposure` or
-    /// `click` (of a `widget` kind, at a 1-based `position`), `exit_cta`.
-    /// Anything malformed is dropped.
-    pub fn beacon(&mut self, kind: &str, widget: &str, position: u32) {
+    /// Queues a beacon the page layer observes: `page_view`, `click` (of a
+    /// `widget` kind, at a 1-based `position`), `exit_cta`, `exposure` (of
+    /// a `widget` kind, and how it is `shown`). Anything malformed is
+    /// dropped.
+    pub fn beacon(&mut self, kind: &str, widget: &str, position: u32, shown: Option<Shown>) {
         if let Some(kind) = Outcome::from_name(kind) {
+            let shown = shown.and_then(Shown::on_wire);
             self.core
-                .beacon(kind, WidgetKind::from_name(widget), Some(position));
+                .beacon(kind, WidgetKind::from_name(widget), Some(position), shown);
         }
     }
 
@@ -441,9 +445,7 @@ impl Engine {
     /// consent (the merchant's default then).
     #[wasm_bindgen(js_name = bannerCategories)]
     pub fn banner_categories(&self) -> String {
-        self.core
-            .banner_categories()
-            .join(SEPARATOR.encode_utf8(&mut [0; 4]))
+        joined(self.core.banner_categories())
     }
 }
 
@@ -484,7 +486,19 @@ const WHY: [&str; 8] = [
 /// joined by U+001E: code `i` is name `i`.
 #[wasm_bindgen(js_name = rankReasons)]
 pub fn rank_reasons() -> String {
-    WHY.join(&SEPARATOR.to_string())
+    joined(WHY)
+}
+
+/// `items` joined by [`SEPARATOR`] (a loop: `[T]::join` is 0.9 KB of wasm).
+fn joined<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(SEPARATOR);
+        }
+        out.push_str(item);
+    }
+    out
 }
 
 /// Appends the item behind the `index`-th result's `reason` to `because`
@@ -510,7 +524,7 @@ fn explain(index: usize, reason: &Reason, id: Option<&&str>, because: &mut Strin
 
 /// The context of the current page, read from the browser.
 fn page_context() -> Context {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::host::window() else {
         return Context::default();
     };
     let navigator = window.navigator();

@@ -6,20 +6,47 @@
 // enum; every item written here is documented.
 #![allow(missing_docs)]
 
+use shelfwise_core::beacon;
 use shelfwise_core::exit::{Suppressed, Trigger};
 use wasm_bindgen::prelude::*;
 
-/// What `Engine.reorder` did to a widget: the widget's
-/// `data-shelfwise-state`, or untouched.
+/// How a widget or banner is shown: in the shopper's order, or in the
+/// merchant's and why. `Engine.reorder` answers it (every value but
+/// `timeout` and `consent`, which the page layer knows of), the widget's
+/// `data-shelfwise-state` is `personalized` or else `merchant`, and
+/// `Engine.exposure` reports it.
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Placement {
-    /// The widget is in the shopper's order.
+pub enum Shown {
+    /// In the shopper's order.
     Personalized = "personalized",
-    /// The widget shows the merchant's order.
-    Merchant = "merchant",
-    /// The widget was malformed or changed meanwhile, and was left as it was.
-    Untouched = "untouched",
+    /// The merchant's order, as the holdout arm always sees it.
+    Holdout = "holdout",
+    /// The merchant's order: not decided in time (or already on screen).
+    Timeout = "timeout",
+    /// The merchant's order: no model.
+    NoModel = "no-model",
+    /// The merchant's order: nothing personal to rank by.
+    NoHistory = "no-history",
+    /// The merchant's order: no consent to personalize.
+    Consent = "consent",
+    /// Left as it was: malformed, or changed while it was reordered.
+    Error = "error",
+}
+
+impl Shown {
+    /// The beacon's token; the holdout's exposures carry none.
+    pub fn on_wire(self) -> Option<beacon::Shown> {
+        Some(match self {
+            Shown::Personalized => beacon::Shown::Personalized,
+            Shown::Holdout | Shown::__Invalid => return None,
+            Shown::Timeout => beacon::Shown::Timeout,
+            Shown::NoModel => beacon::Shown::NoModel,
+            Shown::NoHistory => beacon::Shown::NoHistory,
+            Shown::Consent => beacon::Shown::Consent,
+            Shown::Error => beacon::Shown::Error,
+        })
+    }
 }
 
 /// A page input for the exit-intent detector (`Engine.exitInput`) and

@@ -195,7 +195,7 @@ pub(crate) fn named_items(candidates: bool) -> Vec<String> {
 /// The elements matching `selector`, in document order; none without a
 /// document.
 fn elements(selector: &str) -> Vec<Element> {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(document) = crate::host::window().and_then(|w| w.document()) else {
         return Vec::new();
     };
     let Ok(nodes) = document.query_selector_all(selector) else {

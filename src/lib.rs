@@ -28,7 +28,7 @@ mod storage;
 #[cfg(target_arch = "wasm32")]
 pub use api::{Engine, rank_reasons};
 #[cfg(target_arch = "wasm32")]
-pub use boundary::{ExitInput, ExitReason, ExitVerdict, Placement};
+pub use boundary::{ExitInput, ExitReason, ExitVerdict, Shown};
 
 /// A first-fit free list that merges neighbours (`lol_alloc`) instead of
 /// std's dlmalloc: 3.0 KB gzip less of the script tag, and no slower here —

@@ -109,7 +109,7 @@ impl Store {
 
 /// `localStorage`, if reading the property, writing and removing all work.
 fn probe() -> Option<web_sys::Storage> {
-    let storage = web_sys::window()?.local_storage().ok()??;
+    let storage = crate::host::window()?.local_storage().ok()??;
     storage.set_item(PROBE_KEY, "1").ok()?;
     storage.remove_item(PROBE_KEY).ok()?;
     Some(storage)

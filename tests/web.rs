@@ -2,7 +2,7 @@
 //! corrupt), model loading and DOM reordering, in headless Chromium.
 #![cfg(target_arch = "wasm32")]
 
-use shelfwise::{Engine, Placement};
+use shelfwise::{Engine, Shown};
 use shelfwise_core::model::{ItemMeta, ModelBuilder};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -100,7 +100,7 @@ fn profile_persists_in_local_storage() {
     let mut next = Engine::new(true, 0);
     next.load_model(model()).unwrap();
     let el = widget("reorder", ids(&["h1", "s2"]), JsValue::UNDEFINED);
-    assert_eq!(next.reorder(el.clone().into()), Placement::Personalized);
+    assert_eq!(next.reorder(el.clone().into()), Shown::Personalized);
     assert_eq!(order(&el), "s2,h1");
     el.remove();
 }
@@ -114,7 +114,7 @@ fn blocked_storage_falls_back_to_memory() {
     assert!(engine.track("view_item", product("h2", "hats")));
     engine.load_model(model()).unwrap();
     let el = widget("reorder", ids(&["s1", "h1"]), JsValue::UNDEFINED);
-    assert_eq!(engine.reorder(el.clone().into()), Placement::Personalized);
+    assert_eq!(engine.reorder(el.clone().into()), Shown::Personalized);
     assert_eq!(order(&el), "h1,s1");
     el.remove();
     restore_storage();
@@ -130,7 +130,7 @@ fn full_storage_keeps_the_profile_in_memory() {
     assert!(engine.track("Product Viewed", product("s4", "shoes")));
     engine.load_model(model()).unwrap();
     let el = widget("reorder", ids(&["h1", "s1"]), JsValue::UNDEFINED);
-    assert_eq!(engine.reorder(el.clone().into()), Placement::Personalized);
+    assert_eq!(engine.reorder(el.clone().into()), Shown::Personalized);
     assert_eq!(order(&el), "s1,h1");
     el.remove();
     restore_storage();
@@ -151,7 +151,7 @@ fn corrupt_and_hostile_stored_values_read_as_empty() {
         let el = widget("reorder", ids(&["h1", "s1"]), JsValue::UNDEFINED);
         assert_eq!(
             engine.reorder(el.clone().into()),
-            Placement::Merchant,
+            Shown::NoHistory,
             "{value:?}"
         );
         assert_eq!(order(&el), "h1,s1");
@@ -222,7 +222,7 @@ fn widgets_reorder_trim_and_refuse_bad_markup() {
         ids(&["s1", "s2", "h2", "h3"]),
         js_sys::JSON::parse(r#"{"data-shelfwise-limit":"2"}"#).unwrap(),
     );
-    assert_eq!(engine.reorder(el.clone().into()), Placement::Personalized);
+    assert_eq!(engine.reorder(el.clone().into()), Shown::Personalized);
     assert_eq!(order(&el), "h2,h3");
     el.remove();
 
@@ -231,16 +231,13 @@ fn widgets_reorder_trim_and_refuse_bad_markup() {
         ids(&["h2", "s2"]),
         js_sys::JSON::parse(r#"{"data-shelfwise-anchor":"s1"}"#).unwrap(),
     );
-    assert_eq!(
-        engine.reorder(similar.clone().into()),
-        Placement::Personalized
-    );
+    assert_eq!(engine.reorder(similar.clone().into()), Shown::Personalized);
     assert_eq!(order(&similar), "s2,h2");
     similar.remove();
 
     // Malformed markup leaves the widget exactly as it was.
     let unknown = widget("carousel", ids(&["s1", "h2"]), JsValue::UNDEFINED);
-    assert_eq!(engine.reorder(unknown.clone().into()), Placement::Untouched);
+    assert_eq!(engine.reorder(unknown.clone().into()), Shown::Error);
     assert_eq!(order(&unknown), "s1,h2");
     unknown.remove();
     let missing = widget(
@@ -252,7 +249,7 @@ fn widgets_reorder_trim_and_refuse_bad_markup() {
         ],
         JsValue::UNDEFINED,
     );
-    assert_eq!(engine.reorder(missing.clone().into()), Placement::Untouched);
+    assert_eq!(engine.reorder(missing.clone().into()), Shown::Error);
     missing.remove();
     let bad_limit = widget(
         "reorder",
@@ -261,13 +258,13 @@ fn widgets_reorder_trim_and_refuse_bad_markup() {
     );
     assert_eq!(
         engine.reorder(bad_limit.clone().into()),
-        Placement::Personalized
+        Shown::Personalized
     );
     assert_eq!(order(&bad_limit), "h2,s1");
     bad_limit.remove();
     assert_eq!(
         engine.reorder(JsValue::from_str("not an element")),
-        Placement::Untouched
+        Shown::Error
     );
 }
 
@@ -324,7 +321,7 @@ fn recently_viewed_shows_only_views_unless_filled_and_never_the_pages_product() 
         )
     };
     let el = recent("{}");
-    assert_eq!(engine.reorder(el.clone().into()), Placement::Personalized);
+    assert_eq!(engine.reorder(el.clone().into()), Shown::Personalized);
     assert_eq!(
         order(&el),
         "s2",

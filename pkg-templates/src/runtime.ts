@@ -7,7 +7,7 @@
 // trap included) disables Shelfwise for the page, restores the merchant's
 // order and logs one warning. Nothing is ever thrown into the host page.
 
-import initWasm, { Engine, ExitInput, rankReasons } from "./wasm/shelfwise.js";
+import initWasm, { Engine, ExitInput, rankReasons, type Shown } from "./wasm/shelfwise.js";
 import type { watchExitIntent } from "./exit-watch.js";
 import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
@@ -93,6 +93,8 @@ export class Runtime {
   ) {}
   /** Product names seen in tracked events, for the cart-aware pop-up. */
   private names = new Map<string, string>();
+  /** How each widget and banner this page decided is shown; those the hold decided are not here. */
+  private shownAs = new WeakMap<Element, Shown>();
 
   /** Whether Shelfwise stopped for this page (destroyed, or after a failure). */
   private get disabled(): boolean {
@@ -352,7 +354,15 @@ export class Runtime {
   }
 
   reorder(element: Element): Promise<boolean> {
-    return this.request("reorder", (engine) => this.reorderWidget(engine, element), false);
+    return this.request(
+      "reorder",
+      (engine) => {
+        const shown = engine.reorder(element);
+        this.markShown(element, shown);
+        return shown === "personalized";
+      },
+      false,
+    );
   }
 
   setConsent(state: ConsentState): void {
@@ -450,24 +460,28 @@ export class Runtime {
     this.engine = null;
   }
 
-  /** Reorders every widget not yet handled, then marks it with its outcome. */
+  /** Reorders every widget not yet handled, then marks it with how it is shown. */
   private reorderAll(): void {
     if (typeof document === "undefined") return;
     const engine = this.engine;
     for (const widget of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
-      const personalize = engine !== null && this.consent === "granted" && this.hold.mayMove(widget);
-      if (personalize) {
-        this.guard(() => this.reorderWidget(engine, widget));
-      }
-      if (!widget.hasAttribute("data-shelfwise-state")) widget.setAttribute("data-shelfwise-state", "merchant");
+      const shown = this.unless(widget) ?? (engine ? this.guard(() => engine.reorder(widget)) : undefined) ?? "error";
+      if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${shown}`);
+      this.markShown(widget, shown);
     }
   }
 
-  private reorderWidget(engine: Engine, widget: Element): boolean {
-    const placement = engine.reorder(widget);
-    widget.setAttribute("data-shelfwise-state", placement === "personalized" ? "personalized" : "merchant");
-    if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${placement}`);
-    return placement === "personalized";
+  /** Why `element` keeps the merchant's order as written whatever the engine says, if it does. */
+  private unless(element: Element): Shown | undefined {
+    if (this.consent !== "granted") return "consent";
+    if (!this.hold.mayMove(element)) return "timeout";
+    return undefined;
+  }
+
+  /** Marks a widget or banner final (`data-shelfwise-state`), remembering how it is shown for its exposure. */
+  private markShown(element: Element, shown: Shown): void {
+    this.shownAs.set(element, shown);
+    element.setAttribute("data-shelfwise-state", shown === "personalized" ? "personalized" : "merchant");
   }
 
   /** Learns from GA4 e-commerce pushes, including those made before Shelfwise loaded. */
@@ -667,11 +681,11 @@ export class Runtime {
     this.holdout = false;
   }
 
-  /** Queues a beacon the page layer observes (see `Engine.beacon`). */
-  private beacon(kind: string, widget = "", position = 0): void {
+  /** Queues a beacon the page layer observes (see `Engine.beacon`); an exposure says how the widget is `shown`. */
+  private beacon(kind: string, widget = "", position = 0, shown?: Shown): void {
     const engine = this.engine;
     if (!engine || !this.delivering) return;
-    this.guard(() => engine.beacon(kind, widget, position));
+    this.guard(() => engine.beacon(kind, widget, position, shown));
     this.pump();
   }
 
@@ -702,7 +716,8 @@ export class Runtime {
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;
         observer.unobserve(entry.target);
-        this.beacon("exposure", entry.target.getAttribute("data-shelfwise-widget") ?? "banner");
+        // Not decided here: the hold showed it in the merchant's order, in time for the shopper.
+        this.beacon("exposure", entry.target.getAttribute("data-shelfwise-widget") ?? "banner", 0, this.shownAs.get(entry.target) ?? "timeout");
       }
     });
     for (const element of Array.from(document.querySelectorAll("[data-shelfwise-widget],[data-shelfwise-banner]"))) {
@@ -765,14 +780,15 @@ export class Runtime {
     const engine = this.engine;
     const ranked = engine ? this.guard(() => engine.bannerCategories().split(SEPARATOR).filter(Boolean)) ?? [] : [];
     for (const banner of Array.from(document.querySelectorAll("[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
-      const variants = this.hold.mayMove(banner) ? Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category")) : [];
+      const unless = this.unless(banner);
+      const variants = unless ? [] : Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category"));
       const chosen = ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
       if (chosen) {
         for (const child of Array.from(banner.children)) {
           if (child instanceof HTMLElement) child.hidden = child !== chosen;
         }
       }
-      banner.setAttribute("data-shelfwise-state", chosen ? "personalized" : "merchant");
+      this.markShown(banner, chosen ? "personalized" : unless ?? (this.holdout ? "holdout" : engine ? "no-history" : "error"));
     }
   }
 

@@ -19,6 +19,7 @@ const ALLOWED = {
   position: /^[1-9][0-9]{0,2}$/,
   value: /^[0-9]{1,8}$/,
   currency: /^[A-Z]{3}$/,
+  shown: /^(personalized|timeout|no-model|no-history|consent|error)$/,
   hour: /^[0-9]{6}$/,
 };
 
@@ -164,6 +165,55 @@ test("navigating away at once loses no queued event, even when the first pages c
   await context.close();
 });
 
+test("a widget held past its timeout sends an exposure marked timeout, and the report counts it", async () => {
+  // Ten personalized visits already in the report, so that its cell is
+  // not too small to show how widgets were shown.
+  const hour = Math.floor(Date.now() / 3_600_000);
+  const seeded = Array.from({ length: 10 }, (_, i) => {
+    const id = (0xfeed0000 + i).toString(16).padStart(32, "0");
+    return { id, visit: id.slice(16), type: "exposure", arm: "personalized", page: "home", widget: "reorder", shown: "personalized", hour };
+  });
+  const seed = await fetch(`${env.collector.url}/collect`, { method: "POST", body: JSON.stringify({ v: 1, events: seeded }) });
+  assert.equal(seed.status, 204);
+  const before = await report();
+  assert.ok(before.shown, "ten personalized visits: shown is reported");
+
+  const context = await shopper("personalized");
+  // The model is answered only once the hold has given the widgets up.
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  await context.route("**/model.swm", async (route) => {
+    await released;
+    await route.fallback();
+  });
+  const from = env.bodies.length;
+  const { page, log } = await watchedPage(context);
+  await page.goto(`${env.server.url}/`);
+  await page.waitForSelector('[data-shelfwise-widget="reorder"][data-shelfwise-state="merchant"]');
+  release();
+  const sent = () => env.bodies.slice(from).flatMap((b) => JSON.parse(b).events);
+  const exposure = () => sent().find((e) => e.type === "exposure" && e.widget === "reorder");
+  // Started, and past the moment the widget's exposure was observed (an
+  // observer made later is told after Shelfwise's); sent when the page is
+  // left, if not before.
+  await page.evaluate(async () => {
+    await window.shelfwise.init();
+    const widget = document.querySelector('[data-shelfwise-widget="reorder"]');
+    await new Promise((resolve) => new IntersectionObserver((_, o) => resolve(o.disconnect())).observe(widget));
+  });
+  await page.goto("about:blank");
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !exposure()) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(exposure()?.shown, "timeout", JSON.stringify(exposure()));
+  // The banner in view timed out too: the report counts what was sent.
+  const timeouts = sent().filter((e) => e.shown === "timeout").length;
+  const after = await reportWhen((r) => (r.shown?.timeout ?? 0) >= before.shown.timeout + timeouts);
+  assert.equal(after.shown.timeout - before.shown.timeout, timeouts);
+  assert.ok(after.shown.personalized_share < 1);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
 test("privacy audit: every beacon body holds allow-listed fields only", async () => {
   // Its own traffic: a shopper in each arm browses and buys; the audit
   // waits for each order's beacon.
@@ -190,6 +240,9 @@ test("privacy audit: every beacon body holds allow-listed fields only", async ()
         assert.ok(key in ALLOWED, `field ${key} is not allow-listed`);
         assert.match(String(value), ALLOWED[key], `${key}: ${value}`);
       }
+      // How a widget was shown: on the personalized arm's exposures, always, and nowhere else.
+      const says = event.type === "exposure" && event.arm === "personalized";
+      assert.equal("shown" in event, says, JSON.stringify(event));
     }
     for (const id of env.catalog) assert.ok(!body.includes(id), `item id ${id} in a beacon`);
     for (const leak of ["http", "127.0.0.1", "Mozilla", "Ada", "sku-", "Sneaker"]) {

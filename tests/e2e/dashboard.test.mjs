@@ -2,7 +2,8 @@
 // shoppers (sim/simulate.mjs, real SDK in Chromium) fill a real collector;
 // the dashboard is rendered in Chromium on a desktop and a phone,
 // screenshotted (target/screenshots/), and must show the lift with its
-// intervals, charts per metric, and no overflow on the phone.
+// intervals, how the personalized arm's widgets were shown, charts per
+// metric, and no overflow on the phone.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -129,6 +130,14 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     assert.ok(conversion[3].startsWith(pp(lift.difference)), conversion[3]);
     assert.ok(conversion[3].includes(`[${pp(lift.low)}, ${pp(lift.high)}]`), conversion[3]);
     assert.equal(conversion[1], `${(report.arms.personalized.conversion_rate * 100).toFixed(1)} %`);
+
+    // Whether personalization ran: the share shown personalized and each fallback, in all and per day.
+    assert.ok(report.shown && report.shown.personalized > 0, JSON.stringify(report.shown));
+    const shown = await page.$$eval("#shown tbody tr", (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+    assert.equal(shown.length, 1 + report.days.length, JSON.stringify(shown));
+    const reasons = ["personalized", "timeout", "no-model", "no-history", "consent", "error", "unreported"];
+    assert.deepEqual(shown[0], ["All days", `${(report.shown.personalized_share * 100).toFixed(1)} %`, ...reasons.map((k) => String(report.shown[k]))]);
+    assert.ok(await page.$('[data-chart="shown"]'), "the shown-personalized chart is drawn");
 
     const charts = await page.$$eval(".chart canvas", (cs) => cs.filter((c) => c.width > 0 && c.height > 0).length);
     assert.ok(charts >= 10, `${charts} charts drawn`);

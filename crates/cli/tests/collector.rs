@@ -63,7 +63,12 @@ impl Server {
     }
 
     fn start_on(store: Store, name: &str, extra: &[&str]) -> Server {
-        let db = match store {
+        Server::spawn(Server::fresh(store, name), extra)
+    }
+
+    /// An empty database named `name` on `store`.
+    fn fresh(store: Store, name: &str) -> Db {
+        match store {
             Store::Sqlite => {
                 let dir = std::env::temp_dir()
                     .join(format!("shelfwise-collector-{}", std::process::id()));
@@ -87,8 +92,7 @@ impl Server {
                 let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
                 Db::Postgres(format!("{base}/{database}"))
             }
-        };
-        Server::spawn(db, extra)
+        }
     }
 
     /// Starts a collector on `db` as it is.
@@ -603,6 +607,84 @@ fn report(store: Store) {
     assert_eq!(report["arms"]["holdout"]["suppressed"], true);
     assert!(report["arms"]["holdout"]["conversion_rate"].is_null());
     assert!(report["lift"].is_null());
+}
+
+#[test]
+fn the_report_says_how_the_personalized_arms_widgets_were_shown() {
+    on_both(shown);
+}
+
+fn shown(store: Store) {
+    // A database from before `shown`: the collector adds the column.
+    let db = Server::fresh(store, "shown");
+    let columns = "visit BIGINT NOT NULL, type TEXT NOT NULL, arm TEXT NOT NULL,
+        page TEXT NOT NULL, widget TEXT, position INTEGER, value INTEGER, currency TEXT,
+        hour INTEGER NOT NULL";
+    match &db {
+        Db::Sqlite(path) => {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            let sql = format!("CREATE TABLE events (id BLOB PRIMARY KEY, {columns}) WITHOUT ROWID");
+            conn.execute_batch(&sql).unwrap();
+        }
+        Db::Postgres(url) => {
+            let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            let sql = format!("CREATE TABLE events (id BYTEA PRIMARY KEY, {columns})");
+            client.batch_execute(&sql).unwrap();
+        }
+    }
+    let s = Server::spawn(db, &[]);
+    let exposure = |n: u64, visit: u64, arm: &str, shown: Option<&str>| {
+        let event = event(n, visit, "exposure", arm);
+        match shown {
+            Some(shown) => event.replace(r#","hour""#, &format!(r#","shown":"{shown}","hour""#)),
+            None => event,
+        }
+    };
+    let mut events = Vec::new();
+    // 20 personalized visits: 12 shown personalized, 3 timeouts, 2 without
+    // history, 1 without consent, 2 from browsers that do not say.
+    let personalized = [
+        (12, Some("personalized")),
+        (3, Some("timeout")),
+        (2, Some("no-history")),
+        (1, Some("consent")),
+        (2, None),
+    ];
+    let mut visit = 0;
+    for (count, shown) in personalized {
+        for _ in 0..count {
+            visit += 1;
+            events.push(exposure(visit, visit, "personalized", shown));
+        }
+    }
+    for _ in 0..15 {
+        visit += 1;
+        events.push(exposure(visit, visit, "holdout", None));
+    }
+    s.post_in_batches(&events, 50);
+    // The holdout's exposures never say.
+    let holdout = exposure(9_999, 9_999, "holdout", Some("timeout"));
+    assert_eq!(s.post(&batch(&[holdout])), 400);
+
+    let report = s.report();
+    let expected = serde_json::json!({
+        "personalized": 12, "timeout": 3, "no-model": 0, "no-history": 2,
+        "consent": 1, "error": 0, "unreported": 2, "personalized_share": 12.0 / 18.0,
+    });
+    assert_eq!(report["shown"], expected);
+    assert_eq!(report["days"][0]["shown"], expected);
+    assert_eq!(
+        s.rows("SELECT COUNT(*) FROM events WHERE shown IS NOT NULL"),
+        18
+    );
+
+    // Fewer than ten visits in the arm: nothing about them.
+    let small = Server::start_on(store, "shown_small", &[]);
+    assert_eq!(
+        small.post(&batch(&[exposure(1, 1, "personalized", Some("consent"))])),
+        204
+    );
+    assert!(small.report()["shown"].is_null());
 }
 
 #[test]

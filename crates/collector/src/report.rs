@@ -6,6 +6,12 @@
 //! recovery), then rows are counted per arm. Cells of fewer than
 //! [`MIN_VISITS`] visits show their visit count only.
 //!
+//! Whether personalization ran is counted apart, under `shown`: the
+//! personalized arm's exposures by how their widget was shown —
+//! `personalized`, or the fallback's reason (`timeout`, `no-model`,
+//! `no-history`, `consent`, `error`; `unreported` from browsers too old to
+//! say) — in all and per day, with the share shown personalized.
+//!
 //! Beacons are client-sent and so untrusted: a visit over the [`Bounds`]
 //! (more orders or events than a shopper makes) is left out of every figure
 //! and counted in `anomalies`, with what the collector refused. Money has a
@@ -18,6 +24,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use shelfwise_core::beacon::Shown;
 use shelfwise_core::experiment::Arm;
 
 use crate::stats::{Interval, Moments, newcombe, welch, wilson};
@@ -122,6 +129,13 @@ const VALUES: &str =
     "SELECT arm, CAST(hour / 24 AS BIGINT), CAST(value AS BIGINT), CAST(visit AS BIGINT)
     FROM events WHERE type = 'order' AND value IS NOT NULL AND COALESCE(currency, '') = $1";
 
+/// The personalized arm's exposures per visit, day and `shown` ('' when
+/// the browser did not say).
+const SHOWN: &str = "SELECT CAST(visit AS BIGINT), CAST(hour / 24 AS BIGINT),
+    COALESCE(shown, ''), CAST(COUNT(*) AS BIGINT)
+    FROM events WHERE type = 'exposure' AND arm = 'personalized'
+    GROUP BY visit, hour / 24, shown";
+
 const COUNTS: &str = "SELECT arm, type, CAST(COUNT(*) AS BIGINT) FROM events GROUP BY arm, type";
 
 const PERIOD: &str =
@@ -215,6 +229,21 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
             }
         }
     }
+    let mut shown_total = ShownCounts::default();
+    let mut shown_daily: BTreeMap<u32, ShownCounts> = BTreeMap::new();
+    for r in conn.rows(SHOWN, None)? {
+        let [visit, day, shown, n] = r.as_slice() else {
+            continue;
+        };
+        if excluded.contains(&(Arm::Personalized, visit.int())) {
+            continue;
+        }
+        let day = u32::try_from(day.int()).unwrap_or(0);
+        let shown = Shown::from_name(shown.text());
+        let n = n.int().max(0) as u64;
+        shown_total.add(shown, n);
+        shown_daily.entry(day).or_default().add(shown, n);
+    }
     for r in conn.rows(COUNTS, None)? {
         if let [arm, kind, n] = r.as_slice()
             && let Some(arm) = Arm::from_name(arm.text())
@@ -255,10 +284,15 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         .iter()
         .map(|(day, arms)| {
             let get = |arm| arms.get(&arm).unwrap_or(&empty);
+            let shown = shown_daily
+                .get(day)
+                .unwrap_or(&ShownCounts::default())
+                .to_json(get(Arm::Personalized));
             json!({
                 "day": date(*day),
                 "arms": arms_json(get),
                 "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
+                "shown": shown,
             })
         })
         .collect();
@@ -287,8 +321,52 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         },
         "arms": arms,
         "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
+        "shown": shown_total.to_json(get(Arm::Personalized)),
         "days": series,
     }))
+}
+
+/// The personalized arm's exposures by how their widget was shown.
+#[derive(Clone, Debug, Default)]
+struct ShownCounts {
+    /// By [`Shown`], in its order.
+    reported: BTreeMap<Shown, u64>,
+    /// Exposures that did not say (browsers from before `shown`).
+    unreported: u64,
+}
+
+impl ShownCounts {
+    fn add(&mut self, shown: Option<Shown>, n: u64) {
+        match shown {
+            Some(shown) => *self.reported.entry(shown).or_default() += n,
+            None => self.unreported += n,
+        }
+    }
+
+    /// Each reason's count (every one, zeros included), `unreported`, and
+    /// `personalized_share` of those reported; `null` when the arm's
+    /// `cell` is suppressed (a fallback such as `consent` on a day of few
+    /// visits would say too much about them).
+    fn to_json(&self, cell: &Cell) -> Value {
+        if cell.visits < MIN_VISITS {
+            return Value::Null;
+        }
+        let mut out = serde_json::Map::new();
+        for shown in Shown::ALL {
+            let n = self.reported.get(&shown).copied().unwrap_or(0);
+            out.insert(shown.as_str().into(), json!(n));
+        }
+        out.insert("unreported".into(), json!(self.unreported));
+        let reported: u64 = self.reported.values().sum();
+        let personalized = self
+            .reported
+            .get(&Shown::Personalized)
+            .copied()
+            .unwrap_or(0);
+        let share = (reported > 0).then(|| personalized as f64 / reported as f64);
+        out.insert("personalized_share".into(), json!(share));
+        Value::Object(out)
+    }
 }
 
 /// One row of [`VISITS`], read.
@@ -476,6 +554,21 @@ pub fn to_text(report: &Value) -> String {
             "{name:<20}{:>16}{:>16}{lift:>34}\n",
             cell("personalized"),
             cell("holdout")
+        ));
+    }
+    if let Some(shown) = report["shown"].as_object() {
+        let share = shown["personalized_share"]
+            .as_f64()
+            .map_or("-".to_owned(), |s| format!("{:.1} %", 100.0 * s));
+        let fallbacks: Vec<String> = Shown::ALL
+            .iter()
+            .filter(|s| **s != Shown::Personalized)
+            .map(|s| format!("{} {}", s.as_str(), shown[s.as_str()]))
+            .chain([format!("unreported {}", shown["unreported"])])
+            .collect();
+        out.push_str(&format!(
+            "personalized arm's widgets shown personalized: {share} of exposures; fallbacks: {}\n",
+            fallbacks.join(", ")
         ));
     }
     let anomalies = &report["anomalies"];

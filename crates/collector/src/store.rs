@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS events (
     position INTEGER,
     value    INTEGER,            -- whole currency units
     currency TEXT,
-    hour     INTEGER NOT NULL    -- hours since the Unix epoch, UTC
+    hour     INTEGER NOT NULL,   -- hours since the Unix epoch, UTC
+    shown    TEXT                -- personalized-arm exposures: how the widget was shown
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
@@ -58,7 +59,8 @@ CREATE TABLE IF NOT EXISTS events (
     position INTEGER,
     value    INTEGER,
     currency TEXT,
-    hour     INTEGER NOT NULL
+    hour     INTEGER NOT NULL,
+    shown    TEXT
 );
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
@@ -67,9 +69,15 @@ CREATE TABLE IF NOT EXISTS counters (
 ";
 
 const INSERT: &str = "INSERT INTO events
-    (id, visit, type, arm, page, widget, position, value, currency, hour)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    (id, visit, type, arm, page, widget, position, value, currency, hour, shown)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     ON CONFLICT (id) DO NOTHING";
+
+/// A database made before exposures said how their widget was shown gains
+/// the column (SQLite has no `ADD COLUMN IF NOT EXISTS`: it is added when a
+/// query of it fails).
+const SQLITE_ADD_SHOWN: &str = "ALTER TABLE events ADD COLUMN shown TEXT";
+const POSTGRES_ADD_SHOWN: &str = "ALTER TABLE events ADD COLUMN IF NOT EXISTS shown TEXT";
 
 const ADD_COUNTER: &str = "INSERT INTO counters (name, n) VALUES ($1, $2)
     ON CONFLICT (name) DO UPDATE SET n = counters.n + excluded.n";
@@ -117,6 +125,11 @@ impl Db {
                 conn.busy_timeout(std::time::Duration::from_secs(5))?;
                 conn.execute_batch(SQLITE_SCHEMA)
                     .context("creating the collector's tables")?;
+                let has_shown = conn.prepare("SELECT shown FROM events LIMIT 0").is_ok();
+                if !has_shown {
+                    conn.execute_batch(SQLITE_ADD_SHOWN)
+                        .context("adding the shown column")?;
+                }
                 Ok(Conn::Sqlite(conn))
             }
             Db::Postgres(url) => {
@@ -125,6 +138,9 @@ impl Db {
                 client
                     .batch_execute(POSTGRES_SCHEMA)
                     .context("creating the collector's tables")?;
+                client
+                    .batch_execute(POSTGRES_ADD_SHOWN)
+                    .context("adding the shown column")?;
                 Ok(Conn::Postgres(Box::new(client)))
             }
         }
@@ -294,7 +310,7 @@ impl Conn {
                             let c = Columns::of(e);
                             n += insert.execute(rusqlite::params![
                                 c.id, c.visit, c.kind, c.arm, c.page, c.widget, c.position,
-                                c.value, c.currency, c.hour
+                                c.value, c.currency, c.hour, c.shown
                             ])?;
                         }
                         new.push(n);
@@ -325,6 +341,7 @@ impl Conn {
                                 &c.value,
                                 &c.currency,
                                 &c.hour,
+                                &c.shown,
                             ],
                         )? as usize;
                     }
@@ -352,6 +369,7 @@ struct Columns {
     value: Option<i32>,
     currency: Option<String>,
     hour: i32,
+    shown: Option<&'static str>,
 }
 
 impl Columns {
@@ -368,6 +386,7 @@ impl Columns {
             value: e.order.map(|o| o.value as i32),
             currency: e.order.as_ref().map(|o| o.currency_str().to_owned()),
             hour: e.hour.min(i32::MAX as u32) as i32,
+            shown: e.shown.map(|s| s.as_str()),
         }
     }
 }

@@ -26,7 +26,7 @@
 //! assert_eq!(engine.banner_categories(), ["Tea"]);
 //! ```
 
-use crate::beacon::{Event, Order, Outcome, Page, Visit, Widget};
+use crate::beacon::{self, Event, Order, Outcome, Page, Visit, Widget};
 use crate::context::Context;
 use crate::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Trigger, Viewport};
 use crate::experiment::{Arm, Assignment, DEFAULT_HOLDOUT, DEFAULT_STICKY_MS};
@@ -395,11 +395,11 @@ impl<H: Host> Engine<H> {
             any
         };
         match kind {
-            EventKind::AddToCart => self.emit(Outcome::AddToCart, None, None, None),
+            EventKind::AddToCart => self.emit(Outcome::AddToCart, None, None, None, None),
             EventKind::Purchase => {
-                self.emit(Outcome::Order, None, None, order);
+                self.emit(Outcome::Order, None, None, order, None);
                 if self.exit_shown_in_visit() {
-                    self.emit(Outcome::ExitConverted, None, None, order);
+                    self.emit(Outcome::ExitConverted, None, None, order, None);
                 }
             }
             _ => {}
@@ -612,10 +612,20 @@ impl<H: Host> Engine<H> {
         self.beacons = on.then(String::new);
     }
 
-    /// Queues a beacon the page observes: a page view, an exposure or click
-    /// (of a `widget`, at a 1-based `position`), a pop-up's call to action.
-    pub fn beacon(&mut self, kind: Outcome, widget: Option<Widget>, position: Option<u32>) {
-        self.emit(kind, widget, position.filter(|&p| p > 0), None);
+    /// Queues a beacon the page observes: a page view, an exposure or a
+    /// click (of a `widget`, at a 1-based `position`), a pop-up's call to
+    /// action. An exposure in the personalized arm says how the widget was
+    /// `shown` (the holdout's says nothing: it always shows the merchant's
+    /// order); other kinds never do.
+    pub fn beacon(
+        &mut self,
+        kind: Outcome,
+        widget: Option<Widget>,
+        position: Option<u32>,
+        shown: Option<beacon::Shown>,
+    ) {
+        let shown = shown.filter(|_| kind == Outcome::Exposure && self.arm == Arm::Personalized);
+        self.emit(kind, widget, position.filter(|&p| p > 0), None, shown);
     }
 
     /// The beacon events queued since the last call, one JSON object per line.
@@ -683,7 +693,7 @@ impl<H: Host> Engine<H> {
         // so that recovery compares like with like; it sees nothing.
         shown.record(now);
         self.host.set(EXIT_KEY, &shown.to_text());
-        self.emit(Outcome::ExitShown, None, None, None);
+        self.emit(Outcome::ExitShown, None, None, None, None);
         match self.arm {
             Arm::Personalized => ExitOutcome::Show,
             Arm::Holdout => ExitOutcome::Suppressed(Suppressed::ByCaller),
@@ -697,13 +707,15 @@ impl<H: Host> Engine<H> {
     }
 
     /// Queues one beacon event for this page's arm and page type, in the
-    /// profile's visit.
+    /// profile's visit; `fill` sets the fields of its kind (the event is
+    /// dropped if they do not suit it).
     fn emit(
         &mut self,
         kind: Outcome,
         widget: Option<Widget>,
         position: Option<u32>,
         order: Option<Order>,
+        shown: Option<beacon::Shown>,
     ) {
         if self.beacons.is_none() {
             return;
@@ -725,6 +737,7 @@ impl<H: Host> Engine<H> {
         event.widget = widget;
         event.position = position;
         event.order = order;
+        event.shown = shown;
         if let (Some(out), Ok(())) = (self.beacons.as_mut(), event.check()) {
             event.write_json(out);
             out.push('\n');

@@ -1,6 +1,6 @@
 //! One page's decisions, through [`Engine`] and a [`MemoryHost`].
 
-use shelfwise_core::beacon::{Order, Outcome, Page, Widget};
+use shelfwise_core::beacon::{Order, Outcome, Page, Shown, Widget};
 use shelfwise_core::context::Context;
 use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, focus};
 use shelfwise_core::exit::{Sensitivity, Suppressed, Viewport};
@@ -137,9 +137,9 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
 
     engine.set_beacons(true);
     engine.begin_page(Context::default(), &[("s2", None, 10.0)]);
-    engine.beacon(Outcome::PageView, None, None);
+    engine.beacon(Outcome::PageView, None, None, None);
     engine.track(EventKind::AddToCart, &[("s2", None, 10.0)], None);
-    engine.beacon(Outcome::Click, Some(Widget::Similar), Some(2));
+    engine.beacon(Outcome::Click, Some(Widget::Similar), Some(2), None);
     let first = beacons(&mut engine);
     let kinds: Vec<&str> = first.iter().map(|b| b.0.as_str()).collect();
     assert_eq!(kinds, ["page_view", "add_to_cart", "click"]);
@@ -150,7 +150,12 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
     let started = engine.profile().visit_started_ms();
 
     engine.host_mut().advance(29 * MINUTE);
-    engine.beacon(Outcome::Exposure, Some(Widget::Reorder), None);
+    engine.beacon(
+        Outcome::Exposure,
+        Some(Widget::Reorder),
+        None,
+        Some(Shown::Personalized),
+    );
     assert_eq!(
         beacons(&mut engine)[0].1,
         first[0].1,
@@ -159,7 +164,7 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
     assert_eq!(engine.profile().visit_started_ms(), started);
 
     engine.host_mut().advance(31 * MINUTE);
-    engine.beacon(Outcome::PageView, None, None);
+    engine.beacon(Outcome::PageView, None, None, None);
     let later = beacons(&mut engine);
     assert_ne!(later[0].1, first[0].1, "31 idle minutes end the visit");
     assert!(
@@ -168,8 +173,42 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
     );
 
     engine.set_beacons(false);
-    engine.beacon(Outcome::PageView, None, None);
+    engine.beacon(Outcome::PageView, None, None, None);
     assert!(engine.take_beacons().is_empty());
+}
+
+#[test]
+fn the_personalized_arms_exposures_say_how_the_widget_was_shown_and_the_holdouts_do_not() {
+    for (holdout, expected) in [(0.0, Some("\"shown\":\"timeout\"")), (1.0, None)] {
+        let mut engine = fresh();
+        engine.start_experiment(Some(holdout), 0, Page::Home);
+        engine.set_beacons(true);
+        engine.beacon(
+            Outcome::Exposure,
+            Some(Widget::Similar),
+            None,
+            Some(Shown::Timeout),
+        );
+        // Only exposures say how.
+        engine.beacon(
+            Outcome::Click,
+            Some(Widget::Similar),
+            Some(1),
+            Some(Shown::Timeout),
+        );
+        let lines = engine.take_beacons();
+        let [exposure, click] = lines.lines().collect::<Vec<_>>()[..] else {
+            panic!("two beacons: {lines}");
+        };
+        assert!(
+            exposure.contains("\"type\":\"exposure\",") && click.contains("\"type\":\"click\",")
+        );
+        match expected {
+            Some(shown) => assert!(exposure.contains(shown), "{exposure}"),
+            None => assert!(!exposure.contains("shown"), "{exposure}"),
+        }
+        assert!(!click.contains("shown"), "{click}");
+    }
 }
 
 #[test]

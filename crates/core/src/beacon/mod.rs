@@ -1,9 +1,10 @@
 //! Outcome beacons: the only data that leaves the shopper's device.
 //!
 //! An [`Event`] is an allow-list by construction: a kind, the arm, the page
-//! type, for widget events the widget kind and a position, for orders a
-//! rounded value and a currency, the hour, a random event id and a random
-//! visit id. There is no field in which an item id, a URL, a referrer, a user
+//! type, for widget events the widget kind and a position, for the
+//! personalized arm's exposures whether the widget was shown personalized
+//! (or, in one [`Shown`] token, why not), for orders a rounded value and a
+//! currency, the hour, a random event id and a random visit id. There is no field in which an item id, a URL, a referrer, a user
 //! agent or free text could travel. The browser writes events with
 //! [`Event::write_json`]; the collector rebuilds them from the wire with
 //! [`Event::from_wire`], which checks the same rules (with the `wire`
@@ -190,6 +191,57 @@ impl Widget {
     }
 }
 
+/// How a widget (or banner) in the personalized arm was shown: in the
+/// shopper's order, or in the merchant's and why. Exposures carry it, so that
+/// the report can tell a model that ranked badly from one that never ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shown {
+    /// In the shopper's order.
+    Personalized,
+    /// Not decided in time: the hold expired first, or the widget was
+    /// already on screen when Shelfwise started (a page without the
+    /// anti-flicker rule).
+    Timeout,
+    /// No model: not configured, not loaded, or rejected.
+    NoModel,
+    /// Nothing personal to rank by: a new shopper, or history the model
+    /// does not know.
+    NoHistory,
+    /// Personalization needs consent the shopper has not given.
+    Consent,
+    /// The widget was malformed or changed while it was reordered.
+    Error,
+}
+
+impl Shown {
+    /// Every value.
+    pub const ALL: [Shown; 6] = [
+        Shown::Personalized,
+        Shown::Timeout,
+        Shown::NoModel,
+        Shown::NoHistory,
+        Shown::Consent,
+        Shown::Error,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shown::Personalized => "personalized",
+            Shown::Timeout => "timeout",
+            Shown::NoModel => "no-model",
+            Shown::NoHistory => "no-history",
+            Shown::Consent => "consent",
+            Shown::Error => "error",
+        }
+    }
+
+    /// The value named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Shown> {
+        Shown::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// An order's value, rounded to whole currency units, and its currency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Order {
@@ -246,6 +298,9 @@ pub struct Event {
     pub position: Option<u32>,
     /// For orders and exit conversions, when the page told them: value and currency.
     pub order: Option<Order>,
+    /// For the personalized arm's exposures: how the widget was shown
+    /// (absent from older browsers' beacons).
+    pub shown: Option<Shown>,
     /// Hours since the Unix epoch (UTC): the time, coarsened.
     pub hour: u32,
 }
@@ -255,7 +310,7 @@ pub struct Event {
 pub enum Invalid {
     /// `id` is not 32 lower-case hex digits, or `visit` not 16.
     Id,
-    /// An unknown `type`, `arm`, `page` or `widget`.
+    /// An unknown `type`, `arm`, `page`, `widget` or `shown`.
     Name,
     /// A field that this kind must have is missing, or one it must not have is present.
     Fields,
@@ -268,7 +323,7 @@ impl Invalid {
     pub fn as_str(self) -> &'static str {
         match self {
             Invalid::Id => "malformed id or visit",
-            Invalid::Name => "unknown type, arm, page or widget",
+            Invalid::Name => "unknown type, arm, page, widget or shown",
             Invalid::Fields => "fields do not match the event type",
             Invalid::Range => "position, value or currency out of range",
         }
@@ -296,6 +351,8 @@ pub struct Wire<'a> {
     pub value: Option<u64>,
     /// `currency`.
     pub currency: Option<&'a str>,
+    /// `shown`.
+    pub shown: Option<&'a str>,
     /// `hour`.
     pub hour: u64,
 }
@@ -313,6 +370,7 @@ impl Event {
             widget: None,
             position: None,
             order: None,
+            shown: None,
             hour: hour_of(now_ms),
         }
     }
@@ -320,13 +378,16 @@ impl Event {
     /// Whether the fields suit the kind: widgets only on exposures and
     /// clicks, positions (1..=[`MAX_POSITION`]) only and always on clicks,
     /// order values only on orders and exit conversions (where the page
-    /// gave none, an order still counts for conversion, not for value).
+    /// gave none, an order still counts for conversion, not for value),
+    /// `shown` only on the personalized arm's exposures.
     pub fn check(&self) -> Result<(), Invalid> {
         let widget_ok = self.widget.is_some() == self.kind.has_widget();
         let position_ok = self.position.is_some() == (self.kind == Outcome::Click);
         let order_ok =
             matches!(self.kind, Outcome::Order | Outcome::ExitConverted) || self.order.is_none();
-        if !(widget_ok && position_ok && order_ok) {
+        let shown_ok = self.shown.is_none()
+            || (self.kind == Outcome::Exposure && self.arm == Arm::Personalized);
+        if !(widget_ok && position_ok && order_ok && shown_ok) {
             return Err(Invalid::Fields);
         }
         let position_in_range = self
@@ -362,6 +423,10 @@ impl Event {
             (Some(_), Some(_)) => return Err(Invalid::Range),
             _ => return Err(Invalid::Fields),
         };
+        let shown = match wire.shown {
+            Some(s) => Some(Shown::from_name(s).ok_or(Invalid::Name)?),
+            None => None,
+        };
         let event = Event {
             id,
             visit,
@@ -374,6 +439,7 @@ impl Event {
                 None => None,
             },
             order,
+            shown,
             hour: u32::try_from(wire.hour).map_err(|_| Invalid::Range)?,
         };
         event.check()?;
@@ -409,6 +475,9 @@ impl Event {
         if let Some(order) = &self.order {
             field("value", &num(u64::from(order.value)), false);
             field("currency", order.currency_str(), true);
+        }
+        if let Some(shown) = self.shown {
+            field("shown", shown.as_str(), true);
         }
         field("hour", &num(u64::from(self.hour)), false);
         out.push('}');
@@ -603,6 +672,57 @@ mod tests {
             ),
         ];
         for (wire, expected) in cases {
+            assert_eq!(Event::from_wire(&wire), Err(expected), "{wire:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_personalized_arms_exposures_say_how_they_were_shown() {
+        let exposure = Wire {
+            kind: "exposure",
+            position: None,
+            shown: Some("timeout"),
+            ..wire()
+        };
+        let event = Event::from_wire(&exposure).unwrap();
+        assert_eq!(event.shown, Some(Shown::Timeout));
+        let mut json = String::new();
+        event.write_json(&mut json);
+        assert!(json.ends_with(r#""widget":"similar","shown":"timeout","hour":490000}"#));
+        for shown in Shown::ALL {
+            assert_eq!(Shown::from_name(shown.as_str()), Some(shown));
+        }
+        // Older browsers send none; the holdout and other kinds never may.
+        assert!(
+            Event::from_wire(&Wire {
+                shown: None,
+                ..exposure
+            })
+            .is_ok()
+        );
+        for (wire, expected) in [
+            (
+                Wire {
+                    shown: Some("slow"),
+                    ..exposure
+                },
+                Invalid::Name,
+            ),
+            (
+                Wire {
+                    arm: "holdout",
+                    ..exposure
+                },
+                Invalid::Fields,
+            ),
+            (
+                Wire {
+                    shown: Some("timeout"),
+                    ..wire()
+                },
+                Invalid::Fields,
+            ),
+        ] {
             assert_eq!(Event::from_wire(&wire), Err(expected), "{wire:?}");
         }
     }

@@ -44,6 +44,8 @@ struct WireEvent<'a> {
     value: Option<u64>,
     #[serde(default, borrow)]
     currency: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    shown: Option<Cow<'a, str>>,
     hour: u64,
 }
 
@@ -71,6 +73,7 @@ pub fn parse_batch(body: &[u8], now_hour: u32) -> Result<(Vec<Event>, u32), Stri
                 position: w.position,
                 value: w.value,
                 currency: w.currency.as_deref(),
+                shown: w.shown.as_deref(),
                 hour: w.hour,
             };
             let mut event =
