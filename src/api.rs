@@ -245,33 +245,18 @@ impl Engine {
         }
         // As `&str`s, like `rank()`'s: one copy of the ranking code in the wasm.
         let ids: Vec<&str> = widget.ids.iter().map(String::as_str).collect();
-        let Some(ranked) = self
-            .core
-            .arrange(&ids, Some(widget.kind), widget.anchor.as_deref())
-        else {
-            // No model: the widget stays exactly as the merchant wrote it.
-            return Shown::NoModel;
+        let placement = self.core.place(
+            &ids,
+            widget.kind,
+            widget.anchor.as_deref(),
+            widget.limit,
+            widget.fill,
+        );
+        let outcome = match placement.shown {
+            None => Shown::Holdout,
+            Some(shown) => Shown::from(shown),
         };
-        // The page's own product is never shown in a widget on its page; a
-        // `recently-viewed` widget shows only what the shopper viewed,
-        // unless the merchant lets their items fill it.
-        let shown: Vec<bool> = ranked
-            .iter()
-            .map(|r| match r.reason {
-                Reason::Excluded(Exclusion::OnPage) => false,
-                Reason::Revisit { .. } => true,
-                _ => widget.kind != WidgetKind::RecentlyViewed || widget.fill,
-            })
-            .collect();
-        let personal =
-            ranked.iter().any(|r| r.reason != Reason::MerchantOrder) || shown.contains(&false);
-        let order: Vec<usize> = ranked.iter().map(|r| r.item).collect();
-        let outcome = match self.core.arm() {
-            Arm::Holdout => Shown::Holdout,
-            Arm::Personalized if personal => Shown::Personalized,
-            Arm::Personalized => Shown::NoHistory,
-        };
-        if widget.apply(&order, &shown) {
+        if widget.apply(&placement.order, &placement.show) {
             outcome
         } else {
             self.warn_once(
@@ -445,7 +430,7 @@ impl Engine {
     /// consent (the merchant's default then).
     #[wasm_bindgen(js_name = bannerCategories)]
     pub fn banner_categories(&self) -> String {
-        joined(self.core.banner_categories())
+        joined(&self.core.banner_categories())
     }
 }
 
@@ -486,13 +471,13 @@ const WHY: [&str; 8] = [
 /// joined by U+001E: code `i` is name `i`.
 #[wasm_bindgen(js_name = rankReasons)]
 pub fn rank_reasons() -> String {
-    joined(WHY)
+    joined(&WHY)
 }
 
 /// `items` joined by [`SEPARATOR`] (a loop: `[T]::join` is 0.9 KB of wasm).
-fn joined<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+fn joined(items: &[&str]) -> String {
     let mut out = String::new();
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(SEPARATOR);
         }

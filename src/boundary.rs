@@ -18,10 +18,9 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shown {
+    // In `beacon::Shown`'s order, so that converting costs nothing.
     /// In the shopper's order.
     Personalized = "personalized",
-    /// The merchant's order, as the holdout arm always sees it.
-    Holdout = "holdout",
     /// The merchant's order: not decided in time (or already on screen).
     Timeout = "timeout",
     /// The merchant's order: no model.
@@ -32,6 +31,21 @@ pub enum Shown {
     Consent = "consent",
     /// Left as it was: malformed, or changed while it was reordered.
     Error = "error",
+    /// The merchant's order, as the holdout arm always sees it.
+    Holdout = "holdout",
+}
+
+impl From<beacon::Shown> for Shown {
+    fn from(shown: beacon::Shown) -> Shown {
+        match shown {
+            beacon::Shown::Personalized => Shown::Personalized,
+            beacon::Shown::Timeout => Shown::Timeout,
+            beacon::Shown::NoModel => Shown::NoModel,
+            beacon::Shown::NoHistory => Shown::NoHistory,
+            beacon::Shown::Consent => Shown::Consent,
+            beacon::Shown::Error => Shown::Error,
+        }
+    }
 }
 
 impl Shown {

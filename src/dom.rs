@@ -106,11 +106,11 @@ impl Widget {
     }
 
     /// Moves the children into `order` (positions into the merchant's
-    /// order) and hides those `shown` says not to show, and those past the
-    /// limit of the shown ones — all or nothing: if any child has left the
-    /// container since it was read, nothing moves. A widget left showing
-    /// nothing is marked `data-shelfwise-empty` (for the page's CSS).
-    pub(crate) fn apply(&self, order: &[usize], shown: &[bool]) -> bool {
+    /// order) and hides those `show` says not to show — all or nothing: if
+    /// any child has left the container since it was read, nothing moves.
+    /// A widget left showing nothing is marked `data-shelfwise-empty` (for
+    /// the page's CSS).
+    pub(crate) fn apply(&self, order: &[usize], show: &[bool]) -> bool {
         let intact = self
             .children
             .iter()
@@ -129,13 +129,7 @@ impl Widget {
                 }
             }
         }
-        let limit = self.limit.unwrap_or(usize::MAX);
-        let mut showing = 0;
-        for (&position, &show) in order.iter().zip(shown) {
-            if show && showing < limit {
-                showing += 1;
-                continue;
-            }
+        for (&position, _) in order.iter().zip(show).filter(|(_, show)| !**show) {
             if let Some(child) = self
                 .children
                 .get(position)
@@ -147,7 +141,7 @@ impl Widget {
                 let _ = child.set_attribute("data-shelfwise-trimmed", "");
             }
         }
-        if showing == 0 && !order.is_empty() {
+        if !show.contains(&true) && !order.is_empty() {
             let _ = self.element.set_attribute("data-shelfwise-empty", "");
         }
         true

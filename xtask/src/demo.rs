@@ -15,125 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
+use shelfwise_sim::store::{CATEGORIES, Layout, Product, Store};
+
 use crate::{Result, dist, exec, root, shelfwise};
-
-/// Category names; the last one is marked sensitive in the catalogue.
-const CATEGORIES: &[(&str, &[&str])] = &[
-    ("Shoes", &["Sneaker", "Loafer", "Boot", "Sandal", "Runner"]),
-    (
-        "Jackets",
-        &["Parka", "Blazer", "Windbreaker", "Denim Jacket", "Puffer"],
-    ),
-    ("Hats", &["Beanie", "Fedora", "Cap", "Bucket Hat", "Beret"]),
-    (
-        "Bags",
-        &["Tote", "Backpack", "Duffel", "Messenger", "Clutch"],
-    ),
-    (
-        "Watches",
-        &[
-            "Chronograph",
-            "Field Watch",
-            "Diver",
-            "Dress Watch",
-            "Smartwatch",
-        ],
-    ),
-    (
-        "Kitchen",
-        &[
-            "Skillet",
-            "Chef Knife",
-            "Kettle",
-            "Dutch Oven",
-            "Cutting Board",
-        ],
-    ),
-    (
-        "Bedding",
-        &["Duvet", "Pillow", "Throw", "Sheet Set", "Quilt"],
-    ),
-    (
-        "Lighting",
-        &["Desk Lamp", "Pendant", "Floor Lamp", "Lantern", "Sconce"],
-    ),
-    (
-        "Books",
-        &["Cookbook", "Novel", "Field Guide", "Atlas", "Anthology"],
-    ),
-    (
-        "Toys",
-        &["Puzzle", "Kite", "Building Set", "Plush Bear", "Yo-yo"],
-    ),
-    (
-        "Garden",
-        &["Trowel", "Planter", "Watering Can", "Hose Reel", "Pruner"],
-    ),
-    (
-        "Pharmacy",
-        &[
-            "Vitamin D",
-            "Pain Relief",
-            "Allergy Tabs",
-            "First Aid Kit",
-            "Sleep Aid",
-        ],
-    ),
-];
-const ADJECTIVES: &[&str] = &[
-    "Classic", "Urban", "Alpine", "Coastal", "Nordic", "Vintage", "Everyday", "Studio",
-];
-const PER_CATEGORY: usize = 20;
-const SESSIONS: usize = 4000;
-
-/// One product of the catalogue.
-struct Product {
-    id: String,
-    name: String,
-    category: usize,
-    price_cents: u64,
-    out_of_stock: bool,
-}
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
-
-fn catalogue() -> Vec<Product> {
-    let mut rng = Rng(2016);
-    let mut out = Vec::new();
-    for (c, (_, nouns)) in CATEGORIES.iter().enumerate() {
-        for i in 0..PER_CATEGORY {
-            let noun = nouns[i % nouns.len()];
-            let adjective = ADJECTIVES[(i / nouns.len() + c) % ADJECTIVES.len()];
-            out.push(Product {
-                id: format!("sku-{:02}{:03}", c + 1, i + 1),
-                name: format!("{adjective} {noun}"),
-                category: c,
-                price_cents: 900 + rng.below(40) as u64 * 250 + 99,
-                out_of_stock: rng.chance(4),
-            });
-        }
-    }
-    out
-}
 
 fn slug(category: usize) -> String {
     CATEGORIES[category].0.to_ascii_lowercase()
@@ -148,45 +32,6 @@ fn escape(text: &str) -> String {
 
 fn price(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
-}
-
-/// Sample sessions: shoppers with a hidden favourite category browse mostly
-/// within it, near the items they just saw, and sometimes add or buy.
-fn sample_events(products: &[Product]) -> String {
-    let mut rng = Rng(42);
-    let mut csv = String::from("session_id,timestamp,item_id,event,category\n");
-    let mut t: u64 = 1_700_000_000;
-    for session in 0..SESSIONS {
-        let favourite = rng.below(CATEGORIES.len() - 1);
-        let length = 3 + rng.below(10);
-        let mut current = favourite * PER_CATEGORY + rng.below(PER_CATEGORY);
-        for _ in 0..length {
-            t += 20 + rng.below(120) as u64;
-            let p = &products[current];
-            let event = if rng.chance(12) {
-                "addtocart"
-            } else if rng.chance(3) {
-                "transaction"
-            } else {
-                "view"
-            };
-            let _ = writeln!(
-                csv,
-                "s{session},{t},{},{event},{}",
-                p.id, CATEGORIES[p.category].0
-            );
-            current = if rng.chance(80) {
-                // Stay in the category, near the current item.
-                let base = favourite * PER_CATEGORY;
-                let offset =
-                    (current % PER_CATEGORY + PER_CATEGORY + rng.below(7) - 3) % PER_CATEGORY;
-                base + offset
-            } else {
-                rng.below(products.len())
-            };
-        }
-    }
-    csv
 }
 
 /// A store page of `kind` (its `data-shelfwise-page`). Its script tag holds
@@ -237,7 +82,7 @@ fn card(p: &Product) -> String {
         c = p.category,
         initial = escape(&p.name[..1]),
         name = escape(&p.name),
-        cat = CATEGORIES[p.category].0,
+        cat = p.category_name(),
         price = price(p.price_cents),
         oos = if p.out_of_stock {
             " · out of stock"
@@ -247,20 +92,38 @@ fn card(p: &Product) -> String {
     )
 }
 
-fn widget(kind: &str, title: &str, items: &[&Product], extra: &str) -> String {
-    let cards: String = items.iter().map(|p| card(p)).collect();
-    format!(
-        r#"<section class="shelf"><h2>{title}</h2><div class="grid" data-shelfwise-widget="{kind}"{extra}>{cards}</div></section>"#
-    )
-}
-
-/// The merchant's cross-category picks: a few items of every category.
-fn bestsellers(products: &[Product]) -> Vec<&Product> {
-    (0..24)
-        .map(|i| {
-            &products[(i % (CATEGORIES.len() - 1)) * PER_CATEGORY + i / (CATEGORIES.len() - 1)]
-        })
-        .collect()
+/// A page's banner (if it has one) and widgets, as the store's layout says.
+fn shelves(store: &Store, layout: &Layout) -> String {
+    let mut html = if layout.banner {
+        banner()
+    } else {
+        String::new()
+    };
+    for shelf in &layout.shelves {
+        let cards: String = shelf
+            .items
+            .iter()
+            .map(|&i| card(&store.products[i]))
+            .collect();
+        let mut attributes = String::new();
+        if let Some(anchor) = shelf.anchor {
+            let _ = write!(
+                attributes,
+                r#" data-shelfwise-anchor="{}""#,
+                escape(&store.products[anchor].id)
+            );
+        }
+        if let Some(limit) = shelf.limit {
+            let _ = write!(attributes, r#" data-shelfwise-limit="{limit}""#);
+        }
+        let _ = write!(
+            html,
+            r#"<section class="shelf"><h2>{}</h2><div class="grid" data-shelfwise-widget="{}"{attributes}>{cards}</div></section>"#,
+            escape(&shelf.title),
+            shelf.kind.as_str()
+        );
+    }
+    html
 }
 
 /// The home page's campaign banner: one variant per category, the merchant's
@@ -290,8 +153,7 @@ pub fn build_site() -> Result<PathBuf> {
     for dir in ["category", "product", "assets", "dist/npm"] {
         std::fs::create_dir_all(site.join(dir)).map_err(|e| e.to_string())?;
     }
-    let products = catalogue();
-    let picks = bestsellers(&products);
+    let store = Store::demo();
     let write = |path: &str, text: &str| -> Result {
         std::fs::write(site.join(path), text).map_err(|e| format!("writing {path}: {e}"))
     };
@@ -302,60 +164,30 @@ pub fn build_site() -> Result<PathBuf> {
             "home",
             "Home",
             &format!(
-                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}{}",
-                banner(),
-                widget(
-                    "reorder",
-                    "Recommended for you",
-                    &picks,
-                    r#" data-shelfwise-limit="8""#
-                ),
-                widget(
-                    "recently-viewed",
-                    "Recently viewed",
-                    &picks,
-                    r#" data-shelfwise-limit="4""#
-                ),
+                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}",
+                shelves(&store, &store.home())
             ),
         ),
     )?;
     for (c, (name, _)) in CATEGORIES.iter().enumerate() {
-        let items: Vec<&Product> = products.iter().filter(|p| p.category == c).collect();
-        let all = widget(
-            "reorder",
-            &format!("All {}", name.to_lowercase()),
-            &items,
-            "",
-        );
-        let also = widget(
-            "reorder",
-            "You may also like",
-            &picks,
-            r#" data-shelfwise-limit="6""#,
-        );
         write(
             &format!("category/{}.html", slug(c)),
-            &page("category", name, &format!("<h1>{name}</h1>{all}{also}")),
+            &page(
+                "category",
+                name,
+                &format!("<h1>{name}</h1>{}", shelves(&store, &store.category(c))),
+            ),
         )?;
     }
-    for (i, p) in products.iter().enumerate() {
-        let same: Vec<&Product> = products
-            .iter()
-            .filter(|q| q.category == p.category && q.id != p.id)
-            .take(9)
-            .collect();
-        let others: Vec<&Product> = (1..=4)
-            .map(|k| &products[(i + k * 37) % products.len()])
-            .collect();
-        let candidates: Vec<&Product> = same.into_iter().chain(others).collect();
+    for (i, p) in store.products.iter().enumerate() {
         let body = format!(
             r#"<div class="product" data-shelfwise-view="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}">
 <div class="thumb big c{c}">{initial}</div>
 <div><h1>{name}</h1><p class="meta">{cat}</p><p class="price">${price}</p>
 <button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-shelfwise-name="{name}" data-name="{name}" {disabled}>{label}</button></div>
-</div>{similar}{together}"#,
+</div>{shelves}"#,
             id = escape(&p.id),
-            cat = CATEGORIES[p.category].0,
+            cat = p.category_name(),
             c = p.category,
             initial = escape(&p.name[..1]),
             name = escape(&p.name),
@@ -366,21 +198,7 @@ pub fn build_site() -> Result<PathBuf> {
             } else {
                 "Add to cart"
             },
-            similar = widget(
-                "similar",
-                "Similar items",
-                &candidates,
-                &format!(
-                    r#" data-shelfwise-anchor="{}" data-shelfwise-limit="6""#,
-                    escape(&p.id)
-                )
-            ),
-            together = widget(
-                "bought-together",
-                "Goes well with your cart",
-                &picks,
-                r#" data-shelfwise-limit="4""#
-            ),
+            shelves = shelves(&store, &store.product(i)),
         );
         write(
             &format!("product/{}.html", p.id),
@@ -394,12 +212,7 @@ pub fn build_site() -> Result<PathBuf> {
             "Cart",
             &format!(
                 "<h1>Your cart</h1><div id=\"cart\" class=\"cart\"></div><p><a class=\"button\" href=\"/checkout.html\">Checkout</a></p>{}",
-                widget(
-                    "bought-together",
-                    "Frequently bought together",
-                    &picks,
-                    r#" data-shelfwise-limit="4""#
-                )
+                shelves(&store, &store.cart())
             ),
         ),
     )?;
@@ -435,43 +248,46 @@ pub fn build_site() -> Result<PathBuf> {
         copy(&root.join("dist").join(file), &site.join("dist").join(file))?;
     }
 
-    let mut catalog = String::from("item_id,category,out_of_stock,sensitive\n");
-    for p in &products {
-        let sensitive = p.category == CATEGORIES.len() - 1;
-        let _ = writeln!(
-            catalog,
-            "{},{},{},{}",
-            p.id,
-            CATEGORIES[p.category].0,
-            u8::from(p.out_of_stock),
-            u8::from(sensitive)
-        );
-    }
-    write("catalog.csv", &catalog)?;
-    write("sample-events.csv", &sample_events(&products))?;
-    let build = |output: &[&str], to: &str| {
-        exec(
-            shelfwise()
-                .args(["build", "--events"])
-                .arg(site.join("sample-events.csv"))
-                .arg("--catalog")
-                .arg(site.join("catalog.csv"))
-                .args(output)
-                .arg(site.join(to)),
-        )
-    };
-    build(&["--out"], "model.swm")?;
+    write_model(&store, &site)?;
     // The same model in parts, one item each (256 parts: the manifest names
     // them all), for the browser tests of sharded loading.
     let _ = std::fs::remove_dir_all(site.join("sharded"));
-    build(&["--items-per-part", "1", "--out-dir"], "sharded")?;
+    build_model(&site, &["--items-per-part", "1", "--out-dir"], "sharded")?;
     eprintln!(
         "xtask: demo store with {} products in {} categories in {}",
-        products.len(),
+        store.products.len(),
         CATEGORIES.len(),
         site.display()
     );
     Ok(site)
+}
+
+/// Writes the store's catalogue and sample sessions into `dir`, and the
+/// model `shelfwise build` makes of them (`model.swm`); returns the model.
+pub fn write_model(store: &Store, dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    for (file, text) in [
+        ("catalog.csv", store.catalog_csv()),
+        ("sample-events.csv", store.sample_events()),
+    ] {
+        std::fs::write(dir.join(file), text).map_err(|e| format!("writing {file}: {e}"))?;
+    }
+    build_model(dir, &["--out"], "model.swm")?;
+    Ok(dir.join("model.swm"))
+}
+
+/// `shelfwise build` from the sessions and catalogue in `dir` into
+/// `dir/to`, with `output` (the options before it).
+fn build_model(dir: &Path, output: &[&str], to: &str) -> Result {
+    exec(
+        shelfwise()
+            .args(["build", "--events"])
+            .arg(dir.join("sample-events.csv"))
+            .arg("--catalog")
+            .arg(dir.join("catalog.csv"))
+            .args(output)
+            .arg(dir.join(to)),
+    )
 }
 
 /// Where a hostile page runs its own script (`www/hostile/setup/NAME.js`).
@@ -682,6 +498,15 @@ pub fn simulate(args: &[String]) -> Result {
                 .map_err(|_| format!("{name} takes a number, not {v:?}"))
         })
     };
+    if args.iter().any(|a| a == "--native") {
+        let json = native(number("--shoppers", 10_000)?, number("--seed", 1)?)?;
+        if args.iter().any(|a| a == "--json") {
+            println!("{json}");
+        } else {
+            print!("{}", native_text(&json));
+        }
+        return Ok(());
+    }
     let (shoppers, days) = (number("--shoppers", 200)?, number("--days", 7)?);
     crate::setup::browser()?;
     if let Some(url) = value("--url") {
@@ -697,6 +522,64 @@ pub fn simulate(args: &[String]) -> Result {
     let _ = server.wait();
     simulated?;
     exec(shelfwise().args(["report", "--db"]).arg(db))
+}
+
+/// The paired native simulation (`shelfwise-sim native`) of `shoppers`
+/// shoppers of the world seeded `seed`, on the demo store's model (built
+/// into `target/sim/`): its JSON object.
+pub fn native(shoppers: u32, seed: u32) -> Result<serde_json::Value> {
+    let model = write_model(&Store::demo(), &root().join("target/sim"))?;
+    let mut command = crate::cmd("cargo");
+    command
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "shelfwise-sim",
+            "--",
+            "native",
+        ])
+        .arg("--model")
+        .arg(&model)
+        .args([
+            "--shoppers",
+            &shoppers.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ]);
+    let out = crate::capture(&mut command)?;
+    let line = out.lines().last().unwrap_or_default();
+    serde_json::from_str(line).map_err(|e| format!("shelfwise-sim native printed {line:?}: {e}"))
+}
+
+/// The native simulation's JSON as a table: each arm, and the lift with
+/// its 95 % interval.
+fn native_text(json: &serde_json::Value) -> String {
+    let mut out = format!(
+        "{} shoppers (seed {}), each in both arms, in {:.2} s\n{:<20}{:>14}{:>14}{:>36}\n",
+        json["shoppers"],
+        json["seed"],
+        json["seconds"].as_f64().unwrap_or(0.0),
+        "metric",
+        "personalized",
+        "holdout",
+        "lift (95% interval)"
+    );
+    for metric in ["conversion_rate", "widget_ctr", "revenue_per_visit"] {
+        let arm = |a: &str| json[a][metric].as_f64().unwrap_or(0.0);
+        let lift: Vec<f64> = (0..3)
+            .map(|i| json["lift"][metric][i].as_f64().unwrap_or(0.0))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{metric:<20}{:>14.4}{:>14.4}{:>36}",
+            arm("personalized"),
+            arm("holdout"),
+            format!("{:+.4} [{:+.4}, {:+.4}]", lift[0], lift[1], lift[2])
+        );
+    }
+    out
 }
 
 /// A fresh admin token: 32 random bytes from the OS, in hex.

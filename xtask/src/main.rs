@@ -7,7 +7,9 @@
 //! - `cargo xtask dist`  — build `dist/` (script tag, wasm, npm package)
 //! - `cargo xtask bench` — size, speed and quality benchmarks
 //! - `cargo xtask simulate` — simulated shoppers browse the demo store
-//!   (personalized against holdout) and the collector's report is printed
+//!   (personalized against holdout) and the collector's report is printed;
+//!   with `--native [--shoppers N] [--seed S] [--json]`, the same world's
+//!   shoppers shop natively through the core, each in both arms
 //! - `cargo xtask fuzz [SECONDS] [TARGET]` — run the fuzz targets (the model
 //!   decoder, the collector's beacon parser), each for SECONDS
 //!
@@ -24,7 +26,7 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | dist | bench | simulate [--url URL] [--shoppers N] [--days D] | fuzz [SECONDS] [TARGET] | site>";
+const USAGE: &str = "usage: cargo xtask <demo | test | dist | bench | simulate [--url URL] [--shoppers N] [--days D] | simulate --native [--shoppers N] [--seed S] [--json] | fuzz [SECONDS] [TARGET] | site>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -73,6 +75,22 @@ fn shelfwise() -> Command {
     let mut command = cmd("cargo");
     command.args(["run", "--quiet", "--release", "-p", "shelfwise-cli", "--"]);
     command
+}
+
+/// Runs `command` and returns what it printed, failing with its
+/// description and its errors if it does not succeed.
+fn capture(command: &mut Command) -> Result<String> {
+    let out = command
+        .output()
+        .map_err(|e| format!("{}: {e}", describe(command)))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{}` failed: {}",
+            describe(command),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Runs `command`, failing with its description if it does not succeed.

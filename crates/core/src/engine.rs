@@ -33,7 +33,10 @@ use crate::experiment::{Arm, Assignment, DEFAULT_HOLDOUT, DEFAULT_STICKY_MS};
 use crate::model::sharded::{FileKind, Want};
 use crate::model::{DecodeError, ITEM_SENSITIVE, Lookup, Source};
 use crate::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
-use crate::rank::{Focus, RankOptions, Ranked, Recommendation, arrange, recommend};
+use crate::rank::{
+    Exclusion, Focus, RankOptions, Ranked, Reason, Recommendation, arrange, merchant_order,
+    recommend,
+};
 
 /// Where the profile is stored (every key is `shelfwise:`, version, name).
 const PROFILE_KEY: &str = "shelfwise:v1:profile";
@@ -198,6 +201,28 @@ struct ExitState {
     detector: Detector,
     policy: Policy,
     cart_lines: u32,
+}
+
+/// How a widget shows its items ([`Engine::place`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// Positions into the merchant's order, in the order to show them.
+    pub order: Vec<usize>,
+    /// Beside `order`: whether each is shown (the rest are hidden).
+    pub show: Vec<bool>,
+    /// How the widget is shown, for its exposure; `None` in the holdout.
+    pub shown: Option<beacon::Shown>,
+}
+
+impl Placement {
+    /// The positions shown, in the order shown.
+    pub fn visible(&self) -> impl Iterator<Item = usize> + '_ {
+        self.order
+            .iter()
+            .zip(&self.show)
+            .filter(|(_, show)| **show)
+            .map(|(position, _)| *position)
+    }
 }
 
 /// Where a file a sharded model needs may come from (see
@@ -450,6 +475,58 @@ impl<H: Host> Engine<H> {
             candidates,
             &options,
         )
+    }
+
+    /// How a widget of kind `widget` shows `candidates` (the merchant's
+    /// order): the widget policy on top of [`Engine::arrange`]. The page's
+    /// own products are never shown in a widget on their page; a
+    /// `recently-viewed` widget shows only what the shopper viewed, unless
+    /// the merchant lets their items `fill` it; at most `limit` are shown
+    /// (the holdout's too: the experiment measures the ordering, not the
+    /// widget's size). Without a model a widget stays as written.
+    pub fn place<S: AsRef<str>>(
+        &self,
+        candidates: &[S],
+        widget: Widget,
+        anchor: Option<&str>,
+        limit: Option<usize>,
+        fill: bool,
+    ) -> Placement {
+        let arranged = self.arrange(candidates, Some(widget), anchor);
+        let as_written = arranged.is_none();
+        let ranked = arranged.unwrap_or_else(|| merchant_order(candidates.len()));
+        let mut room = match limit {
+            Some(limit) if !as_written => limit,
+            _ => usize::MAX,
+        };
+        let mut trimmed = false;
+        let show = ranked
+            .iter()
+            .map(|r| {
+                let allowed = as_written
+                    || match r.reason {
+                        Reason::Excluded(Exclusion::OnPage) => false,
+                        Reason::Revisit { .. } => true,
+                        _ => widget != Widget::RecentlyViewed || fill,
+                    };
+                trimmed |= !allowed;
+                let show = allowed && room > 0;
+                room -= usize::from(show);
+                show
+            })
+            .collect();
+        let personal = trimmed || ranked.iter().any(|r| r.reason != Reason::MerchantOrder);
+        let shown = match self.arm {
+            _ if as_written => Some(beacon::Shown::NoModel),
+            Arm::Holdout => None,
+            Arm::Personalized if personal => Some(beacon::Shown::Personalized),
+            Arm::Personalized => Some(beacon::Shown::NoHistory),
+        };
+        Placement {
+            order: ranked.iter().map(|r| r.item).collect(),
+            show,
+            shown,
+        }
     }
 
     /// Up to `limit` items from the model, best first; none in the holdout

@@ -2,7 +2,7 @@
 
 use shelfwise_core::beacon::{Order, Outcome, Page, Shown, Widget};
 use shelfwise_core::context::Context;
-use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, focus};
+use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, Placement, focus};
 use shelfwise_core::exit::{Sensitivity, Suppressed, Viewport};
 use shelfwise_core::model::{ItemMeta, ModelBuilder, Source};
 use shelfwise_core::profile::EventKind;
@@ -408,4 +408,58 @@ fn the_pages_own_product_is_never_recommended_on_its_page_unless_asked() {
         [1, 0],
         "no signal, still last"
     );
+}
+
+#[test]
+fn a_widget_shows_its_limit_never_the_pages_product_and_says_how_it_is_shown() {
+    let visible = |p: &Placement| p.visible().collect::<Vec<_>>();
+    // No model: as written, every item.
+    let bare = fresh();
+    let p = bare.place(&["a", "b", "c"], Widget::Reorder, None, Some(2), false);
+    assert_eq!(
+        (visible(&p), p.shown),
+        (vec![0, 1, 2], Some(Shown::NoModel))
+    );
+
+    // A new shopper: the merchant's order, at the limit.
+    let mut engine = fresh();
+    engine.install_model(model(false));
+    let p = engine.place(&["h1", "s2", "s3"], Widget::Reorder, None, Some(2), false);
+    assert_eq!((visible(&p), p.shown), (vec![0, 1], Some(Shown::NoHistory)));
+    // Nothing viewed: a recently-viewed widget shows nothing, unless it may be filled.
+    let p = engine.place(&["h1", "s2"], Widget::RecentlyViewed, None, None, false);
+    assert_eq!(visible(&p), Vec::<usize>::new());
+    let p = engine.place(&["h1", "s2"], Widget::RecentlyViewed, None, None, true);
+    assert_eq!(visible(&p), [0, 1]);
+
+    // A shoe shopper on the page of s2: shoes first, s2 never, two at most.
+    engine.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    engine.begin_page(Context::default(), &[("s2", None, 0.0)]);
+    let p = engine.place(
+        &["h1", "s2", "s3", "s1"],
+        Widget::Reorder,
+        None,
+        Some(2),
+        false,
+    );
+    assert_eq!(p.shown, Some(Shown::Personalized));
+    let shown = visible(&p);
+    assert_eq!(shown.len(), 2, "{p:?}");
+    assert!(!shown.contains(&1) && shown[0] != 0, "{p:?}");
+    let p = engine.place(
+        &["h1", "s2", "s1"],
+        Widget::RecentlyViewed,
+        None,
+        None,
+        false,
+    );
+    assert_eq!(visible(&p), [2], "only what was viewed");
+
+    // The holdout: the merchant's order at the same limit, and no word on how.
+    let mut held = fresh();
+    held.install_model(model(false));
+    held.start_experiment(Some(1.0), 0, Page::Home);
+    held.track(EventKind::View, &[("s1", Some("shoes"), 10.0)], None);
+    let p = held.place(&["h1", "s2", "s3"], Widget::Reorder, None, Some(2), false);
+    assert_eq!((visible(&p), p.shown), (vec![0, 1], None));
 }

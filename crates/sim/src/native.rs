@@ -1,0 +1,305 @@
+//! The world's shoppers in the store natively: each page is what the core
+//! makes of it — [`Engine::place`] for every widget, the page's product
+//! viewed, the cart and the order tracked — as the browser's engine does,
+//! without the browser. Thousands of shoppers a second.
+//!
+//! Paired: every shopper shops once in each arm, with the same draws
+//! ([`crate::world`]), so the lift is measured shopper by shopper.
+
+use shelfwise_core::beacon::{Order, Shown};
+use shelfwise_core::context::Context;
+use shelfwise_core::engine::{Engine, Host as _, MemoryHost};
+use shelfwise_core::experiment::Arm;
+use shelfwise_core::model::Source;
+use shelfwise_core::profile::EventKind;
+
+use crate::stats::{Paired, Ratio};
+use crate::store::{Layout, Store};
+use crate::world::{Destination, Shopper, Storefront};
+
+/// When the simulation's "now" is: visits happen up to a week before.
+const NOW_MS: u64 = 1_795_000_000_000;
+/// Time between two pages of a visit.
+const PAGE_MS: u64 = 30_000;
+
+/// What one shopper's visits add up to, in one arm.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tally {
+    /// Visits.
+    pub visits: u32,
+    /// Visits that ended in an order.
+    pub converted: u32,
+    /// Orders' value.
+    pub revenue: f64,
+    /// Visits in which a widget showed at least one item.
+    pub exposed: u32,
+    /// Visits with a click on a widget's item.
+    pub clicked: u32,
+    /// Widgets shown, by how (only the personalized arm's count).
+    pub shown_personalized: u32,
+    /// Widgets shown in the merchant's order for want of history.
+    pub shown_no_history: u32,
+}
+
+/// One arm's storefront: the shopper's engine on the store's pages.
+struct Native<'a> {
+    store: &'a Store,
+    engine: Engine<MemoryHost>,
+    /// The open product page's product.
+    product: Option<usize>,
+    cart: Vec<usize>,
+    tally: Tally,
+    /// This visit's flags, folded into the tally when the next begins.
+    visit: Visit,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Visit {
+    exposed: bool,
+    clicked: bool,
+}
+
+impl<'a> Native<'a> {
+    fn new(store: &'a Store, model: &Source, arm: Arm) -> Native<'a> {
+        let mut engine = Engine::new(MemoryHost::new(NOW_MS), true, 0);
+        engine.install_model(model.clone());
+        let holdout = match arm {
+            Arm::Personalized => 0.0,
+            Arm::Holdout => 1.0,
+        };
+        engine.start_experiment(Some(holdout), 0, shelfwise_core::beacon::Page::Home);
+        Native {
+            store,
+            engine,
+            product: None,
+            cart: Vec::new(),
+            tally: Tally::default(),
+            visit: Visit::default(),
+        }
+    }
+
+    fn end_visit(&mut self) {
+        self.tally.exposed += u32::from(self.visit.exposed);
+        self.tally.clicked += u32::from(self.visit.clicked);
+        self.visit = Visit::default();
+    }
+
+    /// Loads a page: its product viewed, every widget placed; what it shows.
+    fn load(&mut self, layout: Layout) -> Vec<(usize, usize)> {
+        self.engine.host_mut().advance(PAGE_MS);
+        let store = self.store;
+        let product = layout.product.map(|i| product(store, i));
+        self.engine
+            .begin_page(Context::default(), product.as_slice());
+        self.product = layout.product;
+        let mut shown = Vec::new();
+        for (w, shelf) in layout.shelves.iter().enumerate() {
+            let ids: Vec<&str> = shelf
+                .items
+                .iter()
+                .map(|&i| store.products[i].id.as_str())
+                .collect();
+            let anchor = shelf.anchor.map(|i| store.products[i].id.as_str());
+            let placement = self
+                .engine
+                .place(&ids, shelf.kind, anchor, shelf.limit, false);
+            let before = shown.len();
+            shown.extend(placement.visible().map(|p| (w, shelf.items[p])));
+            if shown.len() > before {
+                self.visit.exposed = true;
+                match placement.shown {
+                    Some(Shown::Personalized) => self.tally.shown_personalized += 1,
+                    Some(Shown::NoHistory) => self.tally.shown_no_history += 1,
+                    _ => {}
+                }
+            }
+        }
+        shown
+    }
+}
+
+/// A product as the engine's events name it.
+fn product(store: &Store, i: usize) -> (&str, Option<&str>, f64) {
+    let p = &store.products[i];
+    (p.id.as_str(), Some(p.category_name()), p.price())
+}
+
+impl Storefront for Native<'_> {
+    fn begin_visit(&mut self, offset_ms: i64) {
+        if self.tally.visits > 0 {
+            self.end_visit();
+        }
+        self.tally.visits += 1;
+        let at = NOW_MS.saturating_add_signed(offset_ms);
+        let now = self.engine.host().now_ms();
+        self.engine.host_mut().advance(at.saturating_sub(now));
+    }
+
+    fn open(&mut self, to: Destination) -> Vec<(usize, usize)> {
+        let layout = match to {
+            Destination::Home => self.store.home(),
+            Destination::Category(c) => self.store.category(c),
+        };
+        self.load(layout)
+    }
+
+    fn click(&mut self, _widget: usize, item: usize) -> Vec<(usize, usize)> {
+        self.visit.clicked = true;
+        self.load(self.store.product(item))
+    }
+
+    fn add_to_cart(&mut self) -> bool {
+        let Some(i) = self
+            .product
+            .filter(|&i| !self.store.products[i].out_of_stock)
+        else {
+            return false;
+        };
+        let store = self.store;
+        self.engine
+            .track(EventKind::AddToCart, &[product(store, i)], None);
+        self.cart.push(i);
+        true
+    }
+
+    fn checkout(&mut self) {
+        let store = self.store;
+        let lines: Vec<_> = self.cart.drain(..).map(|i| product(store, i)).collect();
+        let value: f64 = lines.iter().map(|l| l.2).sum();
+        self.engine
+            .track(EventKind::Purchase, &lines, Order::new(value, "USD"));
+        self.tally.converted += 1;
+        self.tally.revenue += value;
+    }
+}
+
+/// Shopper `n`'s visits in `arm`.
+pub fn shop(store: &Store, model: &Source, shopper: &Shopper, arm: Arm) -> Tally {
+    let mut front = Native::new(store, model, arm);
+    shopper.shop(store, &mut front);
+    front.end_visit();
+    front.tally
+}
+
+/// The paired experiment's result.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    /// Shoppers (each in both arms).
+    pub shoppers: u64,
+    /// The world's seed.
+    pub seed: u64,
+    /// Each arm's totals.
+    pub personalized: Tally,
+    /// The holdout's.
+    pub holdout: Tally,
+    /// Conversion rate: personalized, holdout, and the paired lift.
+    pub conversion_rate: Paired,
+    /// Widget click-through (visits with a click per visit with a widget shown).
+    pub widget_ctr: Paired,
+    /// Revenue per visit.
+    pub revenue_per_visit: Paired,
+}
+
+/// Runs `shoppers` shoppers of the world seeded `seed` in both arms, on
+/// `threads` threads (the result does not depend on them).
+pub fn experiment(
+    store: &Store,
+    model: &Source,
+    shoppers: u64,
+    seed: u64,
+    threads: usize,
+) -> Experiment {
+    let days = 7;
+    let threads = threads.max(1) as u64;
+    let pairs: Vec<(Tally, Tally)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..shoppers)
+                        .step_by(threads as usize)
+                        .map(|n| {
+                            let shopper = Shopper::new(seed, n, days);
+                            (
+                                shop(store, model, &shopper, Arm::Personalized),
+                                shop(store, model, &shopper, Arm::Holdout),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut parts: Vec<Vec<(Tally, Tally)>> = workers
+            .into_iter()
+            .map(|w| w.join().expect("a simulation thread panicked"))
+            .collect();
+        // Back in shopper order: worker t holds shoppers t, t + threads, …
+        let mut pairs = Vec::with_capacity(shoppers as usize);
+        for n in 0..shoppers {
+            let part = &mut parts[(n % threads) as usize];
+            pairs.push(part[(n / threads) as usize]);
+        }
+        pairs
+    });
+    let total = |pick: fn(&(Tally, Tally)) -> &Tally| {
+        pairs.iter().map(pick).fold(Tally::default(), |mut sum, t| {
+            sum.visits += t.visits;
+            sum.converted += t.converted;
+            sum.revenue += t.revenue;
+            sum.exposed += t.exposed;
+            sum.clicked += t.clicked;
+            sum.shown_personalized += t.shown_personalized;
+            sum.shown_no_history += t.shown_no_history;
+            sum
+        })
+    };
+    let ratio = |num: fn(&Tally) -> f64, den: fn(&Tally) -> f64| {
+        let side = |t: &Tally| Ratio {
+            num: num(t),
+            den: den(t),
+        };
+        let samples: Vec<(Ratio, Ratio)> = pairs.iter().map(|(p, h)| (side(p), side(h))).collect();
+        Paired::of(&samples)
+    };
+    Experiment {
+        shoppers,
+        seed,
+        personalized: total(|p| &p.0),
+        holdout: total(|p| &p.1),
+        conversion_rate: ratio(|t| f64::from(t.converted), |t| f64::from(t.visits)),
+        widget_ctr: ratio(|t| f64::from(t.clicked), |t| f64::from(t.exposed)),
+        revenue_per_visit: ratio(|t| t.revenue, |t| f64::from(t.visits)),
+    }
+}
+
+impl Experiment {
+    /// The result as the contract's JSON object (`../shared/DESIGN.md`,
+    /// "Native simulation").
+    pub fn to_json(&self) -> serde_json::Value {
+        let arm = |t: &Tally, pick: fn(&Paired) -> f64| {
+            serde_json::json!({
+                "visits": t.visits,
+                "orders": t.converted,
+                "conversion_rate": pick(&self.conversion_rate),
+                "widget_ctr": pick(&self.widget_ctr),
+                "revenue_per_visit": pick(&self.revenue_per_visit),
+                "revenue": t.revenue,
+                "exposed_visits": t.exposed,
+                "clicked_visits": t.clicked,
+                "widgets_personalized": t.shown_personalized,
+                "widgets_no_history": t.shown_no_history,
+            })
+        };
+        let lift = |p: &Paired| serde_json::json!([p.lift, p.low, p.high]);
+        serde_json::json!({
+            "shoppers": self.shoppers,
+            "seed": self.seed,
+            "personalized": arm(&self.personalized, |p| p.treated),
+            "holdout": arm(&self.holdout, |p| p.control),
+            "lift": {
+                "conversion_rate": lift(&self.conversion_rate),
+                "widget_ctr": lift(&self.widget_ctr),
+                "revenue_per_visit": lift(&self.revenue_per_visit),
+            },
+        })
+    }
+}
