@@ -1,28 +1,27 @@
-// The shopper simulator: simulated shoppers with hidden tastes
-// browse the demo store in headless Chromium through the real SDK, so that
-// the collector's report shows a real experiment, personalized against
-// holdout, end to end.
+// The browser simulator: the simulated world's shoppers browse the demo
+// store in headless Chromium through the real SDK, so that the collector's
+// report shows a real experiment, personalized against holdout, end to end.
 //
 //   node sim/simulate.mjs --url http://127.0.0.1:8080 [--shoppers 200]
 //        [--days 7] [--holdout 0.5] [--seed 1] [--parallel 2]
 //
-// Shoppers come from the same world as the demo store's sample log (the one
-// its model is built from, `sample_events` in xtask/src/demo.rs): each
-// likes the items of one category near one item of it (within three places,
-// as the log's sessions wander). Each is a fresh browser (so the SDK draws
-// its arm) and scans widgets top to bottom with attention that fades along
-// the list: at position k, a liked item is clicked with probability
-// 0.9 · 0.75^k, another item of the category 0.1 · 0.75^k, anything else
-// 0.01. Without a click, a shopper goes to the category through the menu
-// three times in ten and leaves otherwise. A liked product goes into the
-// cart three times in ten; a cart goes to checkout seven times in ten.
-// Half the shoppers come back a day later. Visits are spread over the last `--days` days by shifting
-// `Date.now` in the page (the SDK's clock), so the report has a series.
-// `--holdout` sets the store's script-tag `data-holdout` for the simulated
-// shoppers (the demo store holds nobody out of its own visitors). Nothing
-// here knows a shopper's arm: any difference between arms comes from what
-// the SDK shows.
+// Who the shoppers are and every choice they make come from the world's one
+// definition, `crates/sim/src/world.rs` (the native simulator's too): each
+// worker here runs `shelfwise-sim drive`, which plays its shoppers and asks
+// this script to act in the browser — open a page, click an item, add to
+// cart, check out — and to say what each page shows (the items the SDK left
+// visible in its widgets, in page order). Each shopper is a fresh browser (so
+// the SDK draws its arm); visits are spread over the last `--days` days by
+// shifting `Date.now` in the page (the SDK's clock), so the report has a
+// series. `--holdout` sets the store's script-tag `data-holdout` for the
+// simulated shoppers (the demo store holds nobody out of its own visitors).
+// Nothing here or in the world knows a shopper's arm: any difference between
+// arms comes from what the SDK shows.
 
+import { spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import { fileURLToPath } from "node:url";
 import { editPages, launchChromium } from "./chromium.mjs";
 
 const args = Object.fromEntries(
@@ -32,18 +31,27 @@ const base = (args.url ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 const shoppers = Number(args.shoppers ?? 200);
 const days = Math.min(7, Math.max(1, Number(args.days ?? 7)));
 const parallel = Math.max(1, Number(args.parallel ?? 2));
+const seed = Number(args.seed ?? 1);
 const holdout = args.holdout === undefined ? null : String(Number(args.holdout));
-const DAY_MS = 24 * 60 * 60 * 1000;
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Mulberry32: a small seeded generator, so a run can be repeated. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** A `shelfwise-sim drive` process: `ask(line)` sends one line and resolves with its next line. */
+function mind() {
+  const child = spawn("cargo", ["run", "--quiet", "--release", "-p", "shelfwise-sim", "--", "drive", "--seed", String(seed), "--days", String(days)], {
+    cwd: root,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async ask(message) {
+      if (message !== undefined) child.stdin.write(`${JSON.stringify(message)}\n`);
+      const { value, done } = await lines.next();
+      if (done) throw new Error("shelfwise-sim drive ended");
+      return JSON.parse(value);
+    },
+    stop() {
+      child.stdin.end();
+    },
   };
 }
 
@@ -54,124 +62,99 @@ async function settled(page) {
   }, null, { timeout: 10_000 });
 }
 
-/** The visible widget items, in the order shown: widget index and id. */
-function shown(page) {
+/** The visible widget items, in page order: widget index and id. */
+async function shown(page) {
+  await settled(page);
   return page.$$eval("[data-shelfwise-widget]", (widgets) =>
     widgets.flatMap((w, wi) =>
       Array.from(w.children)
         .filter((c) => c.hasAttribute("data-item-id") && getComputedStyle(c).display !== "none")
-        .map((c) => ({ widget: wi, id: c.getAttribute("data-item-id") })),
+        .map((c) => [wi, c.getAttribute("data-item-id")]),
     ),
   );
 }
 
-/** The demo's ids: `sku-CCIII`, category CC and place III, from 1. */
-function place(id) {
-  const m = /^sku-(\d\d)(\d\d\d)$/.exec(id ?? "");
-  return m ? { category: Number(m[1]) - 1, index: Number(m[2]) - 1 } : { category: -1, index: -1 };
-}
-
-/** How much a shopper with `taste` wants item `id`: 2 liked, 1 same category, 0 other. */
-function appeal(taste, id, perCategory) {
-  const { category, index } = place(id);
-  if (category !== taste.category) return 0;
-  const distance = Math.abs(index - taste.index);
-  return Math.min(distance, perCategory - distance) <= 3 ? 2 : 1;
-}
-
-async function visit(page, random, taste, categories, perCategory) {
-  let cart = 0;
-  const landing = random() < 0.6 ? "/" : `/category/${categories[Math.floor(random() * categories.length)].toLowerCase()}.html`;
-  await page.goto(base + landing);
-  await settled(page);
-  for (let step = 0; step < 6; step++) {
-    const items = await shown(page);
-    let chosen = null;
-    items.forEach((item, k) => {
-      if (chosen) return;
-      const p = [0.01, 0.1 * 0.75 ** k, 0.9 * 0.75 ** k][appeal(taste, item.id, perCategory)];
-      if (random() < p) chosen = item;
-    });
-    if (chosen) {
-      await Promise.all([
-        page.waitForURL(/\/product\//),
-        page.locator("[data-shelfwise-widget]").nth(chosen.widget).locator(`> [data-item-id="${chosen.id}"] a`).click(),
-      ]);
-      await settled(page);
-      const add = page.locator("button.add[data-shelfwise-add-to-cart]:not([disabled])");
-      if (appeal(taste, chosen.id, perCategory) === 2 && random() < 0.3 && (await add.count()) > 0) {
-        await add.click();
-        cart++;
-      }
-    } else if (random() < 0.3) {
-      await page.goto(`${base}/category/${categories[taste.category].toLowerCase()}.html`);
-      await settled(page);
-    } else {
-      break;
-    }
+/** Does what the world asks in `page`; the answer. */
+async function act(context, page, ask) {
+  if ("visit" in ask) {
+    await context.addInitScript(`globalThis.__simOffset = ${Math.min(0, ask.visit)};`);
+    return {};
   }
-  if (cart > 0 && random() < 0.7) {
+  if ("open" in ask) {
+    await page.goto(base + ask.open);
+    return { shown: await shown(page) };
+  }
+  if ("click" in ask) {
+    const [widget, id] = ask.click;
+    await Promise.all([
+      page.waitForURL(/\/product\//),
+      page.locator("[data-shelfwise-widget]").nth(widget).locator(`> [data-item-id="${id}"] a`).click(),
+    ]);
+    return { shown: await shown(page) };
+  }
+  if ("add" in ask) {
+    const add = page.locator("button.add[data-shelfwise-add-to-cart]:not([disabled])");
+    if ((await add.count()) === 0) return { added: false };
+    await add.click();
+    return { added: true };
+  }
+  if ("checkout" in ask) {
     await page.goto(`${base}/checkout.html`);
     await page.fill('input[name="name"]', "Sim");
     await page.click("#checkout button");
     await page.waitForSelector("#thanks:not([hidden])");
-    return true;
+    return {};
   }
-  return false;
+  throw new Error(`shelfwise-sim drive asked ${JSON.stringify(ask)}`);
 }
 
-async function shopper(browser, n, categories, perCategory, seed) {
-  const random = generator(seed * 1_000_003 + n);
-  // The last category is the store's sensitive one: nobody is simulated into it.
-  const taste = { category: Math.floor(random() * (categories.length - 1)), index: Math.floor(random() * perCategory) };
+/** Shopper `n`, in a fresh browser context: the number of orders. */
+async function shopper(browser, brain, n) {
   const context = await browser.newContext();
-  if (holdout !== null) {
-    await editPages(context, (html) => html.replace(/data-holdout="[^"]*"/, `data-holdout="${holdout}"`));
+  try {
+    if (holdout !== null) {
+      await editPages(context, (html) => html.replace(/data-holdout="[^"]*"/, `data-holdout="${holdout}"`));
+    }
+    await context.addInitScript(() => {
+      const now = Date.now.bind(Date);
+      Date.now = () => now() + (globalThis.__simOffset ?? 0);
+    });
+    const page = await context.newPage();
+    let ask = await brain.ask({ shopper: n });
+    while (!("done" in ask)) ask = await brain.ask(await act(context, page, ask));
+    // Leaving: the SDK hands its queue to the browser on pagehide; the
+    // browser, unlike a closed context, lives on to deliver it.
+    await page.goto("about:blank");
+    await page.waitForTimeout(500);
+    return ask.done;
+  } finally {
+    await context.close();
   }
-  await context.addInitScript(() => {
-    const now = Date.now.bind(Date);
-    Date.now = () => now() + (globalThis.__simOffset ?? 0);
-  });
-  const page = await context.newPage();
-  const returning = random() < 0.5;
-  const first = -Math.floor(random() * (days - (returning ? 1 : 0)) * DAY_MS) - (returning ? DAY_MS : 0);
-  let orders = 0;
-  for (const offset of returning ? [first, first + DAY_MS] : [first]) {
-    await context.addInitScript(`globalThis.__simOffset = ${Math.min(0, offset)};`);
-    if (await visit(page, random, taste, categories, perCategory)) orders++;
-  }
-  // Leaving: the SDK hands its queue to the browser on pagehide; the
-  // browser, unlike a closed context, lives on to deliver it.
-  await page.goto("about:blank");
-  await page.waitForTimeout(500);
-  await context.close();
-  return orders;
 }
 
 async function main() {
-  const catalog = await (await fetch(`${base}/catalog.csv`)).text();
-  const rows = catalog.trim().split("\n").slice(1).map((l) => l.split(","));
-  const categories = [...new Set(rows.map((r) => r[1]))];
-  const perCategory = rows.length / categories.length;
   const browser = await launchChromium();
-  const seed = Number(args.seed ?? 1);
   let next = 0;
   let orders = 0;
   let failed = 0;
   const started = Date.now();
   await Promise.all(
     Array.from({ length: parallel }, async () => {
+      // A shopper that failed midway leaves its mind mid-conversation: a new one for the next.
+      let brain = mind();
       while (next < shoppers) {
         const n = next++;
         try {
-          const bought = await shopper(browser, n, categories, perCategory, seed);
-          orders += bought;
+          orders += await shopper(browser, brain, n);
         } catch (error) {
           failed++;
           if (failed <= 3) console.error(`simulate: shopper ${n}: ${error.message.split("\n")[0]}`);
+          brain.stop();
+          brain = mind();
         }
         if ((n + 1) % 20 === 0) console.error(`simulate: ${n + 1}/${shoppers} shoppers`);
       }
+      brain.stop();
     }),
   );
   await browser.close();

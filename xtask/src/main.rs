@@ -173,6 +173,8 @@ fn test() -> Result {
     dist::run()?;
     dist::check_glue()?;
     demo::build_site()?;
+    // The browser simulator's mind (sim/simulate.mjs runs it), built once here.
+    exec(cmd("cargo").args(["build", "--release", "--locked", "-p", "shelfwise-sim"]))?;
     let pyspark = setup::spark()?;
     exec(
         cmd("node")

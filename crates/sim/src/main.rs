@@ -2,18 +2,37 @@
 //!
 //! ```text
 //! shelfwise-sim native --model FILE [--shoppers N] [--seed S] [--threads T]
+//! shelfwise-sim drive [--seed S] [--days D]
 //! ```
 //!
-//! runs the paired native experiment on the demo store with the model in
-//! FILE and prints its JSON object on one line (`../shared/DESIGN.md`,
-//! "Native simulation").
+//! `native` runs the paired native experiment on the demo store with the
+//! model in FILE and prints its JSON object on one line
+//! (`../shared/DESIGN.md`, "Native simulation").
+//!
+//! `drive` is the mind of the browser simulator (`sim/simulate.mjs`): it
+//! reads `{"shopper":N}` lines and, for each, plays shopper N of the world
+//! against a store it cannot see, one JSON line per action on stdout, each
+//! answered by one line on stdin:
+//!
+//! | asks | answer |
+//! |---|---|
+//! | `{"visit":OFFSET_MS}` — a visit starts (negative: in the past) | `{}` |
+//! | `{"open":"/PATH"}` — open a page | `{"shown":[[WIDGET,"ID"],…]}` |
+//! | `{"click":[WIDGET,"ID"]}` — click an item, which opens its page | `{"shown":…}` |
+//! | `{"add":true}` — put the open product in the cart | `{"added":BOOL}` |
+//! | `{"checkout":true}` — order the cart | `{}` |
+//!
+//! and ends each shopper with `{"done":ORDERS}`.
 
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use serde_json::{Value, json};
 use shelfwise_core::model::Source;
 use shelfwise_sim::native;
-use shelfwise_sim::store::Store;
+use shelfwise_sim::store::{CATEGORIES, Store};
+use shelfwise_sim::world::{Destination, Shopper, Storefront};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,9 +72,108 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{json}");
             Ok(())
         }
+        Some("drive") => {
+            let (seed, days) = (number("--seed", 1)?, number("--days", 7)?);
+            drive(seed, days as u32)
+        }
         _ => Err(
-            "usage: shelfwise-sim native --model FILE [--shoppers N] [--seed S] [--threads T]"
+            "usage: shelfwise-sim native --model FILE [--shoppers N] [--seed S] [--threads T] | drive [--seed S] [--days D]"
                 .into(),
         ),
+    }
+}
+
+/// Plays the shoppers stdin names against the store at the other end.
+fn drive(seed: u64, days: u32) -> Result<(), String> {
+    let store = Store::demo();
+    let mut remote = Remote {
+        store: &store,
+        input: std::io::stdin().lock(),
+    };
+    while let Some(line) = remote.read()? {
+        let n = line["shopper"]
+            .as_u64()
+            .ok_or_else(|| format!("expected {{\"shopper\":N}}, read {line}"))?;
+        let orders = Shopper::new(seed, n, days).shop(&store, &mut remote);
+        remote.say(&json!({ "done": orders }));
+    }
+    Ok(())
+}
+
+/// The store at the other end of stdin and stdout.
+struct Remote<'a, R> {
+    store: &'a Store,
+    input: R,
+}
+
+impl<R: BufRead> Remote<'_, R> {
+    /// The next line, `None` at the end of input.
+    fn read(&mut self) -> Result<Option<Value>, String> {
+        let mut line = String::new();
+        match self.input.read_line(&mut line) {
+            Ok(0) => Ok(None),
+            Ok(_) => serde_json::from_str(&line)
+                .map(Some)
+                .map_err(|e| format!("reading {line:?}: {e}")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn say(&self, message: &Value) {
+        let mut out = std::io::stdout().lock();
+        // The other end gone, the next read ends the run.
+        let _ = writeln!(out, "{message}").and_then(|()| out.flush());
+    }
+
+    /// Says `message` and returns the answer (`null` once the other end
+    /// is gone: the shopper then meets empty pages and leaves).
+    fn ask(&mut self, message: &Value) -> Value {
+        self.say(message);
+        self.read().ok().flatten().unwrap_or(Value::Null)
+    }
+
+    /// The products a page's answer says it shows; ids the store does not
+    /// sell are left out.
+    fn shown(&mut self, message: &Value) -> Vec<(usize, usize)> {
+        let answer = self.ask(message);
+        let Some(shown) = answer["shown"].as_array() else {
+            return Vec::new();
+        };
+        shown
+            .iter()
+            .filter_map(|pair| {
+                let widget = pair[0].as_u64()? as usize;
+                Some((widget, self.store.find(pair[1].as_str()?)?))
+            })
+            .collect()
+    }
+}
+
+impl<R: BufRead> Storefront for Remote<'_, R> {
+    fn begin_visit(&mut self, offset_ms: i64) {
+        self.ask(&json!({ "visit": offset_ms }));
+    }
+
+    fn open(&mut self, to: Destination) -> Vec<(usize, usize)> {
+        let path = match to {
+            Destination::Home => "/".to_owned(),
+            Destination::Category(c) => {
+                format!("/category/{}.html", CATEGORIES[c].0.to_ascii_lowercase())
+            }
+        };
+        self.shown(&json!({ "open": path }))
+    }
+
+    fn click(&mut self, widget: usize, item: usize) -> Vec<(usize, usize)> {
+        let id = &self.store.products[item].id;
+        self.shown(&json!({ "click": [widget, id] }))
+    }
+
+    fn add_to_cart(&mut self) -> bool {
+        self.ask(&json!({ "add": true }))["added"] == true
+    }
+
+    fn checkout(&mut self) {
+        self.ask(&json!({ "checkout": true }));
     }
 }
