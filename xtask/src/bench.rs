@@ -110,6 +110,7 @@ pub fn run() -> Result {
     );
 
     framework_builds(&mut report)?;
+    native_simulation(&mut report)?;
 
     // Core, native.
     let model = root.join("target/bench-model.swm");
@@ -1001,6 +1002,64 @@ fn eval_json(args: &[&str]) -> Result<impl Fn(&str) -> f64> {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(f64::NAN)
     })
+}
+
+/// The paired native simulation: the world's shoppers, each in both arms,
+/// twice with the same seed (the figures must match).
+fn native_simulation(report: &mut String) -> Result {
+    const SHOPPERS: u32 = 10_000;
+    let first = crate::demo::native(SHOPPERS, 1)?;
+    let again = crate::demo::native(SHOPPERS, 1)?;
+    let without_time = |json: &serde_json::Value| {
+        let mut json = json.clone();
+        json["seconds"] = serde_json::Value::Null;
+        json
+    };
+    let same = without_time(&first) == without_time(&again);
+    let _ = writeln!(
+        report,
+        "### The paired native simulation\n\n`cargo xtask simulate --native --shoppers {SHOPPERS} --seed 1`: the demo store's model, the simulated world of `crates/sim` (`docs/benchmarks.md`, \"What the simulated world shows\"), every shopper once in each arm with the same draws; {:.2} s and {:.2} s for the two runs; the same seed gave the same figures: **{}**.\n",
+        first["seconds"].as_f64().unwrap_or(0.0),
+        again["seconds"].as_f64().unwrap_or(0.0),
+        if same { "yes" } else { "no" }
+    );
+    let _ = writeln!(
+        report,
+        "| metric | personalized | holdout | lift (95 % interval) |\n|---|---:|---:|---|"
+    );
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    for (metric, label, scale, unit) in [
+        ("conversion_rate", "conversion rate", 100.0, " %"),
+        (
+            "widget_ctr",
+            "widget click-through (visits with a click per visit with a widget)",
+            100.0,
+            " %",
+        ),
+        ("revenue_per_visit", "revenue per visit", 1.0, " USD"),
+    ] {
+        let lift = &first["lift"][metric];
+        let _ = writeln!(
+            report,
+            "| {label} | {:.2}{unit} | {:.2}{unit} | **{:+.2}** [{:+.2}, {:+.2}]{unit} |",
+            f(&first["personalized"][metric]) * scale,
+            f(&first["holdout"][metric]) * scale,
+            f(&lift[0]) * scale,
+            f(&lift[1]) * scale,
+            f(&lift[2]) * scale,
+        );
+    }
+    let p = &first["personalized"];
+    let (personal, cold) = (f(&p["widgets_personalized"]), f(&p["widgets_no_history"]));
+    let _ = writeln!(
+        report,
+        "\n{} visits an arm, {} and {} orders; in the personalized arm {:.1} % of the widgets that showed items were personalized, the rest in the merchant's order for want of history.\n",
+        p["visits"],
+        p["orders"],
+        first["holdout"]["orders"],
+        100.0 * personal / (personal + cold)
+    );
+    Ok(())
 }
 
 /// A field of a flat JSON object line, as text.
