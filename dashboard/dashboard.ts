@@ -24,6 +24,8 @@ interface Anomalies {
 /** The personalized arm's exposures by how their widget was shown; `null` for too few visits. */
 type Shown = { personalized_share: number | null; [reason: string]: number | null } | null;
 interface Report {
+  /** What the collector was told to say above the figures (e.g. that they are simulated). */
+  notice: string | null;
   currency: string | null;
   min_visits: number;
   anomalies: Anomalies;
@@ -311,6 +313,9 @@ async function refresh(): Promise<void> {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     report = (await response.json()) as Report;
     (document.getElementById("min-visits") as HTMLElement).textContent = String(report.min_visits);
+    const notice = document.getElementById("notice") as HTMLElement;
+    notice.textContent = report.notice ?? "";
+    notice.hidden = !report.notice;
     summary(report);
     shown(report);
     charts(report);

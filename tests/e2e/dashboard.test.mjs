@@ -14,10 +14,11 @@ import path from "node:path";
 import { ADMIN_TOKEN, adminHeaders, launch, root, startCollector, watchedPage } from "./harness.mjs";
 
 const env = {};
+const NOTICE = "Simulated shoppers of the browser simulator. No real shopper.";
 const shots = path.join(root, "target/screenshots");
 
 before(async () => {
-  const collector = await startCollector(["--dashboard", path.join(root, "dist/dashboard")]);
+  const collector = await startCollector(["--dashboard", path.join(root, "dist/dashboard"), "--notice", NOTICE]);
   env.url = collector.url;
   env.stop = collector.stop;
   // 48 shoppers over two days, half held out: enough visits per arm for
@@ -117,6 +118,7 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     await page.goto(`${env.url}/dashboard/#token=${ADMIN_TOKEN}`);
     await page.waitForSelector("body[data-ready]");
     assert.equal(new URL(page.url()).hash, "", "the token leaves the address");
+    assert.equal(await page.textContent("#notice:not([hidden])"), NOTICE, "the collector's notice is shown");
     const report = await (await fetch(`${env.url}/api/report`, { headers: adminHeaders })).json();
     assert.ok(report.arms.personalized.visits >= 10 && report.arms.holdout.visits >= 10, JSON.stringify(report.arms));
     assert.ok(report.lift?.conversion_rate, "the report has a conversion lift");

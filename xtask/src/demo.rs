@@ -454,17 +454,46 @@ fn copy(from: &Path, to: &Path) -> Result {
 /// Where the demo store and collector listen.
 const DEMO_ADDR: &str = "127.0.0.1:8080";
 
+/// The native shoppers whose week `cargo xtask demo` loads at its start.
+const NATIVE_SHOPPERS: u32 = 6000;
+
 /// `cargo xtask demo`: builds everything and serves the store, the collector
 /// and its dashboard on 127.0.0.1:8080, while simulated shoppers browse it
 /// so that the dashboard shows an experiment filling up.
 pub fn run() -> Result {
-    let (mut server, _, token) = start_store()?;
+    let notice = format!(
+        "Demo data, all simulated: {NATIVE_SHOPPERS} shoppers of the simulated world (shelfwise-sim, natively, over the past week) loaded at start, then the browser simulator's shoppers as they come. No real shopper."
+    );
+    let (mut server, _, token) = start_store(&notice)?;
     // The token travels in the fragment, which the browser never sends; the
     // dashboard keeps it for its tab and takes it out of the address.
     eprintln!(
         "xtask: the store is at http://{DEMO_ADDR}/ and the dashboard at http://{DEMO_ADDR}/dashboard/#token={token} (Ctrl-C stops)"
     );
-    // The simulation runs beside the server; its end is not the demo's.
+    // An experiment large enough to tell the arms apart, at once: the
+    // world's shoppers over the past week, natively, through the
+    // collector's front door.
+    let loaded = exec(
+        crate::cmd("cargo")
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "shelfwise-sim",
+                "--",
+                "beacons",
+            ])
+            .args(["--shoppers", &NATIVE_SHOPPERS.to_string(), "--model"])
+            .arg(root().join("target/demo-site/model.swm"))
+            .args(["--post", &format!("http://{DEMO_ADDR}/collect")]),
+    );
+    if let Err(e) = loaded {
+        eprintln!(
+            "xtask: the simulated week was not loaded ({e}); the dashboard fills from the browser shoppers only"
+        );
+    }
+    // The browser simulation runs beside the server; its end is not the demo's.
     let simulation = simulator(&format!("http://{DEMO_ADDR}"), 200, 7).spawn();
     if let Err(e) = &simulation {
         eprintln!("xtask: the shopper simulator did not start ({e}); the store runs without it");
@@ -512,7 +541,8 @@ pub fn simulate(args: &[String]) -> Result {
     if let Some(url) = value("--url") {
         return exec(&mut simulator(&url, shoppers, days));
     }
-    let (mut server, db, _) = start_store()?;
+    let (mut server, db, _) =
+        start_store("Simulated shoppers of the browser simulator. No real shopper.")?;
     let simulated = exec(&mut simulator(
         &format!("http://{DEMO_ADDR}"),
         shoppers,
@@ -603,9 +633,9 @@ fn simulator(url: &str, shoppers: u32, days: u32) -> Command {
 }
 
 /// Builds everything and starts `shelfwise serve` for the demo store with a
-/// fresh collector database and a fresh admin token; returns once it
-/// answers, with the database and the token.
-fn start_store() -> Result<(Child, PathBuf, String)> {
+/// fresh collector database and a fresh admin token, its dashboard saying
+/// `notice`; returns once it answers, with the database and the token.
+fn start_store(notice: &str) -> Result<(Child, PathBuf, String)> {
     crate::setup::build_tools()?;
     crate::setup::browser()?;
     dist::run()?;
@@ -616,7 +646,7 @@ fn start_store() -> Result<(Child, PathBuf, String)> {
     }
     let mut command = shelfwise();
     command
-        .args(["serve", "--addr", DEMO_ADDR, "--static"])
+        .args(["serve", "--notice", notice, "--addr", DEMO_ADDR, "--static"])
         .arg(&site)
         .arg("--db")
         .arg(&db)

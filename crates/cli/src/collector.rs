@@ -27,6 +27,7 @@ pub fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         bounds: report::Bounds::default(),
         retention_days: None,
         tls: None,
+        notice: None,
     };
     let (mut cert, mut key) = (None, None);
     while let Some(arg) = parser.next()? {
@@ -52,6 +53,7 @@ pub fn cmd_serve(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             Long("max-order-value") => options.max_order_value = parser.value()?.parse()?,
             Long("max-batch-events") => options.max_batch_events = parser.value()?.parse()?,
             Long("retention-days") => options.retention_days = Some(parser.value()?.parse()?),
+            Long("notice") => options.notice = Some(parser.value()?.string()?),
             Long("tls-cert") => cert = Some(PathBuf::from(parser.value()?)),
             Long("tls-key") => key = Some(PathBuf::from(parser.value()?)),
             Long("max-orders-per-visit") => {

@@ -34,7 +34,7 @@ USAGE:
                     [--durable] [--admin-token-file FILE] [--allow-no-origin]
                     [--max-order-value N] [--max-batch-events N] [--max-orders-per-visit N]
                     [--max-events-per-visit N] [--retention-days N]
-                    [--tls-cert PEM --tls-key PEM]
+                    [--tls-cert PEM --tls-key PEM] [--notice TEXT]
     shelfwise report --db FILE [--json] [--max-orders-per-visit N]
                      [--max-events-per-visit N]
 
@@ -62,6 +62,8 @@ SERVE OPTIONS:
     --retention-days N  delete events older than N days, at start and hourly
     --tls-cert F, --tls-key F
                         serve HTTPS with this PEM certificate chain and key
+    --notice TEXT       a line the report and its dashboard show above the
+                        figures (e.g. that they come from simulated shoppers)
 
 BUILD OPTIONS:
     --events FILE       interaction log: CSV/TSV with a header, JSON lines

@@ -101,6 +101,9 @@ pub struct Options {
     pub retention_days: Option<u32>,
     /// A PEM certificate chain and its private key: HTTPS instead of HTTP.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// A line the report (as `notice`) and its dashboard show above the
+    /// figures: e.g. that they come from simulated shoppers.
+    pub notice: Option<String>,
 }
 
 /// Serves until interrupted (Ctrl-C or SIGTERM).
@@ -152,6 +155,7 @@ async fn serve(options: Options) -> anyhow::Result<()> {
             max_batch_events: options.max_batch_events,
             bounds: options.bounds,
             refused: Refused::default(),
+            notice: options.notice.clone(),
         });
         tokio::spawn(flush_refusals(Arc::clone(&collector)));
         if let Some(days) = options.retention_days {
@@ -236,6 +240,7 @@ struct Collector {
     max_batch_events: usize,
     bounds: crate::report::Bounds,
     refused: Refused,
+    notice: Option<String>,
 }
 
 /// Why a request or an event was refused: the name in the report's
@@ -579,11 +584,14 @@ async fn report(State(c): State<Arc<Collector>>) -> Response {
     })
     .await;
     match built {
-        Ok(Ok(report)) => (
-            [(header::CONTENT_TYPE, "application/json")],
-            report.to_string(),
-        )
-            .into_response(),
+        Ok(Ok(mut report)) => {
+            report["notice"] = serde_json::json!(c.notice);
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                report.to_string(),
+            )
+                .into_response()
+        }
         _ => plain(StatusCode::INTERNAL_SERVER_ERROR, "report failed", None),
     }
 }

@@ -126,6 +126,13 @@ impl MemoryHost {
         }
     }
 
+    /// The same store with its randomness drawn from `seed` (every new
+    /// host draws the same numbers otherwise: the same ids, the same arm).
+    pub fn seeded(mut self, seed: u64) -> MemoryHost {
+        self.state ^= seed;
+        self
+    }
+
     /// Moves the clock forward.
     pub fn advance(&mut self, ms: u64) {
         self.now_ms += ms;

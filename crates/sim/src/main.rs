@@ -3,11 +3,17 @@
 //! ```text
 //! shelfwise-sim native --model FILE [--shoppers N] [--seed S] [--threads T]
 //! shelfwise-sim drive [--seed S] [--days D]
+//! shelfwise-sim beacons --model FILE --post URL [--shoppers N] [--seed S] [--holdout X]
 //! ```
 //!
 //! `native` runs the paired native experiment on the demo store with the
 //! model in FILE and prints its JSON object on one line
 //! (`../shared/DESIGN.md`, "Native simulation").
+//!
+//! `beacons` has N shoppers (each in one arm, the holdout X of the time)
+//! shop natively over the last week and POSTs their beacons to the
+//! collector at URL (`http://HOST:PORT/collect`, as a page of that origin
+//! would), 256 events a batch; it prints how many it sent.
 //!
 //! `drive` is the mind of the browser simulator (`sim/simulate.mjs`): it
 //! reads `{"shopper":N}` lines and, for each, plays shopper N of the world
@@ -72,15 +78,67 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{json}");
             Ok(())
         }
+        Some("beacons") => {
+            let path = value("--model").ok_or("beacons needs --model FILE")?;
+            let url = value("--post").ok_or("beacons needs --post URL")?;
+            let bytes = std::fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
+            let model = Source::decode(bytes).map_err(|e| format!("{path}: {}", e.as_str()))?;
+            let holdout = value("--holdout").map_or(Ok(0.5), |v| {
+                v.parse::<f64>()
+                    .map_err(|_| format!("--holdout takes a share, not {v:?}"))
+            })?;
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| e.to_string())?
+                .as_millis() as u64;
+            let (shoppers, seed) = (number("--shoppers", 4000)?, number("--seed", 1)?);
+            let events = native::beacons(&Store::demo(), &model, shoppers, seed, holdout, now_ms);
+            let lines: Vec<&str> = events.lines().collect();
+            for batch in lines.chunks(256) {
+                let body = format!("{{\"v\":1,\"events\":[{}]}}", batch.join(","));
+                let status = post(url, &body)?;
+                if status != 204 {
+                    return Err(format!("{url} answered {status}"));
+                }
+            }
+            println!("{} events of {shoppers} shoppers sent to {url}", lines.len());
+            Ok(())
+        }
         Some("drive") => {
             let (seed, days) = (number("--seed", 1)?, number("--days", 7)?);
             drive(seed, days as u32)
         }
         _ => Err(
-            "usage: shelfwise-sim native --model FILE [--shoppers N] [--seed S] [--threads T] | drive [--seed S] [--days D]"
+            "usage: shelfwise-sim native --model FILE [--shoppers N] [--seed S] [--threads T] | beacons --model FILE --post URL [--shoppers N] [--seed S] [--holdout X] | drive [--seed S] [--days D]"
                 .into(),
         ),
     }
+}
+
+/// POSTs `body` to `url` (`http://HOST:PORT/PATH`) with the origin of the
+/// URL, as a page of the store would; the response's status.
+fn post(url: &str, body: &str) -> Result<u16, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url}: only http:// URLs"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream =
+        std::net::TcpStream::connect(host).map_err(|e| format!("connecting to {host}: {e}"))?;
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| format!("sending to {url}: {e}"))?;
+    let mut status = String::new();
+    std::io::BufReader::new(stream)
+        .read_line(&mut status)
+        .map_err(|e| format!("reading {url}'s answer: {e}"))?;
+    status
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("{url} answered {status:?}"))
 }
 
 /// Plays the shoppers stdin names against the store at the other end.

@@ -5,8 +5,14 @@
 //!
 //! Paired: every shopper shops once in each arm, with the same draws
 //! ([`crate::world`]), so the lift is measured shopper by shopper.
+//!
+//! The same shoppers can also send the beacons the browser would
+//! ([`beacons`]): a page view a page, an exposure a widget showing items
+//! (with how it was shown), clicks at their position, carts and orders —
+//! for the demo's collector, so that its dashboard shows an experiment of a
+//! size that can tell the arms apart within its first minute.
 
-use shelfwise_core::beacon::{Order, Shown};
+use shelfwise_core::beacon::{Order, Outcome, Shown, Widget};
 use shelfwise_core::context::Context;
 use shelfwise_core::engine::{Engine, Host as _, MemoryHost};
 use shelfwise_core::experiment::Arm;
@@ -14,11 +20,12 @@ use shelfwise_core::model::Source;
 use shelfwise_core::profile::EventKind;
 
 use crate::stats::{Paired, Ratio};
-use crate::store::{Layout, Store};
+use crate::store::{Layout, Store, mix, unit};
 use crate::world::{Destination, Shopper, Storefront};
 
-/// When the simulation's "now" is: visits happen up to a week before.
+/// When the paired simulation's "now" is: visits happen up to a week before.
 const NOW_MS: u64 = 1_795_000_000_000;
+const WEEK_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 /// Time between two pages of a visit.
 const PAGE_MS: u64 = 30_000;
 
@@ -51,6 +58,11 @@ struct Native<'a> {
     tally: Tally,
     /// This visit's flags, folded into the tally when the next begins.
     visit: Visit,
+    /// The open page's widgets: kind and the products shown.
+    widgets: Vec<(Widget, Vec<usize>)>,
+    now_ms: u64,
+    /// The holdout share that puts this browser in its arm.
+    share: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -60,14 +72,27 @@ struct Visit {
 }
 
 impl<'a> Native<'a> {
-    fn new(store: &'a Store, model: &Source, arm: Arm) -> Native<'a> {
-        let mut engine = Engine::new(MemoryHost::new(NOW_MS), true, 0);
+    /// A fresh browser in `arm`, its clock at `now_ms`, its randomness
+    /// (event and visit ids) from `seed`; `beacons` turns its outcome
+    /// beacons on.
+    fn new(
+        store: &'a Store,
+        model: &Source,
+        arm: Arm,
+        now_ms: u64,
+        seed: u64,
+        beacons: bool,
+    ) -> Native<'a> {
+        // Its clock starts before the first visit (a week ago at most),
+        // which moves it forward.
+        let host = MemoryHost::new(now_ms - WEEK_MS).seeded(seed);
+        let mut engine = Engine::new(host, true, 0);
         engine.install_model(model.clone());
-        let holdout = match arm {
+        let share = match arm {
             Arm::Personalized => 0.0,
             Arm::Holdout => 1.0,
         };
-        engine.start_experiment(Some(holdout), 0, shelfwise_core::beacon::Page::Home);
+        engine.set_beacons(beacons);
         Native {
             store,
             engine,
@@ -75,6 +100,9 @@ impl<'a> Native<'a> {
             cart: Vec::new(),
             tally: Tally::default(),
             visit: Visit::default(),
+            widgets: Vec::new(),
+            now_ms,
+            share,
         }
     }
 
@@ -91,7 +119,11 @@ impl<'a> Native<'a> {
         let product = layout.product.map(|i| product(store, i));
         self.engine
             .begin_page(Context::default(), product.as_slice());
+        self.engine
+            .start_experiment(Some(self.share), 0, layout.page);
+        self.engine.beacon(Outcome::PageView, None, None, None);
         self.product = layout.product;
+        self.widgets.clear();
         let mut shown = Vec::new();
         for (w, shelf) in layout.shelves.iter().enumerate() {
             let ids: Vec<&str> = shelf
@@ -103,10 +135,14 @@ impl<'a> Native<'a> {
             let placement = self
                 .engine
                 .place(&ids, shelf.kind, anchor, shelf.limit, false);
-            let before = shown.len();
-            shown.extend(placement.visible().map(|p| (w, shelf.items[p])));
-            if shown.len() > before {
+            let visible: Vec<usize> = placement.visible().map(|p| shelf.items[p]).collect();
+            shown.extend(visible.iter().map(|&item| (w, item)));
+            let exposed = !visible.is_empty();
+            self.widgets.push((shelf.kind, visible));
+            if exposed {
                 self.visit.exposed = true;
+                self.engine
+                    .beacon(Outcome::Exposure, Some(shelf.kind), None, placement.shown);
                 match placement.shown {
                     Some(Shown::Personalized) => self.tally.shown_personalized += 1,
                     Some(Shown::NoHistory) => self.tally.shown_no_history += 1,
@@ -130,7 +166,7 @@ impl Storefront for Native<'_> {
             self.end_visit();
         }
         self.tally.visits += 1;
-        let at = NOW_MS.saturating_add_signed(offset_ms);
+        let at = self.now_ms.saturating_add_signed(offset_ms);
         let now = self.engine.host().now_ms();
         self.engine.host_mut().advance(at.saturating_sub(now));
     }
@@ -143,8 +179,16 @@ impl Storefront for Native<'_> {
         self.load(layout)
     }
 
-    fn click(&mut self, _widget: usize, item: usize) -> Vec<(usize, usize)> {
+    fn click(&mut self, widget: usize, item: usize) -> Vec<(usize, usize)> {
         self.visit.clicked = true;
+        if let Some((kind, visible)) = self.widgets.get(widget) {
+            let position = visible
+                .iter()
+                .position(|&i| i == item)
+                .map(|p| p as u32 + 1);
+            self.engine
+                .beacon(Outcome::Click, Some(*kind), position, None);
+        }
         self.load(self.store.product(item))
     }
 
@@ -175,10 +219,36 @@ impl Storefront for Native<'_> {
 
 /// Shopper `n`'s visits in `arm`.
 pub fn shop(store: &Store, model: &Source, shopper: &Shopper, arm: Arm) -> Tally {
-    let mut front = Native::new(store, model, arm);
+    let mut front = Native::new(store, model, arm, NOW_MS, 0, false);
     shopper.shop(store, &mut front);
     front.end_visit();
     front.tally
+}
+
+/// The beacon events (JSON lines) of `shoppers` shoppers of the world
+/// seeded `seed` whose visits end by `now_ms`, each in one arm: the
+/// holdout `holdout` of the time, by a draw of its own.
+pub fn beacons(
+    store: &Store,
+    model: &Source,
+    shoppers: u64,
+    seed: u64,
+    holdout: f64,
+    now_ms: u64,
+) -> String {
+    let mut out = String::new();
+    for n in 0..shoppers {
+        let shopper = Shopper::new(seed, n, 7);
+        let arm = if unit(seed ^ mix(n ^ 0x4152_4d00)) < holdout {
+            Arm::Holdout
+        } else {
+            Arm::Personalized
+        };
+        let mut front = Native::new(store, model, arm, now_ms, mix(seed ^ mix(n)), true);
+        shopper.shop(store, &mut front);
+        out.push_str(&front.engine.take_beacons());
+    }
+    out
 }
 
 /// The paired experiment's result.

@@ -140,6 +140,11 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Uniform in [0, 1), from a hash of `z`.
+pub fn unit(z: u64) -> f64 {
+    (mix(z) >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// What a page shows: its type, the product it is about, the banner, and
 /// its widgets in page order.
 #[derive(Clone, Debug)]

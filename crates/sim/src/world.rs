@@ -21,7 +21,7 @@
 //! at the same point, whatever happened before it (common random numbers),
 //! which makes the paired comparison far tighter than two samples.
 
-use crate::store::{CATEGORIES, PER_CATEGORY, Store, mix};
+use crate::store::{CATEGORIES, PER_CATEGORY, Store, mix, unit};
 
 /// Steps of a visit: clicks or menu visits after landing.
 const STEPS: u32 = 6;
@@ -132,7 +132,7 @@ impl Shopper {
     /// Uniform in [0, 1): the draw for `what` at `step` of visit `visit`.
     fn draw(&self, visit: u32, step: u32, what: Draw) -> f64 {
         let at = u64::from(visit) << 40 | u64::from(step) << 32 | what.slot();
-        (mix(self.key ^ mix(at)) >> 11) as f64 / (1u64 << 53) as f64
+        unit(self.key ^ mix(at))
     }
 
     /// How much the shopper wants `item`: 2 liked, 1 same category, 0 other.
