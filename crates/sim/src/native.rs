@@ -63,6 +63,9 @@ struct Native<'a> {
     now_ms: u64,
     /// The holdout share that puts this browser in its arm.
     share: f64,
+    /// The ceiling's shopper, whose tastes order the widgets (see
+    /// [`Experiment::ceiling`]).
+    ceiling: Option<&'a Shopper>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -103,6 +106,7 @@ impl<'a> Native<'a> {
             widgets: Vec::new(),
             now_ms,
             share,
+            ceiling: None,
         }
     }
 
@@ -125,6 +129,8 @@ impl<'a> Native<'a> {
         self.product = layout.product;
         self.widgets.clear();
         let mut shown = Vec::new();
+        // Before any interaction no ranking can know the shopper.
+        let cold = self.engine.profile().interactions().is_empty();
         for (w, shelf) in layout.shelves.iter().enumerate() {
             let ids: Vec<&str> = shelf
                 .items
@@ -135,7 +141,24 @@ impl<'a> Native<'a> {
             let placement = self
                 .engine
                 .place(&ids, shelf.kind, anchor, shelf.limit, false);
-            let visible: Vec<usize> = placement.visible().map(|p| shelf.items[p]).collect();
+            let visible: Vec<usize> = match self.ceiling {
+                // The shopper's own tastes, best first, once they have done
+                // anything: every candidate but the page's product (what a
+                // recently-viewed widget shows is the holdout's), at the
+                // limit.
+                Some(shopper) if shelf.kind != Widget::RecentlyViewed && !cold => {
+                    let mut best: Vec<usize> = shelf
+                        .items
+                        .iter()
+                        .copied()
+                        .filter(|&i| Some(i) != layout.product)
+                        .collect();
+                    best.sort_by_key(|&i| std::cmp::Reverse(shopper.appeal(store, i)));
+                    best.truncate(shelf.limit.unwrap_or(usize::MAX));
+                    best
+                }
+                _ => placement.visible().map(|p| shelf.items[p]).collect(),
+            };
             shown.extend(visible.iter().map(|&item| (w, item)));
             let exposed = !visible.is_empty();
             self.widgets.push((shelf.kind, visible));
@@ -217,9 +240,12 @@ impl Storefront for Native<'_> {
     }
 }
 
-/// Shopper `n`'s visits in `arm`.
-pub fn shop(store: &Store, model: &Source, shopper: &Shopper, arm: Arm) -> Tally {
+/// Shopper `n`'s visits in `arm`; with `ceiling`, widgets ordered by the
+/// shopper's own tastes once they have done anything (in the holdout's
+/// browser).
+pub fn shop(store: &Store, model: &Source, shopper: &Shopper, arm: Arm, ceiling: bool) -> Tally {
     let mut front = Native::new(store, model, arm, NOW_MS, 0, false);
+    front.ceiling = ceiling.then_some(shopper);
     shopper.shop(store, &mut front);
     front.end_visit();
     front.tally
@@ -268,6 +294,14 @@ pub struct Experiment {
     pub widget_ctr: Paired,
     /// Revenue per visit.
     pub revenue_per_visit: Paired,
+    /// The ceiling: the holdout's browser with every widget ordered by the
+    /// shopper's own tastes (which no model knows) from their first
+    /// interaction on — what a perfect ranking from history could earn in
+    /// this world, within the merchant's widgets.
+    pub ceiling: Tally,
+    /// The ceiling's lifts over the holdout: conversion, click-through,
+    /// revenue per visit.
+    pub ceiling_lift: [Paired; 3],
 }
 
 /// Runs `shoppers` shoppers of the world seeded `seed` in both arms, on
@@ -281,7 +315,7 @@ pub fn experiment(
 ) -> Experiment {
     let days = 7;
     let threads = threads.max(1) as u64;
-    let pairs: Vec<(Tally, Tally)> = std::thread::scope(|scope| {
+    let pairs: Vec<[Tally; 3]> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
@@ -289,16 +323,17 @@ pub fn experiment(
                         .step_by(threads as usize)
                         .map(|n| {
                             let shopper = Shopper::new(seed, n, days);
-                            (
-                                shop(store, model, &shopper, Arm::Personalized),
-                                shop(store, model, &shopper, Arm::Holdout),
-                            )
+                            [
+                                shop(store, model, &shopper, Arm::Personalized, false),
+                                shop(store, model, &shopper, Arm::Holdout, false),
+                                shop(store, model, &shopper, Arm::Holdout, true),
+                            ]
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        let mut parts: Vec<Vec<(Tally, Tally)>> = workers
+        let mut parts: Vec<Vec<[Tally; 3]>> = workers
             .into_iter()
             .map(|w| w.join().expect("a simulation thread panicked"))
             .collect();
@@ -310,34 +345,51 @@ pub fn experiment(
         }
         pairs
     });
-    let total = |pick: fn(&(Tally, Tally)) -> &Tally| {
-        pairs.iter().map(pick).fold(Tally::default(), |mut sum, t| {
-            sum.visits += t.visits;
-            sum.converted += t.converted;
-            sum.revenue += t.revenue;
-            sum.exposed += t.exposed;
-            sum.clicked += t.clicked;
-            sum.shown_personalized += t.shown_personalized;
-            sum.shown_no_history += t.shown_no_history;
-            sum
-        })
+    let total = |arm: usize| {
+        pairs
+            .iter()
+            .map(|p| &p[arm])
+            .fold(Tally::default(), |mut sum, t| {
+                sum.visits += t.visits;
+                sum.converted += t.converted;
+                sum.revenue += t.revenue;
+                sum.exposed += t.exposed;
+                sum.clicked += t.clicked;
+                sum.shown_personalized += t.shown_personalized;
+                sum.shown_no_history += t.shown_no_history;
+                sum
+            })
     };
-    let ratio = |num: fn(&Tally) -> f64, den: fn(&Tally) -> f64| {
+    let ratio = |treated: usize, num: fn(&Tally) -> f64, den: fn(&Tally) -> f64| {
         let side = |t: &Tally| Ratio {
             num: num(t),
             den: den(t),
         };
-        let samples: Vec<(Ratio, Ratio)> = pairs.iter().map(|(p, h)| (side(p), side(h))).collect();
+        let samples: Vec<(Ratio, Ratio)> = pairs
+            .iter()
+            .map(|p| (side(&p[treated]), side(&p[1])))
+            .collect();
         Paired::of(&samples)
     };
+    let conversion = |t: &Tally| f64::from(t.converted);
+    let visits = |t: &Tally| f64::from(t.visits);
+    let clicks = |t: &Tally| f64::from(t.clicked);
+    let exposed = |t: &Tally| f64::from(t.exposed);
+    let revenue = |t: &Tally| t.revenue;
     Experiment {
         shoppers,
         seed,
-        personalized: total(|p| &p.0),
-        holdout: total(|p| &p.1),
-        conversion_rate: ratio(|t| f64::from(t.converted), |t| f64::from(t.visits)),
-        widget_ctr: ratio(|t| f64::from(t.clicked), |t| f64::from(t.exposed)),
-        revenue_per_visit: ratio(|t| t.revenue, |t| f64::from(t.visits)),
+        personalized: total(0),
+        holdout: total(1),
+        conversion_rate: ratio(0, conversion, visits),
+        widget_ctr: ratio(0, clicks, exposed),
+        revenue_per_visit: ratio(0, revenue, visits),
+        ceiling: total(2),
+        ceiling_lift: [
+            ratio(2, conversion, visits),
+            ratio(2, clicks, exposed),
+            ratio(2, revenue, visits),
+        ],
     }
 }
 
@@ -360,6 +412,7 @@ impl Experiment {
             })
         };
         let lift = |p: &Paired| serde_json::json!([p.lift, p.low, p.high]);
+        let [conversion, ctr, revenue] = &self.ceiling_lift;
         serde_json::json!({
             "shoppers": self.shoppers,
             "seed": self.seed,
@@ -369,6 +422,18 @@ impl Experiment {
                 "conversion_rate": lift(&self.conversion_rate),
                 "widget_ctr": lift(&self.widget_ctr),
                 "revenue_per_visit": lift(&self.revenue_per_visit),
+            },
+            "ceiling": {
+                "visits": self.ceiling.visits,
+                "orders": self.ceiling.converted,
+                "conversion_rate": conversion.treated,
+                "widget_ctr": ctr.treated,
+                "revenue_per_visit": revenue.treated,
+                "lift": {
+                    "conversion_rate": lift(conversion),
+                    "widget_ctr": lift(ctr),
+                    "revenue_per_visit": lift(revenue),
+                },
             },
         })
     }
