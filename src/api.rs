@@ -6,7 +6,6 @@ use shelfwise_core::beacon::{Outcome, Page, Widget as WidgetKind};
 use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
 use shelfwise_core::engine::{Engine as Core, ExitOutcome, Fetch, Host as _, Kept};
 use shelfwise_core::exit::{Input, Sensitivity, Viewport};
-use shelfwise_core::experiment::Arm;
 use shelfwise_core::model::Source;
 use shelfwise_core::model::sharded::Want;
 use shelfwise_core::profile::EventKind;
