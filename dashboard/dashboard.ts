@@ -95,11 +95,7 @@ function summary(r: Report): void {
   const body = document.querySelector("#summary tbody") as HTMLTableSectionElement;
   body.replaceChildren();
   for (const [metric, label, kind, lowerBetter] of METRICS) {
-    const row = body.insertRow();
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = label;
-    row.append(th);
+    const row = labelledRow(body, label);
     row.insertCell().textContent = cellText(r.arms.personalized, metric, kind, r.currency);
     row.insertCell().textContent = cellText(r.arms.holdout, metric, kind, r.currency);
     const lift = metric === "visits" ? null : r.lift?.[metric] ?? null;
@@ -121,17 +117,23 @@ function summary(r: Report): void {
   }
 }
 
+/** A new row of `body` headed by `label`. */
+function labelledRow(body: HTMLTableSectionElement, label: string): HTMLTableRowElement {
+  const row = body.insertRow();
+  const th = document.createElement("th");
+  th.scope = "row";
+  th.textContent = label;
+  row.append(th);
+  return row;
+}
+
 /** Whether the personalized arm's widgets were shown personalized, and why not: in all, then per day. */
 function shown(r: Report): void {
   const body = document.querySelector("#shown tbody") as HTMLTableSectionElement;
   body.replaceChildren();
   const rows: Array<[string, Shown]> = [["All days", r.shown], ...r.days.map((d): [string, Shown] => [d.day, d.shown])];
   for (const [label, counts] of rows) {
-    const row = body.insertRow();
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = label;
-    row.append(th);
+    const row = labelledRow(body, label);
     if (!counts) {
       const cell = row.insertCell();
       cell.colSpan = SHOWN.length + 1;
@@ -258,11 +260,7 @@ function anomalies(a: Anomalies): void {
     ["Visits beyond the revenue fence, holdout", a.beyond_fence.visits.holdout],
   ];
   for (const [label, n] of rows) {
-    const row = body.insertRow();
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = label;
-    row.append(th);
+    const row = labelledRow(body, label);
     row.insertCell().textContent = String(n);
   }
 }

@@ -474,16 +474,7 @@ pub fn run() -> Result {
     // world's shoppers over the past week, natively, through the
     // collector's front door.
     let loaded = exec(
-        crate::cmd("cargo")
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "-p",
-                "shelfwise-sim",
-                "--",
-                "beacons",
-            ])
+        sim("beacons")
             .args(["--shoppers", &NATIVE_SHOPPERS.to_string(), "--model"])
             .arg(root().join("target/demo-site/model.swm"))
             .args(["--post", &format!("http://{DEMO_ADDR}/collect")]),
@@ -554,30 +545,33 @@ pub fn simulate(args: &[String]) -> Result {
     exec(shelfwise().args(["report", "--db"]).arg(db))
 }
 
+/// `shelfwise-sim MODE` (release build), as a command to add arguments to.
+fn sim(mode: &str) -> Command {
+    let mut command = crate::cmd("cargo");
+    command.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "shelfwise-sim",
+        "--",
+        mode,
+    ]);
+    command
+}
+
 /// The paired native simulation (`shelfwise-sim native`) of `shoppers`
 /// shoppers of the world seeded `seed`, on the demo store's model (built
 /// into `target/sim/`): its JSON object.
 pub fn native(shoppers: u32, seed: u32) -> Result<serde_json::Value> {
     let model = write_model(&Store::demo(), &root().join("target/sim"))?;
-    let mut command = crate::cmd("cargo");
-    command
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "shelfwise-sim",
-            "--",
-            "native",
-        ])
-        .arg("--model")
-        .arg(&model)
-        .args([
-            "--shoppers",
-            &shoppers.to_string(),
-            "--seed",
-            &seed.to_string(),
-        ]);
+    let mut command = sim("native");
+    command.arg("--model").arg(&model).args([
+        "--shoppers",
+        &shoppers.to_string(),
+        "--seed",
+        &seed.to_string(),
+    ]);
     let out = crate::capture(&mut command)?;
     let line = out.lines().last().unwrap_or_default();
     serde_json::from_str(line).map_err(|e| format!("shelfwise-sim native printed {line:?}: {e}"))
