@@ -1028,21 +1028,28 @@ fn native_simulation(report: &mut String) -> Result {
         "| metric | personalized | holdout | lift (95 % interval) | ceiling | ceiling's lift |\n|---|---:|---:|---|---:|---|"
     );
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
-    for (metric, label, scale, unit) in [
-        ("conversion_rate", "conversion rate", 100.0, " %"),
+    for (metric, label, scale, unit, lift_unit) in [
+        ("conversion_rate", "conversion rate", 100.0, " %", " pp"),
         (
             "widget_ctr",
             "widget click-through (visits with a click per visit with a widget)",
             100.0,
             " %",
+            " pp",
         ),
-        ("revenue_per_visit", "revenue per visit", 1.0, " USD"),
+        (
+            "revenue_per_visit",
+            "revenue per visit",
+            1.0,
+            " USD",
+            " USD",
+        ),
     ] {
         let lift = &first["lift"][metric];
         let ceiling = &first["ceiling"]["lift"][metric];
         let _ = writeln!(
             report,
-            "| {label} | {:.2}{unit} | {:.2}{unit} | **{:+.2}** [{:+.2}, {:+.2}]{unit} | {:.2}{unit} | {:+.2} [{:+.2}, {:+.2}]{unit} |",
+            "| {label} | {:.2}{unit} | {:.2}{unit} | **{:+.2}** [{:+.2}, {:+.2}]{lift_unit} | {:.2}{unit} | {:+.2} [{:+.2}, {:+.2}]{lift_unit} |",
             f(&first["personalized"][metric]) * scale,
             f(&first["holdout"][metric]) * scale,
             f(&lift[0]) * scale,
