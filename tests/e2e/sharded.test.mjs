@@ -4,9 +4,11 @@
 // never asked of the network.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { demoStore, editPages, kitchenProfile, loadWarm, merchantOrder, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { HOLD_STYLE, demoStore, editPages, kitchenProfile, loadWarm, merchantOrder, root, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -186,4 +188,102 @@ test("a returning shopper's requests name only the page's items: earlier visits'
   await page.evaluate(() => window.shelfwise.forget());
   await page.waitForFunction(() => caches.has("shelfwise-model").then((has) => !has));
   await context.close();
+});
+
+/**
+ * A model with index files between the manifest and the parts (600 items,
+ * one a part: 1,024 part numbers, 64 index files of 16), built by the real
+ * command from sessions that keep to themes of 20 items.
+ */
+function modelWithIndexFiles() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shelfwise-index-"));
+  let seed = 7;
+  const next = (n) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const sessions = Array.from({ length: 3000 }, () => {
+    const theme = next(30);
+    let place = next(20);
+    return Array.from({ length: 3 + next(6) }, () => {
+      place = (place + 18 + next(5)) % 20;
+      return `p-${String(theme * 20 + place).padStart(4, "0")}`;
+    }).join(" ");
+  });
+  fs.writeFileSync(path.join(dir, "sessions.txt"), `${sessions.join("\n")}\n`);
+  execFileSync(path.join(root, "target/release/shelfwise"), ["build", "--format", "sessions", "--events", path.join(dir, "sessions.txt"), "--items-per-part", "1", "--out-dir", path.join(dir, "model")], { stdio: "pipe" });
+  assert.ok(fs.readdirSync(path.join(dir, "model")).some((f) => f.endsWith(".swi")), "index files");
+  return dir;
+}
+
+/** A product page of that model: its product, and a `similar` widget of six of its theme and six of others. */
+function indexedPage(product, attributes) {
+  const n = Number(product.slice(2));
+  const theme = n - (n % 20);
+  const items = [1, 2, 3, 4, 5, 6].map((k) => theme + ((n + k) % 20)).concat([0, 50, 220, 300, 410, 560]);
+  const cards = items.map((i) => `<div data-item-id="p-${String(i).padStart(4, "0")}">item ${i}</div>`).join("");
+  return `<!doctype html><html><head><meta charset="utf-8">${HOLD_STYLE}
+<script async src="/dist/shelfwise.js" data-model="/indexed/manifest.swm" data-hold-timeout="2000"${attributes}></script></head>
+<body data-shelfwise-page="product"><div data-shelfwise-view="${product}"></div>
+<div data-shelfwise-widget="similar" data-shelfwise-anchor="${product}">${cards}</div></body></html>`;
+}
+
+test("when the browser is idle, the index files of the widgets' items are prefetched: the next page asks for none; never on Save-Data or with data-prefetch=\"off\"", async () => {
+  const dir = modelWithIndexFiles();
+  try {
+    for (const [way, attributes, saveData] of [["default", "", false], ["Save-Data", "", true], ["off", ' data-prefetch="off"', false]]) {
+      const context = await env.browser.newContext();
+      await context.route("**/shop/*.html", (route) => {
+        const product = path.basename(new URL(route.request().url()).pathname, ".html");
+        return route.fulfill({ status: 200, contentType: "text/html", body: indexedPage(product, attributes) });
+      });
+      const fetched = [];
+      await context.route("**/indexed/*", (route) => {
+        const name = path.basename(new URL(route.request().url()).pathname);
+        fetched.push(name);
+        return route.fulfill({ status: 200, contentType: "application/octet-stream", body: fs.readFileSync(path.join(dir, "model", name)) });
+      });
+      // The page's calls for idle time are Shelfwise's (it has no other
+      // script); they wait for the test to say the browser is idle.
+      await context.addInitScript((saveData) => {
+        if (saveData) Object.defineProperty(Navigator.prototype, "connection", { configurable: true, get: () => ({ saveData: true }) });
+        window.__idle = [];
+        window.requestIdleCallback = (task) => window.__idle.push(task);
+      }, saveData);
+      const idle = (page) => page.evaluate(() => window.__idle.splice(0).forEach((task) => task({ didTimeout: false, timeRemaining: () => 50 })));
+      const { page, log } = await watchedPage(context);
+      await page.goto(`${env.server.url}/shop/p-0100.html`);
+      await page.evaluate(() => window.shelfwise.init());
+      const seeds = fetched.filter((f) => f.endsWith(".swi"));
+      assert.equal(seeds.length, 1, `${way}: the page's product's index file: ${fetched}`);
+      // init() resolves once the prefetch is decided: left for idle time, or not at all.
+      assert.equal(await page.evaluate(() => window.__idle.length), way === "default" ? 1 : 0, way);
+      await idle(page);
+      if (way !== "default") {
+        assert.deepEqual(fetched.filter((f) => f.endsWith(".swi")), seeds, `${way}: nothing prefetched`);
+        await context.close();
+        continue;
+      }
+      // The prefetch: index files only (never a part), each kept on the device.
+      await page.waitForFunction((n) => caches.open("shelfwise-model").then((c) => c.keys()).then((keys) => keys.length >= n), seeds.length + 2);
+      const prefetched = fetched.filter((f) => f.endsWith(".swi") && !seeds.includes(f));
+      assert.ok(prefetched.length >= 2, `index files prefetched: ${prefetched}`);
+      await page.waitForFunction(
+        (names) => caches.open("shelfwise-model").then((c) => Promise.all(names.map((n) => c.match(`/indexed/${n}`)))).then((all) => all.every(Boolean)),
+        fetched.filter((f) => f !== "manifest.swm"),
+      );
+      // The next page, a widget item of another theme: its part from the network, its index file from the device.
+      fetched.length = 0;
+      await page.goto(`${env.server.url}/shop/p-0300.html`);
+      await widgetsSettled(page);
+      await page.evaluate(() => window.shelfwise.init());
+      assert.deepEqual(fetched.filter((f) => f.endsWith(".swi")), [], `no index file asked for: ${fetched}`);
+      assert.ok(fetched.some((f) => f.endsWith(".swp")), `its part: ${fetched}`);
+      assert.equal(await page.getAttribute("[data-shelfwise-widget]", "data-shelfwise-state"), "personalized");
+      assert.deepEqual(log.warnings, []);
+      await context.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
