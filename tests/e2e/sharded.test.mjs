@@ -258,6 +258,7 @@ test("when the browser is idle, the index files of the widgets' items are prefet
       assert.equal(seeds.length, 1, `${way}: the page's product's index file: ${fetched}`);
       // init() resolves once the prefetch is decided: left for idle time, or not at all.
       assert.equal(await page.evaluate(() => window.__idle.length), way === "default" ? 1 : 0, way);
+      const parts = fetched.filter((f) => f.endsWith(".swp"));
       await idle(page);
       if (way !== "default") {
         assert.deepEqual(fetched.filter((f) => f.endsWith(".swi")), seeds, `${way}: nothing prefetched`);
@@ -268,6 +269,7 @@ test("when the browser is idle, the index files of the widgets' items are prefet
       await page.waitForFunction((n) => caches.open("shelfwise-model").then((c) => c.keys()).then((keys) => keys.length >= n), seeds.length + 2);
       const prefetched = fetched.filter((f) => f.endsWith(".swi") && !seeds.includes(f));
       assert.ok(prefetched.length >= 2, `index files prefetched: ${prefetched}`);
+      assert.deepEqual(fetched.filter((f) => f.endsWith(".swp")), parts, "no part prefetched");
       await page.waitForFunction(
         (names) => caches.open("shelfwise-model").then((c) => Promise.all(names.map((n) => c.match(`/indexed/${n}`)))).then((all) => all.every(Boolean)),
         fetched.filter((f) => f !== "manifest.swm"),
