@@ -13,8 +13,8 @@ use wasm_bindgen::prelude::*;
 /// How a widget or banner is shown: in the shopper's order, or in the
 /// merchant's and why. `Engine.reorder` answers it (every value but
 /// `timeout` and `consent`, which the page layer knows of), the widget's
-/// `data-shelfwise-state` is `personalized` or else `merchant`, and
-/// `Engine.exposure` reports it.
+/// `data-shelfwise-state` is `personalized` or else `merchant`, and its
+/// exposure beacon (`Engine.beacon`) reports it.
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shown {

@@ -1008,8 +1008,10 @@ fn eval_json(args: &[&str]) -> Result<impl Fn(&str) -> f64> {
 /// twice with the same seed (the figures must match).
 fn native_simulation(report: &mut String) -> Result {
     const SHOPPERS: u32 = 10_000;
-    let first = crate::demo::native(SHOPPERS, 1)?;
-    let again = crate::demo::native(SHOPPERS, 1)?;
+    // The demo site's model, which `run` built.
+    let model = root().join("target/demo-site/model.swm");
+    let first = crate::demo::native(&model, SHOPPERS, 1)?;
+    let again = crate::demo::native(&model, SHOPPERS, 1)?;
     let without_time = |json: &serde_json::Value| {
         let mut json = json.clone();
         json["seconds"] = serde_json::Value::Null;

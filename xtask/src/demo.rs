@@ -519,7 +519,9 @@ pub fn simulate(args: &[String]) -> Result {
         })
     };
     if args.iter().any(|a| a == "--native") {
-        let json = native(number("--shoppers", 10_000)?, number("--seed", 1)?)?;
+        // The demo store's model, built from its sessions without the site.
+        let model = write_model(&Store::demo(), &root().join("target/sim"))?;
+        let json = native(&model, number("--shoppers", 10_000)?, number("--seed", 1)?)?;
         if args.iter().any(|a| a == "--json") {
             println!("{json}");
         } else {
@@ -561,12 +563,11 @@ fn sim(mode: &str) -> Command {
 }
 
 /// The paired native simulation (`shelfwise-sim native`) of `shoppers`
-/// shoppers of the world seeded `seed`, on the demo store's model (built
-/// into `target/sim/`): its JSON object.
-pub fn native(shoppers: u32, seed: u32) -> Result<serde_json::Value> {
-    let model = write_model(&Store::demo(), &root().join("target/sim"))?;
+/// shoppers of the world seeded `seed`, on the demo store's `model`: its
+/// JSON object.
+pub fn native(model: &Path, shoppers: u32, seed: u32) -> Result<serde_json::Value> {
     let mut command = sim("native");
-    command.arg("--model").arg(&model).args([
+    command.arg("--model").arg(model).args([
         "--shoppers",
         &shoppers.to_string(),
         "--seed",

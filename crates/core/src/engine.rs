@@ -791,7 +791,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// Queues one beacon event for this page's arm and page type, in the
-    /// profile's visit; `fill` sets the fields of its kind (the event is
+    /// profile's visit, with the fields its kind carries (the event is
     /// dropped if they do not suit it).
     fn emit(
         &mut self,

@@ -65,9 +65,7 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     match args.first().map(String::as_str) {
         Some("native") => {
-            let path = value("--model").ok_or("native needs --model FILE")?;
-            let bytes = std::fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
-            let model = Source::decode(bytes).map_err(|e| format!("{path}: {}", e.as_str()))?;
+            let model = model(value("--model").ok_or("native needs --model FILE")?)?;
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             let threads = number("--threads", threads as u64)? as usize;
             let (shoppers, seed) = (number("--shoppers", 10_000)?, number("--seed", 1)?);
@@ -79,10 +77,8 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("beacons") => {
-            let path = value("--model").ok_or("beacons needs --model FILE")?;
+            let model = model(value("--model").ok_or("beacons needs --model FILE")?)?;
             let url = value("--post").ok_or("beacons needs --post URL")?;
-            let bytes = std::fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
-            let model = Source::decode(bytes).map_err(|e| format!("{path}: {}", e.as_str()))?;
             let holdout = value("--holdout").map_or(Ok(0.5), |v| {
                 v.parse::<f64>()
                     .map_err(|_| format!("--holdout takes a share, not {v:?}"))
@@ -113,6 +109,12 @@ fn run(args: &[String]) -> Result<(), String> {
                 .into(),
         ),
     }
+}
+
+/// The model file at `path`, decoded.
+fn model(path: &str) -> Result<Source, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
+    Source::decode(bytes).map_err(|e| format!("{path}: {}", e.as_str()))
 }
 
 /// POSTs `body` to `url` (`http://HOST:PORT/PATH`) with the origin of the

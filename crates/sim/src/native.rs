@@ -26,6 +26,8 @@ use crate::world::{Destination, Shopper, Storefront};
 /// When the paired simulation's "now" is: visits happen up to a week before.
 const NOW_MS: u64 = 1_795_000_000_000;
 const WEEK_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+/// The days over which shoppers' visits are spread.
+const DAYS: u32 = 7;
 /// Time between two pages of a visit.
 const PAGE_MS: u64 = 30_000;
 
@@ -264,7 +266,7 @@ pub fn beacons(
 ) -> String {
     let mut out = String::new();
     for n in 0..shoppers {
-        let shopper = Shopper::new(seed, n, 7);
+        let shopper = Shopper::new(seed, n, DAYS);
         let arm = if unit(seed ^ mix(n ^ 0x4152_4d00)) < holdout {
             Arm::Holdout
         } else {
@@ -313,16 +315,16 @@ pub fn experiment(
     seed: u64,
     threads: usize,
 ) -> Experiment {
-    let days = 7;
-    let threads = threads.max(1) as u64;
+    // Each thread a run of consecutive shoppers, joined back in order.
+    let chunk = shoppers.div_ceil(threads.max(1) as u64).max(1);
     let pairs: Vec<[Tally; 3]> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
+        let workers: Vec<_> = (0..shoppers)
+            .step_by(chunk as usize)
+            .map(|first| {
                 scope.spawn(move || {
-                    (t..shoppers)
-                        .step_by(threads as usize)
+                    (first..(first + chunk).min(shoppers))
                         .map(|n| {
-                            let shopper = Shopper::new(seed, n, days);
+                            let shopper = Shopper::new(seed, n, DAYS);
                             [
                                 shop(store, model, &shopper, Arm::Personalized, false),
                                 shop(store, model, &shopper, Arm::Holdout, false),
@@ -333,17 +335,10 @@ pub fn experiment(
                 })
             })
             .collect();
-        let mut parts: Vec<Vec<[Tally; 3]>> = workers
+        workers
             .into_iter()
-            .map(|w| w.join().expect("a simulation thread panicked"))
-            .collect();
-        // Back in shopper order: worker t holds shoppers t, t + threads, …
-        let mut pairs = Vec::with_capacity(shoppers as usize);
-        for n in 0..shoppers {
-            let part = &mut parts[(n % threads) as usize];
-            pairs.push(part[(n / threads) as usize]);
-        }
-        pairs
+            .flat_map(|w| w.join().expect("a simulation thread panicked"))
+            .collect()
     });
     let total = |arm: usize| {
         pairs
