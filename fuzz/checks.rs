@@ -64,3 +64,35 @@ pub fn beacons(body: &[u8]) {
         parse_batch(json.as_bytes(), NOW).expect("what was accepted, written back, is accepted");
     assert_eq!(again, (events, dropped));
 }
+
+/// Any text given as a rule parses or is refused without panicking, with
+/// the error inside the text on a character boundary; a rule that parses
+/// holds or not the same way every time. And every term a shopper's
+/// segments list, whatever category or preference value the text makes,
+/// is a rule that holds for that shopper.
+pub fn rules(data: &[u8]) {
+    use shelfwise_core::rule::Rule;
+    use shelfwise_core::segment::Segments;
+
+    let text = String::from_utf8_lossy(data);
+    let preferences = [("k".to_owned(), text.to_string())];
+    let shopper = Segments {
+        returning: data.first().is_some_and(|b| b & 1 == 1),
+        cart_lines: data.len() % 3,
+        category: Some(&text),
+        preferences: &preferences,
+        ..Segments::default()
+    };
+    match Rule::parse(&text) {
+        Ok(rule) => assert_eq!(rule.holds(&shopper), rule.holds(&shopper)),
+        Err(error) => assert!(text.is_char_boundary(error.at.min(text.len()))),
+    }
+    let both_marks = text.contains('"') && text.contains('\'');
+    let writable = !text.is_empty() && !both_marks && text.len() < 900;
+    if writable {
+        for term in shopper.terms() {
+            let rule = Rule::parse(&term).unwrap_or_else(|e| panic!("{term:?}: {e}"));
+            assert!(rule.holds(&shopper), "{term:?}");
+        }
+    }
+}

@@ -79,8 +79,12 @@ impl Engine {
         let named: Vec<&str> = named.iter().map(String::as_str).collect();
         let wanted = if prefetch {
             self.core.prefetch(&named)
+        } else if self.core.needs_candidates() {
+            let candidates = dom::named_items(true);
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            self.core.wanted(&named, &candidates)
         } else {
-            self.core.wanted(&named)
+            self.core.wanted(&named, &[])
         };
         let mut out = String::new();
         self.wanted.clear();
@@ -452,10 +456,11 @@ enum Why {
     Sensitive,
     OutOfStock,
     OnPage,
+    NotForMe,
 }
 
 /// The names of [`Why`]'s variants, in their order.
-const WHY: [&str; 8] = [
+const WHY: [&str; 9] = [
     "merchant",
     "similar",
     "revisit",
@@ -464,6 +469,7 @@ const WHY: [&str; 8] = [
     "sensitive",
     "out-of-stock",
     "on-page",
+    "not-for-me",
 ];
 
 /// The names of the reason codes in the output of `rank` and `recommend`,
@@ -501,6 +507,7 @@ fn explain(index: usize, reason: &Reason, id: Option<&&str>, because: &mut Strin
         Reason::Excluded(Exclusion::Sensitive) => (Why::Sensitive, None),
         Reason::Excluded(Exclusion::OutOfStock) => (Why::OutOfStock, None),
         Reason::Excluded(Exclusion::OnPage) => (Why::OnPage, None),
+        Reason::Excluded(Exclusion::NotForMe) => (Why::NotForMe, None),
     };
     because.push_str(behind.unwrap_or_default());
     why as u8
@@ -530,5 +537,6 @@ fn page_context() -> Context {
             &location.hostname().unwrap_or_default(),
         ),
         language: primary_language(&navigator.language().unwrap_or_default()),
+        ..Context::default()
     }
 }

@@ -191,7 +191,8 @@ fn test() -> Result {
 
 /// Seeds a target's corpus (`fuzz/corpus/TARGET`, not committed) with
 /// valid inputs for the fuzzer to mutate: the demo store's model (when
-/// built) for `decode`; a click and an order batch for `beacons`.
+/// built) for `decode`; a click and an order batch for `beacons`; a few
+/// campaign rules for `rules`.
 fn seed_corpus(target: &str) -> Result {
     let dir = root().join("fuzz/corpus").join(target);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -209,6 +210,14 @@ fn seed_corpus(target: &str) -> Result {
                 br#"{"v":1,"events":[{"id":"0123456789abcdef0123456789abcde0","visit":"00000000000000fe","type":"order","arm":"holdout","page":"checkout","value":60,"currency":"EUR","hour":494000},{"id":"0123456789abcdef0123456789abcde1","visit":"00000000000000fe","type":"page_view","arm":"holdout","page":"home","hour":5}]}"#.to_vec(),
             ),
         ],
+        "rules" => vec![
+            ("greeting", b"returning !buyer".to_vec()),
+            (
+                "campaign",
+                br#"from:email season:winter | category:"Green tea" pref:diet=vegan"#.to_vec(),
+            ),
+            ("context", b"device:mobile daypart:evening lang:de !cart:empty".to_vec()),
+        ],
         _ => Vec::new(),
     };
     for (name, bytes) in seeds {
@@ -221,7 +230,7 @@ fn seed_corpus(target: &str) -> Result {
 }
 
 /// The fuzz targets in `fuzz/fuzz_targets/`.
-const FUZZ_TARGETS: [&str; 2] = ["decode", "beacons"];
+const FUZZ_TARGETS: [&str; 3] = ["decode", "beacons", "rules"];
 
 /// Fuzzes `target` (or every target, one after the other) for `seconds`
 /// each with cargo-fuzz (on the pinned nightly, [`setup::NIGHTLY`]).

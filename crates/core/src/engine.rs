@@ -34,9 +34,11 @@ use crate::model::sharded::{FileKind, Want};
 use crate::model::{DecodeError, ITEM_SENSITIVE, Lookup, Source};
 use crate::profile::{DEFAULT_RETENTION_MS, EventKind, Profile};
 use crate::rank::{
-    Exclusion, Focus, RankOptions, Ranked, Reason, Recommendation, arrange, merchant_order,
-    recommend,
+    Exclusion, Focus, PREFERRED_CATEGORY, RankOptions, Ranked, Reason, Recommendation, arrange,
+    merchant_order, recommend,
 };
+use crate::rule::{Rule, RuleError};
+use crate::segment::Segments;
 
 /// Where the profile is stored (every key is `shelfwise:`, version, name).
 const PROFILE_KEY: &str = "shelfwise:v1:profile";
@@ -335,7 +337,10 @@ impl<H: Host> Engine<H> {
     /// come only from the device's cache, so that no request reveals a past
     /// interest. Each file once, the fetchable first (see
     /// [`Sharded::wanted`](crate::model::sharded::Sharded::wanted)).
-    pub fn wanted(&self, anchors: &[&str]) -> Vec<(Want, Fetch)> {
+    ///
+    /// `candidates`, the items the page's widgets show, are wanted only when
+    /// [`Engine::needs_candidates`] says so.
+    pub fn wanted(&self, anchors: &[&str], candidates: &[&str]) -> Vec<(Want, Fetch)> {
         let Some(Source::Sharded(sharded)) = &self.model else {
             return Vec::new();
         };
@@ -343,13 +348,17 @@ impl<H: Host> Engine<H> {
         let since = profile.visit_started_ms();
         let mut visit: Vec<&str> = self.on_page.iter().map(String::as_str).collect();
         visit.extend(anchors);
+        if self.needs_candidates() {
+            visit.extend(candidates);
+        }
         let mut earlier: Vec<&str> = Vec::new();
         let history = profile
             .interactions()
             .iter()
             .rev()
-            .map(|i| (&i.item, i.at_ms));
-        for (item, at_ms) in history.chain(profile.cart().iter().map(|l| (&l.item, l.added_ms))) {
+            .map(|i| (i.item.as_str(), i.at_ms));
+        let cart = profile.cart().iter().map(|l| (l.item.as_str(), l.added_ms));
+        for (item, at_ms) in history.chain(cart).chain(profile.less()) {
             let seeds = if at_ms >= since {
                 &mut visit
             } else {
@@ -366,6 +375,15 @@ impl<H: Host> Engine<H> {
             }
         }
         out
+    }
+
+    /// Whether ranking needs the model to know the page's candidates
+    /// themselves, not only the seeds' neighbours: when the shopper states a
+    /// preferred category, every candidate's category counts (see
+    /// [`rank`](crate::rank)). A sharded model then loads the candidates'
+    /// parts too — they are on the page, so their requests reveal nothing.
+    pub fn needs_candidates(&self) -> bool {
+        self.profile.preference(PREFERRED_CATEGORY).is_some()
     }
 
     /// The index files (never the parts) a sharded model needs to reach
@@ -607,6 +625,59 @@ impl<H: Host> Engine<H> {
         }
         out.push_str("}}");
         out
+    }
+
+    /// The shopper's segments now (see [`segment`](crate::segment)).
+    pub fn segments(&self) -> Segments<'_> {
+        Segments::of(&self.profile, self.host.now_ms())
+    }
+
+    /// Whether an element targeted with `rule` shows on this page: when
+    /// the rule holds for the shopper — in the personalized arm, with
+    /// consent. The holdout, and a shopper who has not consented, see the
+    /// page as the merchant would show it without Shelfwise: targeted
+    /// elements hidden.
+    ///
+    /// # Errors
+    ///
+    /// The rule does not parse (in any arm): the element stays hidden.
+    pub fn when(&self, rule: &str) -> Result<bool, RuleError> {
+        let rule = Rule::parse(rule)?;
+        Ok(self.arm == Arm::Personalized && self.consented && rule.holds(&self.segments()))
+    }
+
+    /// States a preference (see
+    /// [`Profile::set_preference`](crate::profile::Profile::set_preference)),
+    /// kept with the profile; `false` when refused.
+    pub fn set_preference(&mut self, key: &str, value: &str) -> bool {
+        let set = self.profile.set_preference(key, value);
+        if set {
+            self.save();
+        }
+        set
+    }
+
+    /// Withdraws a stated preference; `false` when there was none.
+    pub fn clear_preference(&mut self, key: &str) -> bool {
+        let cleared = self.profile.clear_preference(key);
+        if cleared {
+            self.save();
+        }
+        cleared
+    }
+
+    /// Marks `item` "not for me" (`less`), or takes the mark back. A
+    /// sensitive item is taken as handled, and not kept. `false` for an
+    /// unusable id.
+    pub fn set_less(&mut self, item: &str, less: bool) -> bool {
+        if self.is_sensitive(item, None) {
+            return !item.is_empty();
+        }
+        let set = self.profile.set_less(item, less, self.host.now_ms());
+        if set {
+            self.save();
+        }
+        set
     }
 
     /// Keeps `value` for the page layer (empty: removes it).

@@ -3,7 +3,8 @@
 //! This crate holds everything Shelfwise decides: the shopper's local
 //! [`profile`], the compact item-similarity [`model`] and its wire format, the
 //! [`rank`]ing of candidate items, [`exit`]-intent detection, the classification of page
-//! [`context`], the [`experiment`] arms and the anonymous outcome [`beacon`]s — and, in
+//! [`context`], the shopper's [`segment`]s and the targeting [`rule`]s that test them, the
+//! [`experiment`] arms and the anonymous outcome [`beacon`]s — and, in
 //! [`engine`], one page's decisions over all of them. The same code runs in the shopper's browser
 //! (through the `shelfwise` wasm binding) and in the native CLI's evaluator.
 //!
@@ -56,3 +57,5 @@ pub mod json;
 pub mod model;
 pub mod profile;
 pub mod rank;
+pub mod rule;
+pub mod segment;

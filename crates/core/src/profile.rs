@@ -1,8 +1,9 @@
 //! The shopper's local profile: what Shelfwise learns, kept on the device.
 //!
 //! A [`Profile`] holds the recent item interactions (views, cart adds,
-//! purchases), the cart, past purchases, category affinities and the page
-//! context. Everything is bounded: lists have fixed caps, ids a maximum
+//! purchases), the cart, past purchases, category affinities, the page
+//! context, when the previous visit was, and what the shopper said: stated
+//! preferences and the items marked "not for me". Everything is bounded: lists have fixed caps, ids a maximum
 //! length, and the stored form at most [`MAX_STORED_BYTES`]. Entries older
 //! than the retention window are dropped when a stored profile is decoded.
 //!
@@ -10,7 +11,7 @@
 //! rather than JSON: it needs no serializer in the wasm build, and a corrupt
 //! or foreign value decodes to an empty profile instead of failing.
 
-use crate::context::{Context, DeviceClass};
+use crate::context::Context;
 use crate::json;
 
 /// Most recent item interactions kept.
@@ -21,6 +22,12 @@ pub const MAX_CART: usize = 30;
 pub const MAX_PURCHASES: usize = 50;
 /// Most categories with an affinity kept.
 pub const MAX_CATEGORIES: usize = 20;
+/// Most stated preferences kept.
+pub const MAX_PREFERENCES: usize = 16;
+/// Most items marked "not for me" kept.
+pub const MAX_LESS: usize = 50;
+/// Longest preference key: ASCII letters, digits, `_` and `-`.
+pub const MAX_PREFERENCE_KEY: usize = 32;
 /// Longest item id or category accepted, in characters; longer ones are
 /// rejected rather than cut, so that a cut id never matches another item.
 pub const MAX_ID_CHARS: usize = 200;
@@ -160,8 +167,11 @@ pub struct Profile {
     cart: Vec<CartLine>,
     purchases: Vec<(String, u64)>,
     affinities: Vec<Affinity>,
+    preferences: Vec<(String, String)>,
+    less: Vec<(String, u64)>,
     visit_started_ms: u64,
     last_active_ms: u64,
+    previous_visit_ms: u64,
     context: Context,
 }
 
@@ -245,6 +255,9 @@ impl Profile {
     pub fn touch(&mut self, now_ms: u64) {
         if now_ms.saturating_sub(self.last_active_ms) > VISIT_IDLE_MS || self.visit_started_ms == 0
         {
+            if self.visit_started_ms != 0 {
+                self.previous_visit_ms = self.last_active_ms;
+            }
             self.visit_started_ms = now_ms;
         }
         self.last_active_ms = self.last_active_ms.max(now_ms);
@@ -357,6 +370,92 @@ impl Profile {
         out
     }
 
+    /// The category with the strongest affinity as of `now_ms` (the first
+    /// of [`Profile::affinities`]), without sorting them all.
+    pub fn strongest_category(&self, now_ms: u64) -> Option<&str> {
+        self.affinity_scores(now_ms)
+            .fold(None, |best: Option<(&str, f32)>, (c, s)| match best {
+                Some((b, bs)) if bs > s || (bs == s && b <= c) => Some((b, bs)),
+                _ => Some((c, s)),
+            })
+            .map(|(c, _)| c)
+    }
+
+    /// The last activity of the shopper's previous visit (0: this is the
+    /// first visit within the retention window).
+    pub fn previous_visit_ms(&self) -> u64 {
+        self.previous_visit_ms
+    }
+
+    /// States a preference (`diet` = `vegan`), replacing the key's earlier
+    /// value. Returns `false` when refused: a key that is empty, longer than
+    /// [`MAX_PREFERENCE_KEY`] or not made of ASCII letters, digits, `_` and
+    /// `-`; a value that is empty, over [`MAX_ID_CHARS`] or holds a control
+    /// character. Keys are kept in lower case. At most [`MAX_PREFERENCES`]
+    /// are kept (the oldest goes).
+    pub fn set_preference(&mut self, key: &str, value: &str) -> bool {
+        let key_ok = !key.is_empty()
+            && key.len() <= MAX_PREFERENCE_KEY
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let value_ok =
+            !value.is_empty() && !too_long(value) && !value.chars().any(char::is_control);
+        if !key_ok || !value_ok {
+            return false;
+        }
+        let key = key.to_ascii_lowercase();
+        self.preferences.retain(|(k, _)| *k != key);
+        push_bounded(
+            &mut self.preferences,
+            (key, value.to_owned()),
+            MAX_PREFERENCES,
+        );
+        true
+    }
+
+    /// Withdraws a stated preference; returns whether there was one.
+    pub fn clear_preference(&mut self, key: &str) -> bool {
+        let before = self.preferences.len();
+        self.preferences
+            .retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        before != self.preferences.len()
+    }
+
+    /// The stated preferences, oldest first: (key in lower case, value).
+    pub fn preferences(&self) -> &[(String, String)] {
+        &self.preferences
+    }
+
+    /// The value of the preference `key`, if stated.
+    pub fn preference(&self, key: &str) -> Option<&str> {
+        self.preferences
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Marks an item "not for me" (it and its closest neighbours are
+    /// demoted in every ranking), or with `less` false takes the mark back.
+    /// Returns `false` for an empty or too long id.
+    pub fn set_less(&mut self, item: &str, less: bool, now_ms: u64) -> bool {
+        if item.is_empty() || too_long(item) {
+            return false;
+        }
+        self.less.retain(|(i, _)| i != item);
+        if less {
+            push_bounded(&mut self.less, (item.to_owned(), now_ms), MAX_LESS);
+        }
+        true
+    }
+
+    /// The items marked "not for me" and when, oldest first.
+    pub fn less(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.less
+            .iter()
+            .map(|(item, at_ms)| (item.as_str(), *at_ms))
+    }
+
     /// True when nothing has been learned yet.
     pub fn is_empty(&self) -> bool {
         self.interactions.is_empty() && self.cart.is_empty() && self.purchases.is_empty()
@@ -369,15 +468,20 @@ impl Profile {
         self.cart.retain(|l| l.added_ms >= cutoff);
         self.purchases.retain(|(_, t)| *t >= cutoff);
         self.affinities.retain(|a| a.updated_ms >= cutoff);
+        self.less.retain(|(_, t)| *t >= cutoff);
+        if self.previous_visit_ms < cutoff {
+            self.previous_visit_ms = 0;
+        }
     }
 
     /// The stored form: a versioned, line-based text of at most
     /// [`MAX_STORED_BYTES`] (the oldest entries are dropped to fit).
     ///
     /// Lines are `kind<TAB>field…`, fields percent-escaped (`%`, tab, CR, LF):
-    /// `t` visit start and last activity, `i` interaction, `c` cart line
-    /// (price in cents), `p` purchase, `g` category affinity (score in
-    /// thousandths), `x` context. Only integers are written, so neither
+    /// `t` visit start, last activity and the previous visit's last activity,
+    /// `i` interaction, `c` cart line (price in cents), `p` purchase, `g`
+    /// category affinity (score in thousandths), `r` stated preference, `l`
+    /// item marked "not for me", `x` context. Only integers are written, so neither
     /// side needs float formatting or parsing.
     pub fn encode(&self) -> String {
         let mut trimmed = self.clone();
@@ -390,27 +494,22 @@ impl Profile {
     }
 
     fn drop_oldest(&mut self) -> bool {
-        // Longest list first: interactions are the cheapest to lose.
-        for list_len in [
-            self.interactions.len(),
-            self.purchases.len(),
-            self.cart.len(),
-            self.affinities.len(),
-        ] {
-            if list_len > 0 {
-                if list_len == self.interactions.len() {
-                    self.interactions.remove(0);
-                } else if list_len == self.purchases.len() {
-                    self.purchases.remove(0);
-                } else if list_len == self.cart.len() {
-                    self.cart.remove(0);
-                } else {
-                    self.affinities.remove(0);
-                }
-                return true;
-            }
+        // Interactions are the cheapest to lose; what the shopper said, the
+        // dearest (stated preferences are few and short: never dropped).
+        if !self.interactions.is_empty() {
+            self.interactions.remove(0);
+        } else if !self.purchases.is_empty() {
+            self.purchases.remove(0);
+        } else if !self.cart.is_empty() {
+            self.cart.remove(0);
+        } else if !self.affinities.is_empty() {
+            self.affinities.remove(0);
+        } else if !self.less.is_empty() {
+            self.less.remove(0);
+        } else {
+            return false;
         }
-        false
+        true
     }
 
     fn encode_untrimmed(&self) -> String {
@@ -420,7 +519,11 @@ impl Profile {
         line(
             &mut out,
             't',
-            &[&num(self.visit_started_ms), &num(self.last_active_ms)],
+            &[
+                &num(self.visit_started_ms),
+                &num(self.last_active_ms),
+                &num(self.previous_visit_ms),
+            ],
         );
         for i in &self.interactions {
             let kind = String::from(i.kind.code());
@@ -458,6 +561,12 @@ impl Profile {
         for a in &self.affinities {
             let milli = num((a.score * 1000.0).round() as u64);
             line(&mut out, 'g', &[&num(a.updated_ms), &milli, &a.category]);
+        }
+        for (key, value) in &self.preferences {
+            line(&mut out, 'r', &[key, value]);
+        }
+        for (item, at) in &self.less {
+            line(&mut out, 'l', &[&num(*at), item]);
         }
         line(
             &mut out,
@@ -506,6 +615,7 @@ impl Profile {
                     if let (Some(a), Some(b)) = (t(1), t(2)) {
                         p.visit_started_ms = a;
                         p.last_active_ms = b;
+                        p.previous_visit_ms = t(3).filter(|&c| c <= a).unwrap_or(0);
                     }
                 }
                 "i" => {
@@ -558,6 +668,14 @@ impl Profile {
                             },
                             MAX_CATEGORIES,
                         );
+                    }
+                }
+                "r" => {
+                    p.set_preference(f(1), f(2));
+                }
+                "l" => {
+                    if let (Some(at), Some(item)) = (t(1), id(2)) {
+                        push_bounded(&mut p.less, (item, at), MAX_LESS);
                     }
                 }
                 "x" => p.context = Context::from_fields(fields.get(1..).unwrap_or_default()),
@@ -892,18 +1010,21 @@ impl Profile {
         let before = self.interactions.len()
             + self.cart.len()
             + self.purchases.len()
+            + self.less.len()
             + self.affinities.len();
         self.interactions
             .retain(|i| !sensitive(&i.item, i.category.as_deref()));
         self.cart
             .retain(|l| !sensitive(&l.item, l.category.as_deref()));
         self.purchases.retain(|(item, _)| !sensitive(item, None));
+        self.less.retain(|(item, _)| !sensitive(item, None));
         self.affinities
             .retain(|a| !sensitive("", Some(&a.category)));
         before
             != self.interactions.len()
                 + self.cart.len()
                 + self.purchases.len()
+                + self.less.len()
                 + self.affinities.len()
     }
 
@@ -958,19 +1079,29 @@ impl Profile {
             out.push('}');
         }
         out.push(']');
+        json::push_key(&mut out, "preferences");
+        out.push('{');
+        for (key, value) in &self.preferences {
+            json::push_key(&mut out, key);
+            json::push_string(&mut out, value);
+        }
+        out.push('}');
+        json::push_key(&mut out, "not_for_me");
+        out.push('[');
+        for (item, at_ms) in &self.less {
+            json::open_item(&mut out);
+            json::push_key(&mut out, "item");
+            json::push_string(&mut out, item);
+            json::push_key(&mut out, "at_ms");
+            out.push_str(&num(*at_ms));
+            out.push('}');
+        }
+        out.push(']');
         let c = &self.context;
         json::push_key(&mut out, "context");
         out.push('{');
         json::push_key(&mut out, "device");
-        json::push_string(
-            &mut out,
-            match c.device {
-                DeviceClass::Unknown => "",
-                DeviceClass::Mobile => "mobile",
-                DeviceClass::Tablet => "tablet",
-                DeviceClass::Desktop => "desktop",
-            },
-        );
+        json::push_string(&mut out, c.device.as_str());
         json::push_key(&mut out, "day_part");
         json::push_string(&mut out, c.day_part.as_str());
         json::push_key(&mut out, "weekday");
@@ -979,9 +1110,13 @@ impl Profile {
         json::push_string(&mut out, c.referrer.as_str());
         json::push_key(&mut out, "language");
         json::push_string(&mut out, &c.language);
+        json::push_key(&mut out, "season");
+        json::push_string(&mut out, c.season.as_str());
         out.push('}');
         json::push_key(&mut out, "visit_started_ms");
         out.push_str(&num(self.visit_started_ms));
+        json::push_key(&mut out, "previous_visit_ms");
+        out.push_str(&num(self.previous_visit_ms));
         out.push('}');
         out
     }

@@ -5,7 +5,10 @@
 //! its recency (position in the history and age). A seed spreads its weight
 //! to its model neighbours, in proportion to their similarity; an item the
 //! shopper already engaged with gets a revisit share; the model's category
-//! metadata adds the shopper's category affinity. The personal score is then
+//! metadata adds the shopper's category affinity, and a category the shopper
+//! said they prefer (`setPreference("category", …)`) more. An item marked
+//! "not for me" comes last, and its closest neighbours lose what its
+//! similarity would give them. The personal score is then
 //! blended with the merchant's own order, so that with no history the
 //! merchant order is the result, unchanged.
 //!
@@ -32,6 +35,12 @@ const CATEGORY_SHARE: f32 = 0.5;
 const FOCUS_WEIGHT: f32 = 4.0;
 /// Share of the general profile when a widget has a focus (anchor, cart).
 const BACKGROUND_SHARE: f32 = 0.25;
+/// Weight of a stated category preference, relative to a seed of weight 1.
+const PREFERENCE_SHARE: f32 = 1.0;
+/// Weight an item marked "not for me" takes from its neighbours.
+const LESS_WEIGHT: f32 = FOCUS_WEIGHT;
+/// How many of its closest neighbours an item marked "not for me" demotes.
+const LESS_NEIGHBORS: usize = 5;
 
 /// What drives a ranking: the widget kinds of the page markup.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -132,6 +141,8 @@ pub enum Exclusion {
     /// The product the page is about: placed after everything else (a
     /// widget hides it).
     OnPage,
+    /// The shopper marked it "not for me": placed after everything else.
+    NotForMe,
 }
 
 /// One ranked candidate.
@@ -207,9 +218,27 @@ pub fn rank<M: Lookup, S: AsRef<str>>(
         table.insert(c.as_ref().as_bytes());
     }
     let seeds = seeds(model, profile, options);
+    if profile.preference(PREFERRED_CATEGORY).is_some() {
+        // A stated category needs the candidates' own categories, not only
+        // those a seed reaches.
+        for c in candidates {
+            if let (Some((part, index)), Some(e)) = (
+                model.find(c.as_ref()),
+                table.entry(c.as_ref().as_bytes(), false),
+            ) {
+                e.describe(part, index);
+            }
+        }
+    }
     accumulate(model, profile, &seeds, options, &mut table, false);
 
     let max_personal = table.entries.iter().map(|e| e.score).fold(0f32, f32::max);
+    // Demotions alone (no seed pulls anything up) are scaled to [-1, 0].
+    let scale = if max_personal > 0.0 {
+        max_personal
+    } else {
+        table.entries.iter().map(|e| -e.score).fold(0f32, f32::max)
+    };
     let n = candidates.len().max(1) as f32;
     let lambda = options.merchant_weight.clamp(0.0, 1.0);
     let mut out: Vec<Ranked> = candidates
@@ -220,29 +249,38 @@ pub fn rank<M: Lookup, S: AsRef<str>>(
             let merchant = 1.0 - pos as f32 / n;
             // No personal signal at all: the merchant's order, untouched
             // (out-of-stock items included: the merchant placed them) but
-            // for the page's own product.
-            if max_personal <= 0.0 {
-                let on_page = is_on_page(id, options);
+            // for the page's own product and what the shopper said is not
+            // for them.
+            if scale <= 0.0 {
+                let last = exclusion(profile, 0, id, options)
+                    .filter(|ex| matches!(ex, Exclusion::OnPage | Exclusion::NotForMe));
                 return Ranked {
                     item: pos,
-                    score: if on_page { merchant - 2.0 } else { merchant },
-                    reason: if on_page {
-                        Reason::Excluded(Exclusion::OnPage)
+                    score: if last.is_some() {
+                        merchant - 2.0
                     } else {
-                        Reason::MerchantOrder
+                        merchant
                     },
+                    reason: last.map_or(Reason::MerchantOrder, Reason::Excluded),
                 };
             }
             let entry = table.get(id.as_bytes());
-            let (mut personal, mut reason) = entry
-                .filter(|e| e.score > 0.0)
-                .map_or((0.0, Reason::MerchantOrder), |e| {
-                    (e.score / max_personal, table.reason(e, &seeds))
-                });
+            // A demotion may outweigh what lifted an item: nothing lifts it
+            // then, and it sinks no further than -1.
+            let (mut personal, mut reason) = match entry {
+                Some(e) if e.score > 0.0 => (e.score / scale, table.reason(e, &seeds)),
+                Some(e) if e.score < 0.0 => ((e.score / scale).max(-1.0), Reason::MerchantOrder),
+                _ => (0.0, Reason::MerchantOrder),
+            };
             let flags = entry.map_or(0, |e| e.flags);
             if let Some(ex) = exclusion(profile, flags, id, options) {
-                personal = if matches!(ex, Exclusion::OutOfStock | Exclusion::OnPage) {
-                    -1.0
+                // Last, below whatever a demotion reaches (personal scores
+                // are in [-1, 1]).
+                personal = if matches!(
+                    ex,
+                    Exclusion::OutOfStock | Exclusion::OnPage | Exclusion::NotForMe
+                ) {
+                    -2.0
                 } else {
                     0.0
                 };
@@ -412,6 +450,8 @@ fn exclusion(
 ) -> Option<Exclusion> {
     if is_on_page(id, options) {
         Some(Exclusion::OnPage)
+    } else if profile.less().any(|(l, _)| l == id) {
+        Some(Exclusion::NotForMe)
     } else if flags & ITEM_SENSITIVE != 0 {
         Some(Exclusion::Sensitive)
     } else if flags & ITEM_OUT_OF_STOCK != 0 {
@@ -483,6 +523,12 @@ fn seeds<'a, M: Lookup>(
         })),
         Focus::Profile | Focus::RecentlyViewed => {}
     }
+    out.extend(profile.less().map(|(item, _)| Seed {
+        entry: model.find(item),
+        item,
+        kind: None,
+        weight: -LESS_WEIGHT,
+    }));
     // Sensitive items are never used as a signal either.
     out.retain(|s| {
         s.entry
@@ -511,6 +557,19 @@ fn accumulate<'a, M: Lookup>(
         let Some((part, index)) = seed.entry else {
             continue;
         };
+        if seed.weight < 0.0 {
+            // Marked "not for me": its closest neighbours lose its pull.
+            for n in part.neighbors(index).take(LESS_NEIGHBORS) {
+                // Demotes what other seeds reached; adds nothing new.
+                if let Some(e) = part
+                    .name_bytes(n.item)
+                    .and_then(|id| table.entry(id, false))
+                {
+                    e.add(seed.weight * n.weight, Driver::None);
+                }
+            }
+            continue;
+        }
         // The seed itself: the shopper may come back to it.
         if let (Some(_), Some(e)) = (seed.kind, table.entry(seed.item.as_bytes(), grow)) {
             e.describe(part, index);
@@ -527,13 +586,22 @@ fn accumulate<'a, M: Lookup>(
         }
     }
     let total: f32 = profile.affinity_scores(options.now_ms).map(|a| a.1).sum();
-    if total <= 0.0 {
-        return;
+    if total > 0.0 {
+        table.categories = profile
+            .affinity_scores(options.now_ms)
+            .map(|(name, a)| (name, CATEGORY_SHARE * a / total))
+            .collect();
     }
-    table.categories = profile
-        .affinity_scores(options.now_ms)
-        .map(|(name, a)| (name, a / total))
-        .collect();
+    if let Some(preferred) = profile.preference(PREFERRED_CATEGORY) {
+        match table
+            .categories
+            .iter_mut()
+            .find(|(name, _)| *name == preferred)
+        {
+            Some((_, share)) => *share += PREFERENCE_SHARE,
+            None => table.categories.push((preferred, PREFERENCE_SHARE)),
+        }
+    }
     let Table {
         entries,
         categories,
@@ -546,10 +614,13 @@ fn accumulate<'a, M: Lookup>(
             .position(|(name, _)| name.as_bytes() == category)
         {
             let share = categories.get(c).map_or(0.0, |c| c.1);
-            e.add(CATEGORY_SHARE * share, Driver::Category(c));
+            e.add(share, Driver::Category(c));
         }
     }
 }
+
+/// The preference key whose value is a category the shopper prefers.
+pub const PREFERRED_CATEGORY: &str = "category";
 
 #[derive(Clone, Copy, Debug)]
 enum Driver {
@@ -601,7 +672,8 @@ struct Table<'a> {
     /// match.
     slots: Vec<(u32, u32)>,
     entries: Vec<Entry<'a>>,
-    /// The shopper's categories and their shares of the affinity.
+    /// The shopper's categories and what each adds to an item of it: its
+    /// share of the affinity, plus a stated preference's.
     categories: Vec<(&'a str, f32)>,
 }
 

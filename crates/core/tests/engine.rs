@@ -463,3 +463,83 @@ fn a_widget_shows_its_limit_never_the_pages_product_and_says_how_it_is_shown() {
     let p = held.place(&["h1", "s2", "s3"], Widget::Reorder, None, Some(2), false);
     assert_eq!((visible(&p), p.shown), (vec![0, 1], None));
 }
+
+#[test]
+fn a_targeted_element_shows_when_its_rule_holds_in_the_personalized_arm_with_consent() {
+    let mut engine = fresh();
+    engine.start_experiment(Some(0.0), 0, Page::Home);
+    assert_eq!(engine.when("new"), Ok(true));
+    assert_eq!(engine.when("returning"), Ok(false));
+    engine.track(EventKind::AddToCart, &[("s1", Some("shoes"), 10.0)], None);
+    assert_eq!(engine.when("cart:items category:shoes"), Ok(true));
+    assert!(engine.when("cart:items vip").is_err(), "invalid in any arm");
+    assert!(engine.segments().terms().contains(&"cart:items".to_owned()));
+
+    // The holdout sees what the merchant shows without Shelfwise: nothing targeted.
+    let mut held = Engine::new(engine.host().clone(), true, 0);
+    held.start_experiment(Some(1.0), 0, Page::Home);
+    assert_eq!(held.when("cart:items"), Ok(false));
+    assert_eq!(held.when("!cart:items"), Ok(false));
+    assert!(held.when("cart:items |").is_err());
+
+    // No consent: the same.
+    let mut unconsented = Engine::new(MemoryHost::new(NOW), false, 0);
+    unconsented.start_experiment(Some(0.0), 0, Page::Home);
+    assert_eq!(unconsented.when("new"), Ok(false));
+}
+
+#[test]
+fn a_stated_category_lifts_its_items_and_not_for_me_sinks_an_item_and_its_neighbours() {
+    let order = |engine: &Engine<MemoryHost>, candidates: &[&str]| -> Vec<String> {
+        engine
+            .arrange(candidates, Some(Widget::Reorder), None)
+            .expect("a model is installed")
+            .iter()
+            .map(|r| candidates[r.item].to_owned())
+            .collect()
+    };
+    let mut engine = fresh();
+    engine.install_model(model(false));
+    engine.start_experiment(Some(0.0), 0, Page::Home);
+    let candidates = ["h1", "s1", "s2", "s3"];
+    assert_eq!(order(&engine, &candidates), candidates, "nothing known yet");
+    assert!(engine.set_preference("category", "shoes"));
+    assert!(engine.needs_candidates());
+    assert_eq!(order(&engine, &candidates), ["s1", "s2", "s3", "h1"]);
+    assert!(engine.clear_preference("category"));
+    assert!(!engine.needs_candidates());
+    assert_eq!(order(&engine, &candidates), candidates);
+
+    // Not for me: the item goes last even with no other signal...
+    assert!(engine.set_less("s1", true));
+    assert_eq!(order(&engine, &candidates), ["h1", "s2", "s3", "s1"]);
+    let ranked = engine
+        .arrange(&candidates, Some(Widget::Reorder), None)
+        .unwrap();
+    assert_eq!(ranked[3].reason, Reason::Excluded(Exclusion::NotForMe));
+    // ...and its neighbours lose to an item a view lifts as much.
+    engine.track(EventKind::View, &[("h1", Some("hats"), 10.0)], None);
+    let shown = order(&engine, &["s2", "x", "s3"]);
+    assert_eq!(shown, ["x", "s2", "s3"], "s2 and s3 are s1's neighbours");
+    assert!(engine.set_less("s1", false));
+    assert_eq!(
+        order(&engine, &["s2", "x", "s3"])[0],
+        "s2",
+        "the view of h1 reaches s1 only"
+    );
+
+    // Kept with the profile, exported, forgotten.
+    engine.set_preference("diet", "vegan");
+    engine.set_less("s3", true);
+    let reopened = Engine::new(engine.host().clone(), true, 0);
+    assert_eq!(reopened.profile().preference("diet"), Some("vegan"));
+    assert!(
+        reopened
+            .export_json()
+            .contains("\"not_for_me\":[{\"item\":\"s3\"")
+    );
+    engine.forget();
+    let reopened = Engine::new(engine.host().clone(), true, 0);
+    assert_eq!(reopened.profile().preference("diet"), None);
+    assert_eq!(reopened.profile().less().count(), 0);
+}

@@ -28,3 +28,8 @@ fn model_decoder_regressions() {
 fn beacon_parser_regressions() {
     assert!(replay("beacons", checks::beacons) >= 3);
 }
+
+#[test]
+fn rule_parser_regressions() {
+    assert!(replay("rules", checks::rules) >= 3);
+}

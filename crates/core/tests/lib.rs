@@ -1,7 +1,8 @@
 //! Integration tests of shelfwise-core: model wire format, sharded models,
-//! ranking and one page's engine.
+//! ranking, segments and targeting rules, and one page's engine.
 
 mod engine;
 mod model;
 mod rank;
 mod sharded;
+mod targeting;

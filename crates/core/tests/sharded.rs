@@ -136,7 +136,7 @@ fn earlier_visits_seeds_come_only_from_the_cache() {
     // Round after round, what may be fetched is; the device's cache is empty.
     let mut cached = 0;
     loop {
-        let wanted = engine.wanted(&["item-400"]);
+        let wanted = engine.wanted(&["item-400"], &[]);
         if wanted.is_empty() {
             break;
         }
@@ -312,6 +312,8 @@ proptest! {
         history in arb_history(300),
         candidates in prop::collection::vec(0usize..310, 0..30),
         anchor in 0usize..310,
+        less in prop::collection::vec(0usize..310, 0..3),
+        preferred in prop::option::of(0usize..7),
     ) {
         let b = catalogue(n, c);
         let whole = Model::decode(b.encode()).unwrap();
@@ -322,12 +324,25 @@ proptest! {
             let category = format!("cat-{}", item % c);
             profile.record(kind, &format!("item-{item}"), Some(&category), 1.0, NOW + k as u64 * 1000);
         }
+        for item in &less {
+            profile.set_less(&format!("item-{item}"), true, NOW);
+        }
+        if let Some(c) = preferred {
+            profile.set_preference("category", &format!("cat-{c}"));
+        }
         let candidates: Vec<String> = candidates.iter().map(|i| format!("item-{i}")).collect();
         let anchor = format!("item-{anchor}");
         let on_page = [anchor.clone()];
+        // What `Engine::wanted` asks for: the history, the cart, the items
+        // marked "not for me", the anchor; with a preferred category, the
+        // candidates too.
         let mut seeds: Vec<&str> = profile.interactions().iter().map(|i| i.item.as_str()).collect();
         seeds.extend(profile.cart().iter().map(|l| l.item.as_str()));
+        seeds.extend(profile.less().map(|(item, _)| item));
         seeds.push(&anchor);
+        if preferred.is_some() {
+            seeds.extend(candidates.iter().map(String::as_str));
+        }
         let mut state = Sharded::decode(files.manifest.clone()).unwrap();
         load(&files, &mut state, &seeds);
         for focus in [Focus::Profile, Focus::Anchor(&anchor), Focus::Cart, Focus::RecentlyViewed] {
