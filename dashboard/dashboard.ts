@@ -32,6 +32,8 @@ interface Report {
   arms: Record<"personalized" | "holdout", Cell>;
   lift: Record<string, Interval> | null;
   shown: Shown;
+  /** Each campaign (a targeted variant): its exposed visits per arm, and the lift. */
+  campaigns: Record<string, { arms: Record<"personalized" | "holdout", Cell>; lift: Record<string, Interval> | null }>;
   days: Array<{ day: string; arms: Record<"personalized" | "holdout", Cell>; lift: Record<string, Interval> | null; shown: Shown }>;
 }
 
@@ -142,6 +144,29 @@ function shown(r: Report): void {
     }
     row.insertCell().textContent = format(counts.personalized_share, "rate", null);
     for (const [key] of SHOWN) row.insertCell().textContent = String(counts[key] ?? 0);
+  }
+}
+
+/** Each campaign's exposed visits, click-through and conversion per arm, and the conversion lift. */
+function campaigns(r: Report): void {
+  const body = document.querySelector("#campaigns tbody") as HTMLTableSectionElement;
+  body.replaceChildren();
+  const entries = Object.entries(r.campaigns ?? {});
+  (document.getElementById("campaigns-none") as HTMLElement).hidden = entries.length > 0;
+  for (const [name, campaign] of entries) {
+    const row = labelledRow(body, name);
+    for (const arm of ["personalized", "holdout"] as const) {
+      const cell = campaign.arms[arm];
+      row.insertCell().textContent = cellText(cell, "visits", "count", r.currency);
+      row.insertCell().textContent = cellText(cell, "widget_ctr", "rate", r.currency);
+      row.insertCell().textContent = cellText(cell, "conversion_rate", "rate", r.currency);
+    }
+    const lift = campaign.lift?.conversion_rate ?? null;
+    const liftCell = row.insertCell();
+    liftCell.className = "lift";
+    liftCell.textContent = lift ? `${format(lift.difference, "rate", null, true)} [${format(lift.low, "rate", null, true)}, ${format(lift.high, "rate", null, true)}]` : "–";
+    if (lift && lift.low > 0) liftCell.classList.add("up");
+    if (lift && lift.high < 0) liftCell.classList.add("down");
   }
 }
 
@@ -316,6 +341,7 @@ async function refresh(): Promise<void> {
     notice.hidden = !report.notice;
     summary(report);
     shown(report);
+    campaigns(report);
     charts(report);
     anomalies(report.anomalies);
     const visits = report.arms.personalized.visits + report.arms.holdout.visits;

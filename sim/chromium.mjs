@@ -27,7 +27,8 @@ export function launchChromium() {
 
 /** Passes every store page the context loads (`.html` and `/`) through `edit(html)`: script-tag settings of a test or a simulation. */
 export function editPages(context, edit) {
-  return context.route(/\.html$|\/$/, async (route) => {
+  // By path, so that a page opened with a query (`?utm_medium=email`) is edited too.
+  return context.route((url) => /\.html$|\/$/.test(url.pathname), async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: edit(await response.text()) });
   });

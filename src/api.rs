@@ -2,8 +2,10 @@
 //! what crosses from JS and the page, and calls the core's
 //! [`Engine`](shelfwise_core::engine::Engine), which decides.
 
-use shelfwise_core::beacon::{Outcome, Page, Widget as WidgetKind};
-use shelfwise_core::context::{Context, DayPart, DeviceClass, ReferrerClass, primary_language};
+use shelfwise_core::beacon::{Outcome, Page, Variant, Widget as WidgetKind};
+use shelfwise_core::context::{
+    Context, DayPart, DeviceClass, ReferrerClass, Season, primary_language,
+};
 use shelfwise_core::engine::{Engine as Core, ExitOutcome, Fetch, Host as _, Kept};
 use shelfwise_core::exit::{Input, Sensitivity, Viewport};
 use shelfwise_core::model::Source;
@@ -12,7 +14,7 @@ use shelfwise_core::profile::EventKind;
 use shelfwise_core::rank::{Exclusion, Reason, merchant_order};
 use wasm_bindgen::prelude::*;
 
-use crate::boundary::{ExitInput, ExitReason, ExitVerdict, Shown};
+use crate::boundary::{ExitInput, ExitReason, ExitVerdict, Shown, Target};
 use crate::dom::{self, Widget};
 use crate::host::{Browser, Warning};
 use crate::{clock, props};
@@ -148,13 +150,66 @@ impl Engine {
         }
     }
 
-    /// Records the page: its context, and a view of every product it
-    /// declares with `data-shelfwise-view`. Returns the number of views.
+    /// Records the page: its context (`time_zone` is the IANA zone the
+    /// browser reports, for the season; it is not kept), and a view of every
+    /// product it declares with `data-shelfwise-view`. Returns the number of
+    /// views.
     #[wasm_bindgen(js_name = trackPage)]
-    pub fn track_page(&mut self) -> u32 {
+    pub fn track_page(&mut self, time_zone: &str) -> u32 {
         let items = dom::page_items();
         self.core
-            .begin_page(page_context(), &props::borrowed(&items))
+            .begin_page(page_context(time_zone), &props::borrowed(&items))
+    }
+
+    /// The segment terms that hold for the shopper now (`returning`,
+    /// `category:tea`, …), joined by U+001E.
+    pub fn segments(&self) -> String {
+        let terms = self.core.segments().terms();
+        joined(&terms.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Whether an element targeted with `rule` shows on this page (see the
+    /// core's `Engine::when`).
+    ///
+    /// # Errors
+    ///
+    /// Throws an `Error` saying what is wrong with the rule, and where.
+    pub fn when(&self, rule: &str) -> Result<Target, JsError> {
+        self.core
+            .when(rule)
+            .map(Target::from)
+            .map_err(|e| JsError::new(&e.message()))
+    }
+
+    /// States a preference of the shopper's; `false` when the key or value
+    /// is refused.
+    #[wasm_bindgen(js_name = setPreference)]
+    pub fn set_preference(&mut self, key: &str, value: &str) -> bool {
+        self.core.set_preference(key, value)
+    }
+
+    /// Withdraws a stated preference; `false` when there was none.
+    #[wasm_bindgen(js_name = clearPreference)]
+    pub fn clear_preference(&mut self, key: &str) -> bool {
+        self.core.clear_preference(key)
+    }
+
+    /// The value of the stated preference `key`, if any.
+    pub fn preference(&self, key: &str) -> Option<String> {
+        self.core.profile().preference(key).map(str::to_owned)
+    }
+
+    /// Whether `item` is marked "not for me".
+    #[wasm_bindgen(js_name = isLess)]
+    pub fn is_less(&self, item: &str) -> bool {
+        self.core.profile().less().any(|(marked, _)| marked == item)
+    }
+
+    /// Marks `item` "not for me" (`less`) or takes the mark back; `false`
+    /// for an unusable id.
+    #[wasm_bindgen(js_name = setLess)]
+    pub fn set_less(&mut self, item: &str, less: bool) -> bool {
+        self.core.set_less(item, less)
     }
 
     /// Ranks `ids` (the merchant's order, joined by U+001E) for the shopper.
@@ -391,13 +446,26 @@ impl Engine {
 
     /// Queues a beacon the page layer observes: `page_view`, `click` (of a
     /// `widget` kind, at a 1-based `position`), `exit_cta`, `exposure` (of
-    /// a `widget` kind, and how it is `shown`). Anything malformed is
-    /// dropped.
-    pub fn beacon(&mut self, kind: &str, widget: &str, position: u32, shown: Option<Shown>) {
+    /// a `widget` kind, and how it is `shown`); for a banner's or targeted
+    /// element's, the merchant's `variant`. Anything malformed is dropped.
+    pub fn beacon(
+        &mut self,
+        kind: &str,
+        widget: &str,
+        position: u32,
+        shown: Option<Shown>,
+        variant: Option<String>,
+    ) {
         if let Some(kind) = Outcome::from_name(kind) {
             let shown = shown.and_then(Shown::on_wire);
-            self.core
-                .beacon(kind, WidgetKind::from_name(widget), Some(position), shown);
+            let variant = variant.as_deref().and_then(Variant::new);
+            self.core.beacon(
+                kind,
+                WidgetKind::from_name(widget),
+                Some(position),
+                shown,
+                variant,
+            );
         }
     }
 
@@ -514,7 +582,7 @@ fn explain(index: usize, reason: &Reason, id: Option<&&str>, because: &mut Strin
 }
 
 /// The context of the current page, read from the browser.
-fn page_context() -> Context {
+fn page_context(time_zone: &str) -> Context {
     let Some(window) = crate::host::window() else {
         return Context::default();
     };
@@ -524,19 +592,19 @@ fn page_context() -> Context {
         .ok()
         .and_then(|w| w.as_f64())
         .unwrap_or(0.0);
-    let (hour, weekday) = clock::local_hour_and_weekday();
+    let (hour, weekday, month) = clock::local_time();
     let location = window.location();
     let referrer = window.document().map(|d| d.referrer()).unwrap_or_default();
     Context {
         device: DeviceClass::classify(width, navigator.max_touch_points() > 0),
         day_part: DayPart::from_hour(hour),
         weekday,
+        season: Season::classify(time_zone, month),
         referrer: ReferrerClass::classify(
             &referrer,
             &location.search().unwrap_or_default(),
             &location.hostname().unwrap_or_default(),
         ),
         language: primary_language(&navigator.language().unwrap_or_default()),
-        ..Context::default()
     }
 }

@@ -7,6 +7,7 @@
 #![allow(missing_docs)]
 
 use shelfwise_core::beacon;
+use shelfwise_core::engine::Targeted;
 use shelfwise_core::exit::{Suppressed, Trigger};
 use wasm_bindgen::prelude::*;
 
@@ -140,6 +141,30 @@ impl From<Suppressed> for ExitVerdict {
             Suppressed::VisitCap => ExitVerdict::VisitCap,
             Suppressed::PeriodCap => ExitVerdict::WeekCap,
             Suppressed::ByCaller => ExitVerdict::Suppressed,
+        }
+    }
+}
+
+/// What `Engine.when` decides for a targeted element: `show`; `hide`; or
+/// `held-out` — hidden, as in the holdout arm, whose exposure beacon still
+/// counts what it would have seen.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Its rule holds: shown.
+    Show = "show",
+    /// Its rule does not hold, or no consent: hidden.
+    Hide = "hide",
+    /// Its rule holds, in the holdout arm: hidden, counted as seen.
+    HeldOut = "held-out",
+}
+
+impl From<Targeted> for Target {
+    fn from(targeted: Targeted) -> Target {
+        match targeted {
+            Targeted::Show => Target::Show,
+            Targeted::Hide => Target::Hide,
+            Targeted::HeldOut => Target::HeldOut,
         }
     }
 }

@@ -11,8 +11,12 @@ pub(crate) fn now_ms() -> u64 {
     }
 }
 
-/// The shopper's local hour (0–23) and weekday (0 = Sunday).
-pub(crate) fn local_hour_and_weekday() -> (u32, u8) {
+/// The shopper's local hour (0–23), weekday (0 = Sunday) and month (1–12).
+pub(crate) fn local_time() -> (u32, u8, u8) {
     let date = js_sys::Date::new_0();
-    (date.get_hours(), date.get_day() as u8)
+    (
+        date.get_hours(),
+        date.get_day() as u8,
+        date.get_month() as u8 + 1,
+    )
 }

@@ -1,13 +1,25 @@
-// The anti-flicker hold: widgets and banners are hidden (never the page)
-// until they are decided, and nothing the shopper may have seen changes.
+// The anti-flicker hold: widgets, banners and targeted elements are hidden
+// (never the page) until they are decided, and nothing the shopper may have
+// seen changes.
 //
-// Decided means `data-shelfwise-state` is set (`personalized` or `merchant`);
-// the hold's one style sheet hides the undecided ones. The README's two-line
-// rule hides them before this script runs, on pages that want them all
-// personalized.
+// Decided means `data-shelfwise-state` is set (`personalized` or `merchant`
+// for widgets and banners, `shown` or `hidden` for targeted elements); the
+// hold's one style sheet hides the undecided ones. The README's CSS rules
+// hide them before this script runs, on pages that want them all decided
+// by Shelfwise.
 
-const HOLD_RULE =
-  "[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state]){visibility:hidden!important}";
+/**
+ * Targeted elements outside banners (a banner picks among its own children,
+ * see the runtime's `pickBanners`).
+ */
+export const TARGETED = "[data-shelfwise-when]:not([data-shelfwise-banner]>*)";
+
+/** Markup that needs the targeting module (`target.ts`): rules, and the shopper's controls. */
+export const TARGETING_MARKUP = "[data-shelfwise-when],[data-shelfwise-preference],[data-shelfwise-less]";
+
+/** Every element the hold decides, not decided yet. */
+const UNDECIDED = `[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state]),${TARGETED}:not([data-shelfwise-state])`;
+const HOLD_RULE = `${UNDECIDED}{visibility:hidden!important}`;
 
 /** How far from the viewport an element counts as near the view: one viewport height above and below. */
 const NEAR_VIEW = "100% 0px";
@@ -39,7 +51,7 @@ export class Hold {
   start(timeout: number): void {
     if (typeof document === "undefined" || !(timeout > 0)) return;
     for (const element of undecided()) {
-      if (maySee(element)) element.setAttribute("data-shelfwise-state", "merchant");
+      if (maySee(element)) fallBack(element, true);
     }
     try {
       if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
@@ -66,10 +78,10 @@ export class Hold {
     return this.sheet !== null || !maySee(element);
   }
 
-  /** Marks every widget and banner not decided yet as showing the merchant's order; nothing stays undecided. */
+  /** Decides every element not decided yet as the page is without Shelfwise; nothing stays undecided. */
   settle(): void {
     if (typeof document === "undefined") return;
-    for (const element of undecided()) element.setAttribute("data-shelfwise-state", "merchant");
+    for (const element of undecided()) fallBack(element, false);
     this.undecided?.disconnect();
     this.undecided = null;
   }
@@ -108,7 +120,7 @@ export class Hold {
     this.expired = true;
     const far = undecided().filter((element) => {
       if (!nearView(element)) return true;
-      element.setAttribute("data-shelfwise-state", "merchant");
+      fallBack(element, false);
       return false;
     });
     if (far.length > 0 && typeof IntersectionObserver === "function") {
@@ -117,7 +129,7 @@ export class Hold {
           for (const entry of entries) {
             if (!entry.isIntersecting) continue;
             observer.unobserve(entry.target);
-            if (!entry.target.hasAttribute("data-shelfwise-state")) entry.target.setAttribute("data-shelfwise-state", "merchant");
+            if (!entry.target.hasAttribute("data-shelfwise-state")) fallBack(entry.target, false);
           }
         },
         { rootMargin: NEAR_VIEW },
@@ -131,9 +143,29 @@ export class Hold {
   }
 }
 
-/** Every widget and banner not decided yet. */
+/**
+ * Decides a targeted element: shown, or hidden keeping its box (so that
+ * nothing around it moves: no layout shift). `data-shelfwise-state` says
+ * which (`shown`, `hidden`).
+ */
+export function decide(element: Element, show: boolean): void {
+  element.setAttribute("data-shelfwise-state", show ? "shown" : "hidden");
+  if (!show && element instanceof HTMLElement) element.style.setProperty("visibility", "hidden", "important");
+}
+
+/** Every widget, banner and targeted element not decided yet. */
 function undecided(): Element[] {
-  return Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state]),[data-shelfwise-banner]:not([data-shelfwise-state])"));
+  return Array.from(document.querySelectorAll(UNDECIDED));
+}
+
+/**
+ * Decides `element` as the page is without Shelfwise: a widget or banner as
+ * the merchant wrote it, a targeted element hidden — unless the shopper may
+ * have `seen` it, which is then left shown.
+ */
+function fallBack(element: Element, seen: boolean): void {
+  if (element.matches(TARGETED)) decide(element, seen);
+  else element.setAttribute("data-shelfwise-state", "merchant");
 }
 
 /** Whether `element` is within {@link NEAR_VIEW} of the viewport (where a scroll may show it any moment). */

@@ -38,6 +38,7 @@ const runtime = new Runtime({
   popup: () => import("./popup.js"),
   outbox: () => import("./outbox.js"),
   exitWatch: () => import("./exit-watch.js"),
+  target: () => import("./target.js"),
 });
 
 /**
@@ -78,6 +79,31 @@ export function onExitIntent(callback: (event: ExitIntentEvent) => void): () => 
 /** Sets the shopper's consent; anything but `"granted"` erases the stored profile at once. */
 export function setConsent(state: ConsentState): void {
   runtime.setConsent(state);
+}
+
+/**
+ * The segment terms that hold for the shopper now, in the rule syntax of
+ * `data-shelfwise-when` (`"returning"`, `"category:tea"`,
+ * `"pref:diet=vegan"`; see docs/targeting.md). Computed on the device and
+ * never sent anywhere.
+ */
+export function segments(): Promise<string[]> {
+  return runtime.segments();
+}
+
+/**
+ * States a preference of the shopper's (`setPreference("diet", "vegan")`),
+ * kept with the profile (with consent), shown by `export()`, erased by
+ * `forget()`, never in a beacon. `category` boosts the items of that
+ * category in every ranking.
+ */
+export function setPreference(key: string, value: string): void {
+  runtime.setPreference(key, value);
+}
+
+/** Withdraws a stated preference. */
+export function clearPreference(key: string): void {
+  runtime.clearPreference(key);
 }
 
 /** Erases everything Shelfwise keeps on this device. */

@@ -12,7 +12,8 @@ import type { watchExitIntent } from "./exit-watch.js";
 import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
-import { Hold } from "./hold.js";
+import { Hold, TARGETED, TARGETING_MARKUP } from "./hold.js";
+import type * as Target from "./target.js";
 import { dropCache, fetchModel, loadFiles } from "./model.js";
 
 /**
@@ -26,6 +27,8 @@ export interface Chunks {
   outbox: () => Promise<{ Outbox: typeof Outbox }>;
   /** The exit-intent listeners, once the page has a pop-up or an `onExitIntent` callback. */
   exitWatch: () => Promise<{ watchExitIntent: typeof watchExitIntent }>;
+  /** Targeting, on a page with targeting rules or preference controls in its markup. */
+  target: () => Promise<typeof Target>;
 }
 import type {
   ConsentState,
@@ -66,6 +69,16 @@ export class Runtime {
   /** Exit-intent detection started (or could not): it starts once, when something uses it. */
   private exitStarted = false;
   private popup: OpenPopup | null = null;
+  /** The targeting module for this page (see {@link loadTargeting}). */
+  private targeting: Promise<typeof Target | null> = Promise.resolve(null);
+  /**
+   * Targeted content whose rule holds (shown, or held out) and the
+   * merchant's variant it reports: targeted elements, and banners showing
+   * (or in the holdout, withholding) a targeted variant.
+   */
+  private readonly variants = new Map<Element, string>();
+  /** The exposure observer, once widgets are decided (see {@link watchExposures}). */
+  private exposures: IntersectionObserver | null = null;
   private popupPending = false;
   private outbox: Outbox | null = null;
   /** Beacon delivery is on for this page: its code is loaded ({@link outbox}) or loading. */
@@ -127,9 +140,12 @@ export class Runtime {
     const wasmFailure = this.startWasm(wasmUrl);
     // Beacon delivery's code downloads beside the wasm (used only if measured).
     if (options.collector) this.chunks.outbox().catch(() => {});
+    // So does targeting's, on a page whose markup has some.
+    this.targeting = this.loadTargeting();
     // So does the hold, unless the merchant already said no: a CMP that
     // answers from its stored choice leaves the widgets hidden, not moved.
-    if (options.model && consent !== "pending" && consent !== "denied") this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
+    const held = options.model || document.querySelector(TARGETING_MARKUP);
+    if (held && consent !== "pending" && consent !== "denied") this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
     const tcf = consent === undefined ? tcfApi() : null;
     if (tcf) {
       // A CMP decides, unless the merchant already said: until it answers,
@@ -161,7 +177,7 @@ export class Runtime {
     this.startBeacons(engine);
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
     if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
-    this.guard(() => engine.trackPage());
+    this.guard(() => engine.trackPage(timeZone()));
     this.beacon("page_view");
     this.hookDataLayer();
     if (options.segment !== false) this.hookSegment();
@@ -169,6 +185,8 @@ export class Runtime {
     this.restoreNames(engine);
     this.startExitIntent(engine);
     for (const call of this.queue.splice(0)) this.guard(() => call(engine));
+    // Targeting needs the profile, not the model: decided as soon as the page is parsed.
+    void this.targeting.then((target) => target && this.guard(() => this.target(target, engine)));
 
     let warning: string | undefined;
     let modelItems = 0;
@@ -187,8 +205,9 @@ export class Runtime {
     this.modelSettled();
     if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
     await domReady();
+    const target = await this.targeting;
     this.reorderAll();
-    this.pickBanners();
+    this.pickBanners(target);
     this.hold.settle();
     this.hold.release();
     this.watchExposures();
@@ -381,6 +400,26 @@ export class Runtime {
   }
 
   /** What Shelfwise keeps on this device, as readable data (`{}` when it could not start). */
+  segments(): Promise<string[]> {
+    return this.request("segments", (engine) => engine.segments().split(SEPARATOR).filter(Boolean), [], false);
+  }
+
+  setPreference(key: string, value: string): void {
+    if (typeof key !== "string" || typeof value !== "string") return;
+    this.enqueue((engine) => {
+      if (!engine.setPreference(key, value)) this.warnOnce("preference", `shelfwise: setPreference("${key}", …) was refused (a key is letters, digits, _ and -, up to 32; a value up to 200 characters)`);
+      this.syncControls(engine);
+    });
+  }
+
+  clearPreference(key: string): void {
+    if (typeof key !== "string") return;
+    this.enqueue((engine) => {
+      engine.clearPreference(key);
+      this.syncControls(engine);
+    });
+  }
+
   exportData(): Promise<ShelfwiseExport | NotStarted> {
     const none: NotStarted = {};
     return this.request<ShelfwiseExport | NotStarted>("export", (engine) => JSON.parse(engine.exportData()) as ShelfwiseExport, none, false);
@@ -414,6 +453,7 @@ export class Runtime {
       engine.forget();
       dropCache();
       this.outbox?.clear();
+      this.syncControls(engine);
     });
   }
 
@@ -542,7 +582,12 @@ export class Runtime {
   private listenToMarkup(): void {
     if (typeof document === "undefined") return;
     this.listen(document, "click", (event) => {
-      const target = event.target instanceof Element ? event.target.closest("[data-shelfwise-add-to-cart]") : null;
+      const clicked = event.target;
+      if (clicked instanceof Element && clicked.closest("[data-shelfwise-preference],[data-shelfwise-less]")) {
+        void this.targeting.then((target) => target && this.enqueue((engine) => target.toggle(engine, clicked)));
+        return;
+      }
+      const target = clicked instanceof Element ? clicked.closest("[data-shelfwise-add-to-cart]") : null;
       const id = target?.getAttribute("data-shelfwise-add-to-cart");
       if (!target || !id) return;
       const category = target.getAttribute("data-shelfwise-category") ?? undefined;
@@ -583,7 +628,8 @@ export class Runtime {
   }
 
   private exitIntent(engine: Engine, reason: ExitIntentEvent["reason"]): void {
-    const popup = this.options.popup;
+    // A pop-up targeted at shoppers its rule does not hold for is not there.
+    const popup = this.options.popup?.when && this.popupTarget(engine, this.options.popup.when) === "hide" ? undefined : this.options.popup;
     if (this.popup || this.popupPending || (this.exitCallbacks.length === 0 && !popup)) return;
     // Nothing is shown without consent; the holdout records what it would
     // have seen (for the beacons) and sees nothing.
@@ -616,6 +662,16 @@ export class Runtime {
           this.warnOnce("popup", `shelfwise: the pop-up could not be loaded (${String(error)})`);
         },
       );
+    }
+  }
+
+  /** What the pop-up's targeting rule decides (an invalid rule warns once and hides it). */
+  private popupTarget(engine: Engine, rule: string): string {
+    try {
+      return engine.when(rule);
+    } catch (error) {
+      this.warnOnce("rule", `shelfwise: the pop-up's rule "${rule}" is not a rule (${(error as Error).message}); the pop-up is not shown`);
+      return "hide";
     }
   }
 
@@ -681,11 +737,14 @@ export class Runtime {
     this.holdout = false;
   }
 
-  /** Queues a beacon the page layer observes (see `Engine.beacon`); an exposure says how the widget is `shown`. */
-  private beacon(kind: string, widget = "", position = 0, shown?: Shown): void {
+  /**
+   * Queues a beacon the page layer observes (see `Engine.beacon`); an
+   * exposure says how the widget is `shown`; targeted content, its `variant`.
+   */
+  private beacon(kind: string, widget = "", position = 0, shown?: Shown, variant?: string): void {
     const engine = this.engine;
     if (!engine || !this.delivering) return;
-    this.guard(() => engine.beacon(kind, widget, position, shown));
+    this.guard(() => engine.beacon(kind, widget, position, shown, variant));
     this.pump();
   }
 
@@ -695,34 +754,50 @@ export class Runtime {
     if (engine && this.outbox) this.outbox.add(this.guard(() => engine.takeBeacons()) ?? "");
   }
 
-  /** A click on a widget's item (with its position as shown) or on a banner. */
+  /** A click on a widget's item (with its position as shown), on a banner or on targeted content. */
   private clicked(target: EventTarget | null): void {
     if (!(target instanceof Element)) return;
     const item = target.closest("[data-item-id]");
     const widget = item?.parentElement;
     const kind = widget?.getAttribute("data-shelfwise-widget");
+    const banner = target.closest("[data-shelfwise-banner]");
+    const targeted = target.closest(TARGETED);
     if (item && widget && kind) {
       const items = Array.from(widget.children).filter((c) => c.hasAttribute("data-item-id"));
       this.beacon("click", kind, items.indexOf(item) + 1);
-    } else if (target.closest("[data-shelfwise-banner]")) {
-      this.beacon("click", "banner", 1);
+    } else if (banner) {
+      this.beacon("click", "banner", 1, undefined, this.variants.get(banner));
+    } else if (targeted && this.variants.has(targeted)) {
+      this.beacon("click", "targeted", 1, undefined, this.variants.get(targeted));
     }
   }
 
-  /** An exposure beacon for each widget and banner the first time it is in view. */
+  /**
+   * An exposure beacon for each widget, banner and counted targeted element
+   * (see {@link variants}) the first time it is in view — for one held out,
+   * the first time its empty box is.
+   */
   private watchExposures(): void {
     if (!this.delivering || typeof IntersectionObserver !== "function") return;
     const observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;
-        observer.unobserve(entry.target);
-        // Not decided here: the hold showed it in the merchant's order, in time for the shopper.
-        this.beacon("exposure", entry.target.getAttribute("data-shelfwise-widget") ?? "banner", 0, this.shownAs.get(entry.target) ?? "timeout");
+        const element = entry.target;
+        observer.unobserve(element);
+        const variant = this.variants.get(element);
+        if (element.matches(TARGETED)) {
+          this.beacon("exposure", "targeted", 0, undefined, variant);
+        } else {
+          // Not decided here: the hold showed it in the merchant's order, in time for the shopper.
+          this.beacon("exposure", element.getAttribute("data-shelfwise-widget") ?? "banner", 0, this.shownAs.get(element) ?? "timeout", variant);
+        }
       }
     });
-    for (const element of Array.from(document.querySelectorAll("[data-shelfwise-widget],[data-shelfwise-banner]"))) {
+    const targeted = Array.from(this.variants.keys()).filter((e) => e.matches(TARGETED));
+    for (const element of [...Array.from(document.querySelectorAll("[data-shelfwise-widget],[data-shelfwise-banner]")), ...targeted]) {
       observer.observe(element);
     }
+    this.exposures = observer;
     this.cleanups.push(() => observer.disconnect());
   }
 
@@ -772,17 +847,33 @@ export class Runtime {
 
   /**
    * Personalized banners: in each `[data-shelfwise-banner]`, shows the
-   * variant (`data-shelfwise-category`) of the shopper's strongest category,
-   * or leaves the merchant's default (`data-shelfwise-default`).
+   * first variant whose rule (`data-shelfwise-when`) holds, else the variant
+   * (`data-shelfwise-category`) of the shopper's strongest category, else
+   * leaves the merchant's default (`data-shelfwise-default`).
    */
-  private pickBanners(): void {
+  private pickBanners(target: typeof Target | null): void {
     if (typeof document === "undefined") return;
     const engine = this.engine;
     const ranked = engine ? this.guard(() => engine.bannerCategories().split(SEPARATOR).filter(Boolean)) ?? [] : [];
+    const warn = (message: string) => this.warnOnce("rule", message);
+    const decide = (variant: Element) =>
+      engine !== null && target !== null && variant.hasAttribute("data-shelfwise-when") ? target.decision(engine, variant, warn) : "hide";
     for (const banner of Array.from(document.querySelectorAll("[data-shelfwise-banner]:not([data-shelfwise-state])"))) {
       const unless = this.unless(banner);
-      const variants = unless ? [] : Array.from(banner.children).filter((c) => c.hasAttribute("data-shelfwise-category"));
-      const chosen = ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
+      const variants = unless ? [] : Array.from(banner.children);
+      // The first targeted variant whose rule holds: shown, or in the holdout withheld.
+      let targeted: Element | undefined;
+      let decided = "hide";
+      for (const variant of variants) {
+        decided = decide(variant);
+        if (decided !== "hide") {
+          targeted = variant;
+          break;
+        }
+      }
+      const name = targeted?.getAttribute("data-shelfwise-variant");
+      if (name) this.variants.set(banner, name);
+      const chosen = (decided === "show" ? targeted : undefined) ?? ranked.map((c) => variants.find((v) => v.getAttribute("data-shelfwise-category") === c)).find(Boolean);
       if (chosen) {
         for (const child of Array.from(banner.children)) {
           if (child instanceof HTMLElement) child.hidden = child !== chosen;
@@ -790,6 +881,40 @@ export class Runtime {
       }
       this.markShown(banner, chosen ? "personalized" : unless ?? (this.holdout ? "holdout" : engine ? "no-history" : "error"));
     }
+  }
+
+  /**
+   * The targeting module, once the page is parsed, for a page with
+   * targeting markup (asked for at once when the markup is already there);
+   * `null` for a page without, or when it could not be loaded (a warning:
+   * targeted elements then stay hidden, as without Shelfwise).
+   */
+  private loadTargeting(): Promise<typeof Target | null> {
+    const load = () =>
+      this.chunks.target().catch((error: unknown) => {
+        this.warnOnce("target", `shelfwise: targeting could not be loaded (${String(error)}); targeted elements stay hidden`);
+        return null;
+      });
+    const early = document.querySelector(TARGETING_MARKUP) ? load() : null;
+    return domReady().then(() => early ?? (document.querySelector(TARGETING_MARKUP) ? load() : null));
+  }
+
+  /** Decides the page's targeted elements and shows its controls' state (see `target.ts`). */
+  private target(target: typeof Target, engine: Engine): void {
+    if (this.engine !== engine) return;
+    const counted = (element: Element) => {
+      const name = element.getAttribute("data-shelfwise-variant");
+      if (!name) return;
+      this.variants.set(element, name);
+      this.exposures?.observe(element);
+    };
+    target.applyTargeting(engine, (element) => this.hold.mayMove(element), (message) => this.warnOnce("rule", message), counted);
+    target.syncControls(engine);
+  }
+
+  /** Shows the controls' state again after a change, if the page has any. */
+  private syncControls(engine: Engine): void {
+    void this.targeting.then((target) => target?.syncControls(engine));
   }
 
   /** A passive, capturing listener removed on destroy. */
@@ -847,6 +972,15 @@ function item(id: string, code: number, score: number, because: string | undefin
 function pageType(): string {
   const marked = document.querySelector("[data-shelfwise-page]")?.getAttribute("data-shelfwise-page");
   return marked ?? (document.querySelector("[data-shelfwise-view]") ? "product" : "other");
+}
+
+/** The IANA time zone the browser reports (for the season), empty when it cannot say. */
+function timeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /** The shopper asked for less data (the Save-Data client hint). */

@@ -60,6 +60,7 @@ function options(runtime: Runtime): InitOptions {
           cta: data.popupCta && data.popupUrl ? { label: data.popupCta, url: data.popupUrl } : undefined,
           image: data.popupImage || undefined,
           closeLabel: data.popupClose || undefined,
+          when: data.popupWhen || undefined,
         }
       : undefined,
   };
@@ -92,7 +93,12 @@ function install(): void {
   // Code only some pages need is fetched from beside the script when a page needs it.
   const chunk = (name: string) => import(new URL(name, wasmUrl()).href);
   const runtime = new Runtime(
-    { popup: () => chunk("shelfwise-popup.js"), outbox: () => chunk("shelfwise-outbox.js"), exitWatch: () => chunk("shelfwise-exit.js") },
+    {
+      popup: () => chunk("shelfwise-popup.js"),
+      outbox: () => chunk("shelfwise-outbox.js"),
+      exitWatch: () => chunk("shelfwise-exit.js"),
+      target: () => chunk("shelfwise-target.js"),
+    },
     __SHELFWISE_WASM_INTEGRITY__,
   );
   const api: Api = {
@@ -104,6 +110,9 @@ function install(): void {
     reorder: (el: Element) => runtime.reorder(el),
     onExitIntent: (cb: () => void) => runtime.onExitIntent(cb),
     setConsent: (s: ConsentState) => runtime.setConsent(s),
+    segments: () => runtime.segments(),
+    setPreference: (key: string, value: string) => runtime.setPreference(key, value),
+    clearPreference: (key: string) => runtime.clearPreference(key),
     forget: () => runtime.forget(),
     export: () => runtime.exportData(),
     flush: () => runtime.flush(),

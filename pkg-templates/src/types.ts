@@ -26,7 +26,9 @@ export type RankReason =
   | "sensitive"
   | "out-of-stock"
   /** The product the page is about (`data-shelfwise-view`): last, and hidden in widgets. */
-  | "on-page";
+  | "on-page"
+  /** The shopper marked it "not for me" (`data-shelfwise-less`): last. */
+  | "not-for-me";
 
 /** What an exit-intent callback receives. */
 export interface ExitIntentEvent {
@@ -50,6 +52,12 @@ export interface PopupOptions {
   image?: string;
   /** The close button's accessible name (default "Close"). */
   closeLabel?: string;
+  /**
+   * A targeting rule (`data-popup-when`, docs/targeting.md): the pop-up shows
+   * only to shoppers it holds for (in the holdout, it is counted as the
+   * prompt it would have been).
+   */
+  when?: string;
 }
 
 /** Options of {@link init}. Every field is optional. */
@@ -165,9 +173,22 @@ export interface ShelfwiseExport {
     purchases: { item: string; at_ms: number }[];
     /** Category affinities as of now, in thousandths. */
     categories: { category: string; weight_thousandths: number }[];
+    /** What the shopper stated (`setPreference`), key → value. */
+    preferences: Record<string, string>;
+    /** Items the shopper marked "not for me" (`data-shelfwise-less`). */
+    not_for_me: { item: string; at_ms: number }[];
     /** The visit's context as the device classified it (empty strings when unknown). */
-    context: { device: "" | "mobile" | "tablet" | "desktop"; day_part: "" | "night" | "morning" | "afternoon" | "evening"; weekday: number; referrer: "direct" | "search" | "social" | "email" | "campaign" | "referral"; language: string };
+    context: {
+      device: "" | "mobile" | "tablet" | "desktop";
+      day_part: "" | "night" | "morning" | "afternoon" | "evening";
+      weekday: number;
+      referrer: "direct" | "search" | "social" | "email" | "ads" | "campaign" | "referral";
+      language: string;
+      season: "" | "spring" | "summer" | "autumn" | "winter";
+    };
     visit_started_ms: number;
+    /** The last activity of the previous visit (0: none within the retention window). */
+    previous_visit_ms: number;
   };
   /** This browser's experiment arm. */
   arm: "personalized" | "holdout";

@@ -15,11 +15,12 @@ const ALLOWED = {
   type: /^(page_view|exposure|click|add_to_cart|order|exit_shown|exit_cta|exit_converted)$/,
   arm: /^(personalized|holdout)$/,
   page: /^(home|category|product|search|cart|checkout|other)$/,
-  widget: /^(reorder|similar|bought-together|recently-viewed|banner)$/,
+  widget: /^(reorder|similar|bought-together|recently-viewed|banner|targeted)$/,
   position: /^[1-9][0-9]{0,2}$/,
   value: /^[0-9]{1,8}$/,
   currency: /^[A-Z]{3}$/,
   shown: /^(personalized|timeout|no-model|no-history|consent|error)$/,
+  variant: /^[a-z0-9_-]{1,32}$/,
   hour: /^[0-9]{6}$/,
 };
 
@@ -77,15 +78,15 @@ async function reportWhen(check, ms = 5000) {
   assert.fail(`the report did not show it within ${ms} ms: ${JSON.stringify(last?.arms)}`);
 }
 
-/** Home → the second item of the home widget → add to cart → checkout → order. */
-async function browseAndBuy(page, base) {
-  await page.goto(`${base}/`);
-  await page.waitForSelector("[data-shelfwise-state]");
+/** Home (landing with `query`) → the second item of the home widget → add to cart → checkout → order. */
+async function browseAndBuy(page, base, query = "") {
+  await page.goto(`${base}/${query}`);
+  await page.waitForSelector("[data-shelfwise-widget][data-shelfwise-state]");
   await Promise.all([
     page.waitForURL(/\/product\//),
     page.locator('[data-shelfwise-widget="reorder"] > [data-item-id]:visible a').nth(1).click(),
   ]);
-  await page.waitForSelector("[data-shelfwise-state]");
+  await page.waitForSelector("[data-shelfwise-widget][data-shelfwise-state]");
   // Running, so that the add is not queued for an engine the navigation ends.
   await page.evaluate(() => window.shelfwise.init());
   await page.click("button.add[data-shelfwise-add-to-cart]");
@@ -215,21 +216,23 @@ test("a widget held past its timeout sends an exposure marked timeout, and the r
 });
 
 test("privacy audit: every beacon body holds allow-listed fields only", async () => {
-  // Its own traffic: a shopper in each arm browses and buys; the audit
-  // waits for each order's beacon.
+  // Its own traffic: a shopper in each arm comes from the newsletter (the
+  // home banner's targeted variant), browses and buys; the audit waits for
+  // each order's beacon.
   const from = env.bodies.length;
   const bodies = () => env.bodies.slice(from);
   const orders = () => bodies().filter((b) => b.includes('"type":"order"')).length;
   for (const [i, arm] of ["personalized", "holdout"].entries()) {
     const context = await shopper(arm);
     const { page } = await watchedPage(context);
-    await browseAndBuy(page, env.server.url);
+    await browseAndBuy(page, env.server.url, "?utm_source=news&utm_medium=email");
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && orders() <= i) await new Promise((r) => setTimeout(r, 100));
     assert.equal(orders(), i + 1, `the ${arm} shopper's order was sent`);
     await context.close();
   }
   let events = 0;
+  const variants = new Set();
   for (const body of bodies()) {
     const batch = JSON.parse(body);
     assert.deepEqual(Object.keys(batch).sort(), ["dropped", "events", "v"]);
@@ -240,9 +243,14 @@ test("privacy audit: every beacon body holds allow-listed fields only", async ()
         assert.ok(key in ALLOWED, `field ${key} is not allow-listed`);
         assert.match(String(value), ALLOWED[key], `${key}: ${value}`);
       }
-      // How a widget was shown: on the personalized arm's exposures, always, and nowhere else.
-      const says = event.type === "exposure" && event.arm === "personalized";
+      // How a widget was shown: on the personalized arm's widget and banner exposures, always, and nowhere else.
+      const says = event.type === "exposure" && event.arm === "personalized" && event.widget !== "targeted";
       assert.equal("shown" in event, says, JSON.stringify(event));
+      // A variant: only on targeted content (a banner's targeted variant, a targeted element).
+      if ("variant" in event) {
+        assert.ok(["banner", "targeted"].includes(event.widget), JSON.stringify(event));
+        variants.add(`${event.arm} ${event.type} ${event.variant}`);
+      }
     }
     for (const id of env.catalog) assert.ok(!body.includes(id), `item id ${id} in a beacon`);
     for (const leak of ["http", "127.0.0.1", "Mozilla", "Ada", "sku-", "Sneaker"]) {
@@ -250,4 +258,6 @@ test("privacy audit: every beacon body holds allow-listed fields only", async ()
     }
   }
   assert.ok(events > 10, `${events} events audited`);
+  // The newsletter offer: seen in the personalized arm, withheld (and counted) in the holdout.
+  assert.ok(variants.has("personalized exposure newsletter") && variants.has("holdout exposure newsletter"), [...variants].join("; "));
 });

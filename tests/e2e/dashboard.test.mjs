@@ -24,6 +24,19 @@ before(async () => {
   // 48 shoppers over two days, half held out: enough visits per arm for
   // the report to show every cell and the lift.
   execFileSync("node", ["sim/simulate.mjs", "--url", env.url, "--shoppers", "48", "--days", "2", "--holdout", "0.5"], { cwd: root, stdio: "inherit" });
+  // A campaign's beacons as browsers landing from a newsletter send them:
+  // 12 visits in each arm saw the offer (the holdout's would have), 6
+  // personalized ones clicked it.
+  const hour = Math.floor(Date.now() / 3_600_000);
+  const events = [];
+  for (let v = 0; v < 24; v++) {
+    const arm = v < 12 ? "personalized" : "holdout";
+    const base = { visit: (0xca000 + v).toString(16).padStart(16, "0"), arm, page: "home", widget: "banner", variant: "newsletter", hour };
+    events.push({ id: (0xe000 + v).toString(16).padStart(32, "0"), type: "exposure", ...base, ...(arm === "personalized" ? { shown: "personalized" } : {}) });
+    if (v < 6) events.push({ id: (0xc000 + v).toString(16).padStart(32, "0"), type: "click", position: 1, ...base });
+  }
+  const posted = await fetch(`${env.url}/collect`, { method: "POST", headers: { "content-type": "text/plain", origin: env.url }, body: JSON.stringify({ v: 1, events }) });
+  assert.equal(posted.status, 204);
   env.browser = await launch();
   fs.mkdirSync(shots, { recursive: true });
 });
@@ -140,6 +153,20 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     const reasons = ["personalized", "timeout", "no-model", "no-history", "consent", "error", "unreported"];
     assert.deepEqual(shown[0], ["All days", `${(report.shown.personalized_share * 100).toFixed(1)} %`, ...reasons.map((k) => String(report.shown[k]))]);
     assert.ok(await page.$('[data-chart="shown"]'), "the shown-personalized chart is drawn");
+
+    // Each campaign: exposed visits, click-through and conversion per arm.
+    const campaign = report.campaigns.newsletter;
+    assert.equal(campaign.arms.personalized.visits, 12);
+    assert.equal(campaign.arms.holdout.visits, 12);
+    const rate = (x) => `${(x * 100).toFixed(1)} %`;
+    const campaigns = await page.$$eval("#campaigns tbody tr", (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+    assert.deepEqual(campaigns[0].slice(0, 7), [
+      "newsletter",
+      "12", rate(campaign.arms.personalized.widget_ctr), rate(campaign.arms.personalized.conversion_rate),
+      "12", rate(campaign.arms.holdout.widget_ctr), rate(campaign.arms.holdout.conversion_rate),
+    ]);
+    assert.equal(campaign.arms.personalized.widget_ctr, 0.5);
+    assert.ok(await page.isHidden("#campaigns-none"));
 
     const charts = await page.$$eval(".chart canvas", (cs) => cs.filter((c) => c.width > 0 && c.height > 0).length);
     assert.ok(charts >= 10, `${charts} charts drawn`);

@@ -156,6 +156,11 @@ pub fn run() -> Result {
                 field("engine_median_us"),
                 field("api_median_us")
             ),
+            "rules_chromium" => format!(
+                "| a page's {} targeting rules, each parsed and evaluated (`when`), Chromium | **{} µs** median | ≤ 20 µs |",
+                field("rules"),
+                field("median_us")
+            ),
             "exit_detector_native" => format!(
                 "| exit-intent detector, native, per input over the {}-input trace corpus | {} ns median | ≤ 1 µs |",
                 field("inputs"),

@@ -62,7 +62,7 @@ fn page(kind: &str, title: &str, body: &str) -> String {
 <script defer src="/assets/shop.js"></script>
 </head>
 <body data-shelfwise-page="{kind}">
-<header class="top"><a class="brand" href="/">Shelfwise Demo Store</a><a class="cart-link" href="/cart.html">Cart (<span id="cart-count">0</span>)</a></header>
+<header class="top"><a class="brand" href="/">Shelfwise Demo Store</a><span class="greeting" data-shelfwise-when="returning">Welcome back</span><a class="cart-link" href="/cart.html">Cart (<span id="cart-count">0</span>)</a></header>
 <nav class="cats">{nav}</nav>
 <main>
 {body}
@@ -126,9 +126,10 @@ fn shelves(store: &Store, layout: &Layout) -> String {
     html
 }
 
-/// The home page's campaign banner: one variant per category, the merchant's
-/// default shown until Shelfwise picks the shopper's strongest category. The
-/// sensitive category gets no campaign.
+/// The home page's campaign banner: a newsletter offer for visits from an
+/// email or an ad (a targeting rule), one variant per category, the
+/// merchant's default shown until Shelfwise picks. The sensitive category
+/// gets no campaign.
 fn banner() -> String {
     let variants: String = CATEGORIES
         .iter()
@@ -141,8 +142,23 @@ fn banner() -> String {
         })
         .collect();
     format!(
-        r#"<section class="banner" data-shelfwise-banner><p data-shelfwise-default>Free delivery on orders over $50</p>{variants}</section>"#
+        r#"<section class="banner" data-shelfwise-banner><p data-shelfwise-default>Free delivery on orders over $50</p><p data-shelfwise-when="from:email | from:ads" data-shelfwise-variant="newsletter" hidden>Newsletter week: 10% off with code HELLO10</p>{variants}</section>"#
     )
+}
+
+/// The home page's preference control: which category the shopper wants
+/// first (one at a time: the key is `category`), kept on the device.
+fn preferences() -> String {
+    let chips: String = CATEGORIES
+        .iter()
+        .take(CATEGORIES.len() - 1)
+        .map(|(name, _)| {
+            format!(
+                r#"<button type="button" data-shelfwise-preference="category={name}" aria-pressed="false">{name}</button>"#
+            )
+        })
+        .collect();
+    format!(r#"<p class="prefs"><span>Show first:</span>{chips}</p>"#)
 }
 
 /// Writes the site into `target/demo-site` and builds its model; returns the directory.
@@ -164,7 +180,8 @@ pub fn build_site() -> Result<PathBuf> {
             "home",
             "Home",
             &format!(
-                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}",
+                "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}",
+                preferences(),
                 shelves(&store, &store.home())
             ),
         ),
@@ -184,7 +201,8 @@ pub fn build_site() -> Result<PathBuf> {
             r#"<div class="product" data-shelfwise-view="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}">
 <div class="thumb big c{c}">{initial}</div>
 <div><h1>{name}</h1><p class="meta">{cat}</p><p class="price">${price}</p>
-<button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-shelfwise-name="{name}" data-name="{name}" {disabled}>{label}</button></div>
+<button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-shelfwise-name="{name}" data-name="{name}" {disabled}>{label}</button>
+<button class="less" type="button" data-shelfwise-less="{id}" aria-pressed="false">Not for me</button></div>
 </div>{shelves}"#,
             id = escape(&p.id),
             cat = p.category_name(),

@@ -19,12 +19,16 @@ use std::path::Path;
 use crate::{Result, cmd, exec, root, setup};
 
 /// Size budget of the script tag (wasm + JS every page downloads), gzip, in
-/// bytes: 57.4 KB measured (2026-11-30). It was 54 KB (53.6 KB used) until
-/// the script tag learned to load sharded models: 5.1 KB for the manifest
-/// and index files, the tree walk, the part checks, the device cache of
-/// parts and the index prefetch, less 1.3 KB a smaller sort paid back. The
-/// goal is still 50 KB.
-pub const BUDGET_GZIP: usize = 58 * 1000;
+/// bytes: 65.4 KB measured (2026-12-01). It was 58 KB (57.9 KB used) until
+/// segments, targeting rules and stated preferences came into the core:
+/// +6.8 KB of wasm (the rule parser, the season's time-zone table, the
+/// segments, preferences and "not for me" in the profile and the ranking,
+/// seven exports) and +0.8 KB of JS (their glue and API; the markup wiring
+/// is a chunk fetched only by pages with targeting markup). Missed on
+/// purpose, and written down as such: the goal is still 50 KB, by moving
+/// what few pages use (targeting, export, exit intent) out of the wasm
+/// every page downloads.
+pub const BUDGET_GZIP: usize = 67 * 1000;
 
 /// Modules the script tag fetches from beside itself only on a page that
 /// needs them: (file, TypeScript entry, when).
@@ -43,6 +47,11 @@ pub const CHUNKS: &[(&str, &str, &str)] = &[
         "shelfwise-exit.js",
         "exit-watch.ts",
         "when a page first uses exit intent",
+    ),
+    (
+        "shelfwise-target.js",
+        "target.ts",
+        "on a page with targeting rules or preference controls",
     ),
 ];
 

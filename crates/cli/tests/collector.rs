@@ -677,6 +677,11 @@ fn shown(store: Store) {
         s.rows("SELECT COUNT(*) FROM events WHERE shown IS NOT NULL"),
         18
     );
+    // The later `variant` column was added too.
+    assert_eq!(
+        s.rows("SELECT COUNT(*) FROM events WHERE variant IS NULL"),
+        35
+    );
 
     // Fewer than ten visits in the arm: nothing about them.
     let small = Server::start_on(store, "shown_small", &[]);
@@ -685,6 +690,98 @@ fn shown(store: Store) {
         204
     );
     assert!(small.report()["shown"].is_null());
+}
+
+#[test]
+fn the_report_gives_each_campaign_s_click_through_and_lift_per_arm() {
+    on_both(campaigns);
+}
+
+fn campaigns(store: Store) {
+    let s = Server::start_on(store, "campaigns", &[]);
+    // Targeted content's exposure or click, of `variant`.
+    let targeted = |n: u64, visit: u64, kind: &str, arm: &str, variant: &str| {
+        let widget = if kind == "click" {
+            r#""widget":"targeted","position":1"#
+        } else {
+            r#""widget":"targeted""#
+        };
+        format!(
+            r#"{{"id":"{n:032x}","visit":"{visit:016x}","type":"{kind}","arm":"{arm}","page":"home",{widget},"variant":"{variant}","hour":{}}}"#,
+            now_hour()
+        )
+    };
+    let mut events = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    // The newsletter offer: 30 personalized visits saw it, 12 clicked it, 10
+    // ordered; 25 holdout visits would have seen it, 5 ordered.
+    for visit in 1..=30 {
+        events.push(targeted(
+            next(),
+            visit,
+            "exposure",
+            "personalized",
+            "newsletter",
+        ));
+        if visit <= 12 {
+            events.push(targeted(
+                next(),
+                visit,
+                "click",
+                "personalized",
+                "newsletter",
+            ));
+        }
+        if visit <= 10 {
+            events.push(event(next(), visit, "order", "personalized"));
+        }
+    }
+    for visit in 101..=125 {
+        events.push(targeted(next(), visit, "exposure", "holdout", "newsletter"));
+        if visit <= 105 {
+            events.push(event(next(), visit, "order", "holdout"));
+        }
+    }
+    // A small campaign: suppressed.
+    for visit in 201..=205 {
+        events.push(targeted(
+            next(),
+            visit,
+            "exposure",
+            "personalized",
+            "winter",
+        ));
+    }
+    s.post_in_batches(&events, 40);
+    // A variant on a widget, or not a token: refused.
+    let on_widget = event(9_000, 9_000, "exposure", "personalized")
+        .replace(r#","hour""#, r#","variant":"newsletter","hour""#);
+    let free_text = targeted(9_001, 9_001, "exposure", "personalized", "Hello World");
+    for body in [on_widget, free_text] {
+        assert_eq!(s.post(&batch(&[body])), 400);
+    }
+
+    let report = s.report();
+    let newsletter = &report["campaigns"]["newsletter"];
+    let arm = |name: &str, metric: &str| newsletter["arms"][name][metric].as_f64().unwrap();
+    assert_eq!(newsletter["arms"]["personalized"]["visits"], 30);
+    assert_eq!(newsletter["arms"]["holdout"]["visits"], 25);
+    assert!((arm("personalized", "widget_ctr") - 12.0 / 30.0).abs() < 1e-9);
+    assert!((arm("personalized", "conversion_rate") - 10.0 / 30.0).abs() < 1e-9);
+    assert!((arm("holdout", "conversion_rate") - 5.0 / 25.0).abs() < 1e-9);
+    assert_eq!(arm("holdout", "widget_ctr"), 0.0, "hidden in the holdout");
+    let lift = newsletter["lift"]["conversion_rate"]["difference"]
+        .as_f64()
+        .unwrap();
+    assert!((lift - (10.0 / 30.0 - 5.0 / 25.0)).abs() < 1e-9);
+    let winter = &report["campaigns"]["winter"];
+    assert_eq!(winter["arms"]["personalized"]["suppressed"], true);
+    assert!(winter["arms"]["personalized"]["conversion_rate"].is_null());
+    assert!(winter["lift"].is_null());
 }
 
 #[test]

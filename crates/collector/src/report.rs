@@ -12,6 +12,12 @@
 //! `no-history`, `consent`, `error`; `unreported` from browsers too old to
 //! say) — in all and per day, with the share shown personalized.
 //!
+//! Campaigns are counted apart too, under `campaigns`: for each variant of
+//! targeted content (`data-shelfwise-variant`), the visits exposed to it in
+//! each arm (the holdout's exposures are of what it would have seen) with the
+//! same metrics, `widget_ctr` being the visits that clicked the campaign, and
+//! the lift — suppressed below [`MIN_VISITS`] like every cell.
+//!
 //! Beacons are client-sent and so untrusted: a visit over the [`Bounds`]
 //! (more orders or events than a shopper makes) is left out of every figure
 //! and counted in `anomalies`, with what the collector refused. Money has a
@@ -136,6 +142,13 @@ const SHOWN: &str = "SELECT CAST(visit AS BIGINT), CAST(hour / 24 AS BIGINT),
     FROM events WHERE type = 'exposure' AND arm = 'personalized'
     GROUP BY visit, hour / 24, shown";
 
+/// Exposures and clicks of targeted content, per arm, visit and variant:
+/// whether the visit clicked it (a click counts as seen).
+const VARIANTS: &str = "SELECT arm, CAST(visit AS BIGINT), variant,
+    CAST(MAX(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS BIGINT)
+    FROM events WHERE variant IS NOT NULL AND type IN ('exposure', 'click')
+    GROUP BY arm, visit, variant";
+
 const COUNTS: &str = "SELECT arm, type, CAST(COUNT(*) AS BIGINT) FROM events GROUP BY arm, type";
 
 const PERIOD: &str =
@@ -192,20 +205,32 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
             total.entry(v.arm).or_default(),
             daily.entry((v.day, v.arm)).or_default(),
         ] {
-            cell.visits += 1;
-            cell.bounces += u64::from(v.pages <= 1 && v.actions == 0);
-            cell.converted += u64::from(v.orders > 0);
-            cell.orders += v.orders;
-            cell.carted += u64::from(v.carted);
-            cell.exposed += u64::from(v.exposed);
-            cell.clicked += u64::from(v.clicked);
-            cell.prompted += u64::from(v.prompted);
-            cell.recovered += u64::from(v.prompted && v.recovered);
-            cell.revenue.push(v.revenue as f64);
-            if !outlier {
-                cell.revenue_robust.push(v.revenue as f64);
-            }
+            cell.add(v, outlier, v.exposed, v.clicked);
         }
+    }
+    let by_id: std::collections::HashMap<(Arm, i64), &Visit> =
+        visits.iter().map(|v| ((v.arm, v.id), v)).collect();
+    let mut campaigns: BTreeMap<String, BTreeMap<Arm, Cell>> = BTreeMap::new();
+    for r in conn.rows(VARIANTS, None)? {
+        let [arm, visit, variant, clicked] = r.as_slice() else {
+            continue;
+        };
+        // Visits beyond the bounds are not in `visits`.
+        let Some(v) = Arm::from_name(arm.text()).and_then(|arm| by_id.get(&(arm, visit.int())))
+        else {
+            continue;
+        };
+        campaigns
+            .entry(variant.text().to_owned())
+            .or_default()
+            .entry(v.arm)
+            .or_default()
+            .add(
+                v,
+                outliers.contains(&(v.arm, v.id)),
+                true,
+                clicked.int() > 0,
+            );
     }
     for r in conn.rows(VALUES, Some(code))? {
         let [arm, day, value, visit] = r.as_slice() else {
@@ -322,8 +347,39 @@ pub fn build(conn: &mut Conn, bounds: Bounds) -> anyhow::Result<Value> {
         "arms": arms,
         "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
         "shown": shown_total.to_json(get(Arm::Personalized)),
+        "campaigns": campaigns
+            .iter()
+            .map(|(variant, arms)| {
+                let get = |arm| arms.get(&arm).unwrap_or(&empty);
+                let json = json!({
+                    "arms": arms_json(get),
+                    "lift": lift(get(Arm::Personalized), get(Arm::Holdout)),
+                });
+                (variant.clone(), json)
+            })
+            .collect::<serde_json::Map<_, _>>(),
         "days": series,
     }))
+}
+
+impl Cell {
+    /// Counts visit `v` (`outlier`: beyond the revenue fence), `exposed` to
+    /// what the cell is about and whether it `clicked` it.
+    fn add(&mut self, v: &Visit, outlier: bool, exposed: bool, clicked: bool) {
+        self.visits += 1;
+        self.bounces += u64::from(v.pages <= 1 && v.actions == 0);
+        self.converted += u64::from(v.orders > 0);
+        self.orders += v.orders;
+        self.carted += u64::from(v.carted);
+        self.exposed += u64::from(exposed);
+        self.clicked += u64::from(clicked);
+        self.prompted += u64::from(v.prompted);
+        self.recovered += u64::from(v.prompted && v.recovered);
+        self.revenue.push(v.revenue as f64);
+        if !outlier {
+            self.revenue_robust.push(v.revenue as f64);
+        }
+    }
 }
 
 /// The personalized arm's exposures by how their widget was shown.
@@ -569,6 +625,30 @@ pub fn to_text(report: &Value) -> String {
         out.push_str(&format!(
             "personalized arm's widgets shown personalized: {share} of exposures; fallbacks: {}\n",
             fallbacks.join(", ")
+        ));
+    }
+    for (variant, campaign) in report["campaigns"].as_object().into_iter().flatten() {
+        let arm = |name: &str| {
+            let cell = &campaign["arms"][name];
+            let pct = |metric: &str| {
+                cell[metric]
+                    .as_f64()
+                    .map_or("-".to_owned(), |r| format!("{:.1} %", 100.0 * r))
+            };
+            format!(
+                "{name} {} visits, click-through {}, conversion {}",
+                cell["visits"],
+                pct("widget_ctr"),
+                pct("conversion_rate")
+            )
+        };
+        let lift = campaign["lift"]["conversion_rate"]["difference"]
+            .as_f64()
+            .map_or("-".to_owned(), |d| format!("{:+.1} pp", 100.0 * d));
+        out.push_str(&format!(
+            "campaign {variant}: {}; {}; conversion lift {lift}\n",
+            arm("personalized"),
+            arm("holdout")
         ));
     }
     let anomalies = &report["anomalies"];

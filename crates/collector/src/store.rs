@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS events (
     value    INTEGER,            -- whole currency units
     currency TEXT,
     hour     INTEGER NOT NULL,   -- hours since the Unix epoch, UTC
-    shown    TEXT                -- personalized-arm exposures: how the widget was shown
+    shown    TEXT,               -- personalized-arm exposures: how the widget was shown
+    variant  TEXT                -- targeted content's exposures and clicks: the merchant's variant
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS events (
     value    INTEGER,
     currency TEXT,
     hour     INTEGER NOT NULL,
-    shown    TEXT
+    shown    TEXT,
+    variant  TEXT
 );
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
@@ -69,15 +71,14 @@ CREATE TABLE IF NOT EXISTS counters (
 ";
 
 const INSERT: &str = "INSERT INTO events
-    (id, visit, type, arm, page, widget, position, value, currency, hour, shown)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    (id, visit, type, arm, page, widget, position, value, currency, hour, shown, variant)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
     ON CONFLICT (id) DO NOTHING";
 
-/// A database made before exposures said how their widget was shown gains
-/// the column (SQLite has no `ADD COLUMN IF NOT EXISTS`: it is added when a
-/// query of it fails).
-const SQLITE_ADD_SHOWN: &str = "ALTER TABLE events ADD COLUMN shown TEXT";
-const POSTGRES_ADD_SHOWN: &str = "ALTER TABLE events ADD COLUMN IF NOT EXISTS shown TEXT";
+/// Columns added since the first schema (`shown`, then `variant`): a
+/// database made before gains them when opened (SQLite has no `ADD COLUMN
+/// IF NOT EXISTS`: a column is added when a query of it fails).
+const ADDED_COLUMNS: [&str; 2] = ["shown", "variant"];
 
 const ADD_COUNTER: &str = "INSERT INTO counters (name, n) VALUES ($1, $2)
     ON CONFLICT (name) DO UPDATE SET n = counters.n + excluded.n";
@@ -125,10 +126,14 @@ impl Db {
                 conn.busy_timeout(std::time::Duration::from_secs(5))?;
                 conn.execute_batch(SQLITE_SCHEMA)
                     .context("creating the collector's tables")?;
-                let has_shown = conn.prepare("SELECT shown FROM events LIMIT 0").is_ok();
-                if !has_shown {
-                    conn.execute_batch(SQLITE_ADD_SHOWN)
-                        .context("adding the shown column")?;
+                for column in ADDED_COLUMNS {
+                    let has = conn
+                        .prepare(&format!("SELECT {column} FROM events LIMIT 0"))
+                        .is_ok();
+                    if !has {
+                        conn.execute_batch(&format!("ALTER TABLE events ADD COLUMN {column} TEXT"))
+                            .with_context(|| format!("adding the {column} column"))?;
+                    }
                 }
                 Ok(Conn::Sqlite(conn))
             }
@@ -138,9 +143,13 @@ impl Db {
                 client
                     .batch_execute(POSTGRES_SCHEMA)
                     .context("creating the collector's tables")?;
-                client
-                    .batch_execute(POSTGRES_ADD_SHOWN)
-                    .context("adding the shown column")?;
+                for column in ADDED_COLUMNS {
+                    client
+                        .batch_execute(&format!(
+                            "ALTER TABLE events ADD COLUMN IF NOT EXISTS {column} TEXT"
+                        ))
+                        .with_context(|| format!("adding the {column} column"))?;
+                }
                 Ok(Conn::Postgres(Box::new(client)))
             }
         }
@@ -310,7 +319,7 @@ impl Conn {
                             let c = Columns::of(e);
                             n += insert.execute(rusqlite::params![
                                 c.id, c.visit, c.kind, c.arm, c.page, c.widget, c.position,
-                                c.value, c.currency, c.hour, c.shown
+                                c.value, c.currency, c.hour, c.shown, c.variant
                             ])?;
                         }
                         new.push(n);
@@ -342,6 +351,7 @@ impl Conn {
                                 &c.currency,
                                 &c.hour,
                                 &c.shown,
+                                &c.variant,
                             ],
                         )? as usize;
                     }
@@ -370,6 +380,7 @@ struct Columns {
     currency: Option<String>,
     hour: i32,
     shown: Option<&'static str>,
+    variant: Option<String>,
 }
 
 impl Columns {
@@ -387,6 +398,7 @@ impl Columns {
             currency: e.order.as_ref().map(|o| o.currency_str().to_owned()),
             hour: e.hour.min(i32::MAX as u32) as i32,
             shown: e.shown.map(|s| s.as_str()),
+            variant: e.variant.map(|v| v.as_str().to_owned()),
         }
     }
 }

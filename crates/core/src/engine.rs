@@ -26,7 +26,7 @@
 //! assert_eq!(engine.banner_categories(), ["Tea"]);
 //! ```
 
-use crate::beacon::{self, Event, Order, Outcome, Page, Visit, Widget};
+use crate::beacon::{self, Event, Order, Outcome, Page, Variant, Visit, Widget};
 use crate::context::Context;
 use crate::exit::{Detector, Input, Policy, Sensitivity, Shown, Suppressed, Trigger, Viewport};
 use crate::experiment::{Arm, Assignment, DEFAULT_HOLDOUT, DEFAULT_STICKY_MS};
@@ -245,6 +245,18 @@ pub enum Fetch {
     Cached,
 }
 
+/// What [`Engine::when`] decides for a targeted element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Targeted {
+    /// Its rule holds: shown.
+    Show,
+    /// Its rule does not hold (or the shopper has not consented): hidden.
+    Hide,
+    /// Its rule holds, but this browser is in the holdout: hidden, as
+    /// without Shelfwise — and counted as if seen, for the experiment.
+    HeldOut,
+}
+
 /// One page's engine (see the [module](self) documentation).
 pub struct Engine<H> {
     host: H,
@@ -445,11 +457,11 @@ impl<H: Host> Engine<H> {
             any
         };
         match kind {
-            EventKind::AddToCart => self.emit(Outcome::AddToCart, None, None, None, None),
+            EventKind::AddToCart => self.emit(Outcome::AddToCart, None, None, None, None, None),
             EventKind::Purchase => {
-                self.emit(Outcome::Order, None, None, order, None);
+                self.emit(Outcome::Order, None, None, order, None, None);
                 if self.exit_shown_in_visit() {
-                    self.emit(Outcome::ExitConverted, None, None, order, None);
+                    self.emit(Outcome::ExitConverted, None, None, order, None, None);
                 }
             }
             _ => {}
@@ -636,14 +648,22 @@ impl<H: Host> Engine<H> {
     /// the rule holds for the shopper — in the personalized arm, with
     /// consent. The holdout, and a shopper who has not consented, see the
     /// page as the merchant would show it without Shelfwise: targeted
-    /// elements hidden.
+    /// elements hidden. The holdout's [`Targeted::HeldOut`] says the
+    /// element would have shown (for its exposure beacon: the experiment
+    /// compares like with like).
     ///
     /// # Errors
     ///
     /// The rule does not parse (in any arm): the element stays hidden.
-    pub fn when(&self, rule: &str) -> Result<bool, RuleError> {
+    pub fn when(&self, rule: &str) -> Result<Targeted, RuleError> {
         let rule = Rule::parse(rule)?;
-        Ok(self.arm == Arm::Personalized && self.consented && rule.holds(&self.segments()))
+        Ok(
+            match (self.consented && rule.holds(&self.segments()), self.arm) {
+                (false, _) => Targeted::Hide,
+                (true, Arm::Personalized) => Targeted::Show,
+                (true, Arm::Holdout) => Targeted::HeldOut,
+            },
+        )
     }
 
     /// States a preference (see
@@ -778,9 +798,11 @@ impl<H: Host> Engine<H> {
         widget: Option<Widget>,
         position: Option<u32>,
         shown: Option<beacon::Shown>,
+        variant: Option<Variant>,
     ) {
         let shown = shown.filter(|_| kind == Outcome::Exposure && self.arm == Arm::Personalized);
-        self.emit(kind, widget, position.filter(|&p| p > 0), None, shown);
+        let position = position.filter(|&p| p > 0);
+        self.emit(kind, widget, position, None, shown, variant);
     }
 
     /// The beacon events queued since the last call, one JSON object per line.
@@ -848,7 +870,7 @@ impl<H: Host> Engine<H> {
         // so that recovery compares like with like; it sees nothing.
         shown.record(now);
         self.host.set(EXIT_KEY, &shown.to_text());
-        self.emit(Outcome::ExitShown, None, None, None, None);
+        self.emit(Outcome::ExitShown, None, None, None, None, None);
         match self.arm {
             Arm::Personalized => ExitOutcome::Show,
             Arm::Holdout => ExitOutcome::Suppressed(Suppressed::ByCaller),
@@ -871,6 +893,7 @@ impl<H: Host> Engine<H> {
         position: Option<u32>,
         order: Option<Order>,
         shown: Option<beacon::Shown>,
+        variant: Option<Variant>,
     ) {
         if self.beacons.is_none() {
             return;
@@ -893,6 +916,7 @@ impl<H: Host> Engine<H> {
         event.position = position;
         event.order = order;
         event.shown = shown;
+        event.variant = variant;
         if let (Some(out), Ok(())) = (self.beacons.as_mut(), event.check()) {
             event.write_json(out);
             out.push('\n');

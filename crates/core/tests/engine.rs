@@ -1,8 +1,10 @@
 //! One page's decisions, through [`Engine`] and a [`MemoryHost`].
 
-use shelfwise_core::beacon::{Order, Outcome, Page, Shown, Widget};
+use shelfwise_core::beacon::{Order, Outcome, Page, Shown, Variant, Widget};
 use shelfwise_core::context::Context;
-use shelfwise_core::engine::{Engine, ExitOutcome, Host, Kept, MemoryHost, Placement, focus};
+use shelfwise_core::engine::{
+    Engine, ExitOutcome, Host, Kept, MemoryHost, Placement, Targeted, focus,
+};
 use shelfwise_core::exit::{Sensitivity, Suppressed, Viewport};
 use shelfwise_core::model::{ItemMeta, ModelBuilder, Source};
 use shelfwise_core::profile::EventKind;
@@ -137,9 +139,9 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
 
     engine.set_beacons(true);
     engine.begin_page(Context::default(), &[("s2", None, 10.0)]);
-    engine.beacon(Outcome::PageView, None, None, None);
+    engine.beacon(Outcome::PageView, None, None, None, None);
     engine.track(EventKind::AddToCart, &[("s2", None, 10.0)], None);
-    engine.beacon(Outcome::Click, Some(Widget::Similar), Some(2), None);
+    engine.beacon(Outcome::Click, Some(Widget::Similar), Some(2), None, None);
     let first = beacons(&mut engine);
     let kinds: Vec<&str> = first.iter().map(|b| b.0.as_str()).collect();
     assert_eq!(kinds, ["page_view", "add_to_cart", "click"]);
@@ -155,6 +157,7 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
         Some(Widget::Reorder),
         None,
         Some(Shown::Personalized),
+        None,
     );
     assert_eq!(
         beacons(&mut engine)[0].1,
@@ -164,7 +167,7 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
     assert_eq!(engine.profile().visit_started_ms(), started);
 
     engine.host_mut().advance(31 * MINUTE);
-    engine.beacon(Outcome::PageView, None, None, None);
+    engine.beacon(Outcome::PageView, None, None, None, None);
     let later = beacons(&mut engine);
     assert_ne!(later[0].1, first[0].1, "31 idle minutes end the visit");
     assert!(
@@ -173,7 +176,7 @@ fn outcomes_become_beacons_in_the_profiles_visit() {
     );
 
     engine.set_beacons(false);
-    engine.beacon(Outcome::PageView, None, None, None);
+    engine.beacon(Outcome::PageView, None, None, None, None);
     assert!(engine.take_beacons().is_empty());
 }
 
@@ -188,6 +191,7 @@ fn the_personalized_arms_exposures_say_how_the_widget_was_shown_and_the_holdouts
             Some(Widget::Similar),
             None,
             Some(Shown::Timeout),
+            None,
         );
         // Only exposures say how.
         engine.beacon(
@@ -195,6 +199,7 @@ fn the_personalized_arms_exposures_say_how_the_widget_was_shown_and_the_holdouts
             Some(Widget::Similar),
             Some(1),
             Some(Shown::Timeout),
+            None,
         );
         let lines = engine.take_beacons();
         let [exposure, click] = lines.lines().collect::<Vec<_>>()[..] else {
@@ -468,24 +473,79 @@ fn a_widget_shows_its_limit_never_the_pages_product_and_says_how_it_is_shown() {
 fn a_targeted_element_shows_when_its_rule_holds_in_the_personalized_arm_with_consent() {
     let mut engine = fresh();
     engine.start_experiment(Some(0.0), 0, Page::Home);
-    assert_eq!(engine.when("new"), Ok(true));
-    assert_eq!(engine.when("returning"), Ok(false));
+    assert_eq!(engine.when("new"), Ok(Targeted::Show));
+    assert_eq!(engine.when("returning"), Ok(Targeted::Hide));
     engine.track(EventKind::AddToCart, &[("s1", Some("shoes"), 10.0)], None);
-    assert_eq!(engine.when("cart:items category:shoes"), Ok(true));
+    assert_eq!(engine.when("cart:items category:shoes"), Ok(Targeted::Show));
     assert!(engine.when("cart:items vip").is_err(), "invalid in any arm");
     assert!(engine.segments().terms().contains(&"cart:items".to_owned()));
 
-    // The holdout sees what the merchant shows without Shelfwise: nothing targeted.
+    // The holdout sees what the merchant shows without Shelfwise: nothing
+    // targeted; what would have shown is told apart, for its beacons.
     let mut held = Engine::new(engine.host().clone(), true, 0);
     held.start_experiment(Some(1.0), 0, Page::Home);
-    assert_eq!(held.when("cart:items"), Ok(false));
-    assert_eq!(held.when("!cart:items"), Ok(false));
+    assert_eq!(held.when("cart:items"), Ok(Targeted::HeldOut));
+    assert_eq!(held.when("!cart:items"), Ok(Targeted::Hide));
     assert!(held.when("cart:items |").is_err());
 
-    // No consent: the same.
+    // No consent: hidden, and not counted either.
     let mut unconsented = Engine::new(MemoryHost::new(NOW), false, 0);
-    unconsented.start_experiment(Some(0.0), 0, Page::Home);
-    assert_eq!(unconsented.when("new"), Ok(false));
+    unconsented.start_experiment(Some(1.0), 0, Page::Home);
+    assert_eq!(unconsented.when("new"), Ok(Targeted::Hide));
+}
+
+#[test]
+fn targeted_content_s_beacons_carry_the_merchant_s_variant_and_nothing_else_does() {
+    let mut engine = fresh();
+    engine.start_experiment(Some(1.0), 0, Page::Home);
+    engine.set_beacons(true);
+    let newsletter = Variant::new("newsletter-week_2");
+    assert!(newsletter.is_some());
+    engine.beacon(
+        Outcome::Exposure,
+        Some(Widget::Targeted),
+        None,
+        None,
+        newsletter,
+    );
+    engine.beacon(
+        Outcome::Click,
+        Some(Widget::Banner),
+        Some(1),
+        None,
+        newsletter,
+    );
+    // Refused: on a widget, on a page view.
+    engine.beacon(
+        Outcome::Exposure,
+        Some(Widget::Reorder),
+        None,
+        None,
+        newsletter,
+    );
+    engine.beacon(Outcome::PageView, None, None, None, newsletter);
+    let sent = engine.take_beacons();
+    let lines: Vec<&str> = sent.lines().collect();
+    assert_eq!(lines.len(), 2, "{sent}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(r#""variant":"newsletter-week_2""#))
+    );
+    assert!(
+        lines[0].contains(r#""arm":"holdout""#),
+        "the holdout's counterfactual exposure"
+    );
+    for name in [
+        "",
+        "Newsletter",
+        "has space",
+        "ünï",
+        &"x".repeat(33),
+        "a\"b",
+    ] {
+        assert_eq!(Variant::new(name), None, "{name:?}");
+    }
 }
 
 #[test]

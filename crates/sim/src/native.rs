@@ -127,7 +127,8 @@ impl<'a> Native<'a> {
             .begin_page(Context::default(), product.as_slice());
         self.engine
             .start_experiment(Some(self.share), 0, layout.page);
-        self.engine.beacon(Outcome::PageView, None, None, None);
+        self.engine
+            .beacon(Outcome::PageView, None, None, None, None);
         self.product = layout.product;
         self.widgets.clear();
         let mut shown = Vec::new();
@@ -166,8 +167,13 @@ impl<'a> Native<'a> {
             self.widgets.push((shelf.kind, visible));
             if exposed {
                 self.visit.exposed = true;
-                self.engine
-                    .beacon(Outcome::Exposure, Some(shelf.kind), None, placement.shown);
+                self.engine.beacon(
+                    Outcome::Exposure,
+                    Some(shelf.kind),
+                    None,
+                    placement.shown,
+                    None,
+                );
                 match placement.shown {
                     Some(Shown::Personalized) => self.tally.shown_personalized += 1,
                     Some(Shown::NoHistory) => self.tally.shown_no_history += 1,
@@ -212,7 +218,7 @@ impl Storefront for Native<'_> {
                 .position(|&i| i == item)
                 .map(|p| p as u32 + 1);
             self.engine
-                .beacon(Outcome::Click, Some(*kind), position, None);
+                .beacon(Outcome::Click, Some(*kind), position, None, None);
         }
         self.load(self.store.product(item))
     }

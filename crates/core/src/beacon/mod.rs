@@ -3,9 +3,10 @@
 //! An [`Event`] is an allow-list by construction: a kind, the arm, the page
 //! type, for widget events the widget kind and a position, for the
 //! personalized arm's exposures whether the widget was shown personalized
-//! (or, in one [`Shown`] token, why not), for orders a rounded value and a
+//! (or, in one [`Shown`] token, why not), for targeted content the
+//! merchant's [`Variant`] token, for orders a rounded value and a
 //! currency, the hour, a random event id and a random visit id. There is no field in which an item id, a URL, a referrer, a user
-//! agent or free text could travel. The browser writes events with
+//! agent, a segment or free text could travel. The browser writes events with
 //! [`Event::write_json`]; the collector rebuilds them from the wire with
 //! [`Event::from_wire`], which checks the same rules (with the `wire`
 //! feature, `parse_batch` reads a whole JSON batch). `docs/beacons.md` is
@@ -162,16 +163,19 @@ pub enum Widget {
     RecentlyViewed,
     /// A `data-shelfwise-banner`.
     Banner,
+    /// An element shown by a targeting rule (`data-shelfwise-when`).
+    Targeted,
 }
 
 impl Widget {
     /// Every widget kind.
-    pub const ALL: [Widget; 5] = [
+    pub const ALL: [Widget; 6] = [
         Widget::Reorder,
         Widget::Similar,
         Widget::BoughtTogether,
         Widget::RecentlyViewed,
         Widget::Banner,
+        Widget::Targeted,
     ];
 
     /// The wire name (the markup's name).
@@ -182,6 +186,7 @@ impl Widget {
             Widget::BoughtTogether => "bought-together",
             Widget::RecentlyViewed => "recently-viewed",
             Widget::Banner => "banner",
+            Widget::Targeted => "targeted",
         }
     }
 
@@ -239,6 +244,44 @@ impl Shown {
     /// The value named `name`, if any.
     pub fn from_name(name: &str) -> Option<Shown> {
         Shown::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// The merchant's name for targeted content (`data-shelfwise-variant`): 1
+/// to [`Variant::MAX_LEN`] lower-case ASCII letters, digits, `-` and `_` —
+/// a campaign's token, never free text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Variant {
+    bytes: [u8; Variant::MAX_LEN],
+    len: u8,
+}
+
+impl Variant {
+    /// The longest variant name.
+    pub const MAX_LEN: usize = 32;
+
+    /// The variant named `name`, if it is one (see [`Variant`]).
+    pub fn new(name: &str) -> Option<Variant> {
+        let ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_';
+        if name.is_empty() || name.len() > Variant::MAX_LEN || !name.bytes().all(|b| ok(&b)) {
+            return None;
+        }
+        let mut bytes = [0; Variant::MAX_LEN];
+        for (to, from) in bytes.iter_mut().zip(name.bytes()) {
+            *to = from;
+        }
+        Some(Variant {
+            bytes,
+            len: name.len() as u8,
+        })
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        self.bytes
+            .get(..usize::from(self.len))
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or_default()
     }
 }
 
@@ -301,6 +344,10 @@ pub struct Event {
     /// For the personalized arm's exposures: how the widget was shown
     /// (absent from older browsers' beacons).
     pub shown: Option<Shown>,
+    /// For exposures and clicks of targeted content (a targeted element, a
+    /// banner's targeted variant): the merchant's variant — shown, or in the
+    /// holdout the one that would have been.
+    pub variant: Option<Variant>,
     /// Hours since the Unix epoch (UTC): the time, coarsened.
     pub hour: u32,
 }
@@ -310,7 +357,7 @@ pub struct Event {
 pub enum Invalid {
     /// `id` is not 32 lower-case hex digits, or `visit` not 16.
     Id,
-    /// An unknown `type`, `arm`, `page`, `widget` or `shown`.
+    /// An unknown `type`, `arm`, `page`, `widget` or `shown`, or a malformed `variant`.
     Name,
     /// A field that this kind must have is missing, or one it must not have is present.
     Fields,
@@ -323,7 +370,7 @@ impl Invalid {
     pub fn as_str(self) -> &'static str {
         match self {
             Invalid::Id => "malformed id or visit",
-            Invalid::Name => "unknown type, arm, page, widget or shown",
+            Invalid::Name => "unknown type, arm, page, widget or shown, or a malformed variant",
             Invalid::Fields => "fields do not match the event type",
             Invalid::Range => "position, value or currency out of range",
         }
@@ -353,6 +400,8 @@ pub struct Wire<'a> {
     pub currency: Option<&'a str>,
     /// `shown`.
     pub shown: Option<&'a str>,
+    /// `variant`.
+    pub variant: Option<&'a str>,
     /// `hour`.
     pub hour: u64,
 }
@@ -371,6 +420,7 @@ impl Event {
             position: None,
             order: None,
             shown: None,
+            variant: None,
             hour: hour_of(now_ms),
         }
     }
@@ -379,7 +429,8 @@ impl Event {
     /// clicks, positions (1..=[`MAX_POSITION`]) only and always on clicks,
     /// order values only on orders and exit conversions (where the page
     /// gave none, an order still counts for conversion, not for value),
-    /// `shown` only on the personalized arm's exposures.
+    /// `shown` only on the personalized arm's exposures, a variant only on
+    /// exposures and clicks of banners and targeted elements.
     pub fn check(&self) -> Result<(), Invalid> {
         let widget_ok = self.widget.is_some() == self.kind.has_widget();
         let position_ok = self.position.is_some() == (self.kind == Outcome::Click);
@@ -387,7 +438,9 @@ impl Event {
             matches!(self.kind, Outcome::Order | Outcome::ExitConverted) || self.order.is_none();
         let shown_ok = self.shown.is_none()
             || (self.kind == Outcome::Exposure && self.arm == Arm::Personalized);
-        if !(widget_ok && position_ok && order_ok && shown_ok) {
+        let variant_ok = self.variant.is_none()
+            || matches!(self.widget, Some(Widget::Banner | Widget::Targeted));
+        if !(widget_ok && position_ok && order_ok && shown_ok && variant_ok) {
             return Err(Invalid::Fields);
         }
         let position_in_range = self
@@ -427,6 +480,10 @@ impl Event {
             Some(s) => Some(Shown::from_name(s).ok_or(Invalid::Name)?),
             None => None,
         };
+        let variant = match wire.variant {
+            Some(v) => Some(Variant::new(v).ok_or(Invalid::Name)?),
+            None => None,
+        };
         let event = Event {
             id,
             visit,
@@ -440,6 +497,7 @@ impl Event {
             },
             order,
             shown,
+            variant,
             hour: u32::try_from(wire.hour).map_err(|_| Invalid::Range)?,
         };
         event.check()?;
@@ -478,6 +536,9 @@ impl Event {
         }
         if let Some(shown) = self.shown {
             field("shown", shown.as_str(), true);
+        }
+        if let Some(variant) = &self.variant {
+            field("variant", variant.as_str(), true);
         }
         field("hour", &num(u64::from(self.hour)), false);
         out.push('}');

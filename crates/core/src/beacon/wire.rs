@@ -46,6 +46,8 @@ struct WireEvent<'a> {
     currency: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     shown: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    variant: Option<Cow<'a, str>>,
     hour: u64,
 }
 
@@ -74,6 +76,7 @@ pub fn parse_batch(body: &[u8], now_hour: u32) -> Result<(Vec<Event>, u32), Stri
                 value: w.value,
                 currency: w.currency.as_deref(),
                 shown: w.shown.as_deref(),
+                variant: w.variant.as_deref(),
                 hour: w.hour,
             };
             let mut event =
@@ -101,11 +104,16 @@ mod tests {
         );
         event.widget = Some(super::super::Widget::Similar);
         event.position = Some(4);
+        let mut banner = event.clone();
+        banner.widget = Some(super::super::Widget::Banner);
+        banner.variant = super::super::Variant::new("spring-sale");
         let mut json = String::from("{\"v\":1,\"dropped\":3,\"events\":[");
         event.write_json(&mut json);
+        json.push(',');
+        banner.write_json(&mut json);
         json.push_str("]}");
         let (events, dropped) = parse_batch(json.as_bytes(), 500_000).unwrap();
-        assert_eq!((events, dropped), (vec![event], 3));
+        assert_eq!((events, dropped), (vec![event, banner], 3));
     }
 
     #[test]
