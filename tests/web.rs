@@ -312,7 +312,7 @@ fn recently_viewed_shows_only_views_unless_filled_and_never_the_pages_product() 
     engine.load_model(model()).unwrap();
     engine.track("Product Viewed", product("s2", "shoes"));
     let page = view("h3");
-    engine.track_page();
+    engine.track_page("Europe/Berlin");
     let recent = |attrs: &str| {
         widget(
             "recently-viewed",
@@ -347,4 +347,27 @@ fn recently_viewed_shows_only_views_unless_filled_and_never_the_pages_product() 
     assert_eq!(order(&together), "s1");
     together.remove();
     page.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_time_zone_gives_the_season_and_a_zone_that_names_no_place_none() {
+    restore_storage();
+    let mut engine = Engine::new(false, 0);
+    engine.track_page("UTC");
+    assert!(
+        !engine.segments().contains("season:"),
+        "{}",
+        engine.segments()
+    );
+    engine.track_page("Australia/Sydney");
+    assert!(
+        engine.segments().contains("season:"),
+        "{}",
+        engine.segments()
+    );
+    assert!(
+        !engine.export_data().contains("Sydney"),
+        "only the season is kept"
+    );
+    restore_storage();
 }

@@ -160,20 +160,29 @@ test("targeting: the holdout sees the page without Shelfwise (targeted elements 
   await server.close();
 });
 
-test("targeting: the demo store's preference control reorders the next page; 'not for me' sinks an item", async () => {
+test("targeting: the demo store's greeting, preference control and 'not for me'", async () => {
   const context = await env.browser.newContext();
   const { page } = await watchedPage(context);
+  await page.clock.install({ time: NOVEMBER });
   await page.addInitScript(recordShifts);
   await page.goto(`${env.server.url}/index.html`);
   await widgetsSettled(page);
+  await targetedSettled(page);
+  const greeting = await shown(page, ".greeting");
+  assert.equal(greeting.state, "hidden", "a first visit is not greeted");
+  assert.ok(greeting.height > 0, "the greeting keeps its box");
   const chip = '[data-shelfwise-preference="category=Watches"]';
   assert.equal(await page.getAttribute(chip, "aria-pressed"), "false");
   await page.click(chip);
   await page.waitForFunction((s) => document.querySelector(s).getAttribute("aria-pressed") === "true", chip);
   assert.deepEqual((await page.evaluate(() => window.shelfwise.export())).profile.preferences, { category: "Watches" });
 
+  // Hours later: welcomed back, the preference kept.
+  await page.clock.fastForward(5 * HOUR);
   await page.reload();
   await widgetsSettled(page);
+  await targetedSettled(page);
+  assert.deepEqual(await shown(page, ".greeting"), { ...greeting, state: "shown", visibility: "visible" });
   assert.equal(await page.getAttribute(chip, "aria-pressed"), "true", "the control shows what is kept");
   // The widget's watches (two of its candidates) lead it.
   const picks = await page.$$eval('[data-shelfwise-widget="reorder"] > [data-item-id]', (els) =>
