@@ -714,6 +714,21 @@ fn push_item(out: &mut String, item: &str, category: Option<&str>) {
     }
 }
 
+/// An exported list `name` of `{"item", "at_ms"}` records.
+fn push_timed(out: &mut String, name: &str, list: &[(String, u64)]) {
+    json::push_key(out, name);
+    out.push('[');
+    for (item, at_ms) in list {
+        json::open_item(out);
+        json::push_key(out, "item");
+        json::push_string(out, item);
+        json::push_key(out, "at_ms");
+        out.push_str(&num(*at_ms));
+        out.push('}');
+    }
+    out.push(']');
+}
+
 /// Decimal digits of `v`, without the formatting machinery.
 pub(crate) fn num(mut v: u64) -> String {
     let mut digits = [0u8; 20];
@@ -1057,17 +1072,7 @@ impl Profile {
             out.push('}');
         }
         out.push(']');
-        json::push_key(&mut out, "purchases");
-        out.push('[');
-        for (item, at_ms) in &self.purchases {
-            json::open_item(&mut out);
-            json::push_key(&mut out, "item");
-            json::push_string(&mut out, item);
-            json::push_key(&mut out, "at_ms");
-            out.push_str(&num(*at_ms));
-            out.push('}');
-        }
-        out.push(']');
+        push_timed(&mut out, "purchases", &self.purchases);
         json::push_key(&mut out, "categories");
         out.push('[');
         for (category, score) in self.affinity_scores(now_ms) {
@@ -1086,17 +1091,7 @@ impl Profile {
             json::push_string(&mut out, value);
         }
         out.push('}');
-        json::push_key(&mut out, "not_for_me");
-        out.push('[');
-        for (item, at_ms) in &self.less {
-            json::open_item(&mut out);
-            json::push_key(&mut out, "item");
-            json::push_string(&mut out, item);
-            json::push_key(&mut out, "at_ms");
-            out.push_str(&num(*at_ms));
-            out.push('}');
-        }
-        out.push(']');
+        push_timed(&mut out, "not_for_me", &self.less);
         let c = &self.context;
         json::push_key(&mut out, "context");
         out.push('{');
