@@ -91,11 +91,11 @@ targeting.setPreference("diet", "vegan");
 const rules = [
   "returning", "new !buyer", "cart:items", "cart:items returning | buyer", "category:cat-3",
   "device:mobile", "from:email | from:ads", "daypart:evening", "season:winter", "lang:de",
-  "pref:diet=vegan", '!pref:for="young kids"', "returning cart:empty !buyer", "category:\"cat 1\" | category:cat-2",
+  "pref:diet=vegan", '!pref:for="young kids"', "returning cart:empty !buyer", "category:'cat 1' | category:cat-2",
   "from:search daypart:morning", "device:desktop !from:social", "season:summer | season:spring", "lang:en new",
   "buyer !category:cat-6", "returning from:direct device:tablet | new from:campaign",
 ];
-const allRules = () => rules.every((rule) => typeof targeting.when(rule) === "boolean");
+const allRules = () => rules.every((rule) => typeof targeting.when(rule) === "string");
 for (let i = 0; i < 500; i++) allRules();
 const rulesUs = median([round(allRules), round(allRules), round(allRules)]);
 targeting.forget();

@@ -8,6 +8,8 @@
 //!   latency on a 50,000-item model), `crates/core/benches/core.rs`;
 //! - the browser benchmark (rank through the wasm binding, decode in wasm,
 //!   DOMContentLoaded → widget in final order), `tests/bench/browser.mjs`;
+//! - long main-thread work on a slow phone (long animation frames with
+//!   Shelfwise's scripts, CPU throttled 4×), `tests/bench/longtasks.mjs`;
 //! - `shelfwise build` on the DIGINETICA training sessions, when
 //!   `../shared/data` is present;
 //! - the collector under load on loopback (`crates/collector/examples/load.rs`).
@@ -129,11 +131,13 @@ pub fn run() -> Result {
             .env("SHELFWISE_BENCH_MODEL", &model),
     )?;
     let browser = capture(cmd("node").arg("tests/bench/browser.mjs").arg(&model))?;
+    let long_frames = capture(cmd("node").arg("tests/bench/longtasks.mjs"))?;
     let _ = writeln!(report, "### Speed\n");
     let _ = writeln!(report, "| benchmark | result | budget |\n|---|---:|---|");
     for line in core
         .lines()
         .chain(browser.lines())
+        .chain(long_frames.lines())
         .filter(|l| l.starts_with('{'))
     {
         let field = |k: &str| json_field(line, k).unwrap_or_default();
@@ -155,6 +159,16 @@ pub fn run() -> Result {
                 "| rank 100 candidates, 50-event profile, 50,000-item model, Chromium: engine call / whole `rank()` path | {} / **{} µs** median | ≤ 50 µs |",
                 field("engine_median_us"),
                 field("api_median_us")
+            ),
+            "longtasks_chromium" => format!(
+                "| long animation frames in which Shelfwise's scripts ran > 50 ms: {} warm loads of the home page, CPU {}× slower, a returning shopper (widget personalized in {}) | **{}** (of {} long frames on the page); Shelfwise's most in one frame: median {} ms, max {} ms | 0 |",
+                field("loads"),
+                field("rate"),
+                field("personalized"),
+                field("shelfwise_frames"),
+                field("long_frames"),
+                field("median_shelfwise_ms"),
+                field("max_shelfwise_ms")
             ),
             "rules_chromium" => format!(
                 "| a page's {} targeting rules, each parsed and evaluated (`when`), Chromium | **{} µs** median | ≤ 20 µs |",
