@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { demoStore, root, servePage, watchedPage, widgetsSettled } from "./harness.mjs";
+import { demoStore, editPages, root, servePage, watchedPage, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -107,6 +107,26 @@ test("a mouse leaving through the top shows the cart-aware pop-up once, accessib
   assert.deepEqual(log.errors, []);
   assert.deepEqual(log.warnings, []);
   await context.close();
+});
+
+test("a pop-up targeted with data-popup-when shows only to the shoppers its rule holds for", async () => {
+  for (const [carted, expected] of [[false, 0], [true, 1]]) {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await editPages(context, (html) => html.replace("data-popup-title=", 'data-popup-when="cart:items" data-popup-title='));
+    await recordExits(context);
+    const { page } = await watchedPage(context);
+    await page.clock.install();
+    await page.goto(`${env.server.url}/product/sku-03005.html`);
+    await widgetsSettled(page);
+    if (carted) await page.click("button.add");
+    await dwell(page);
+    await leaveThroughTheTop(page);
+    // The callback hears the exit either way; the pop-up shows to the shopper with a cart only.
+    await page.waitForFunction(() => window.__exits.length > 0);
+    if (expected) await page.locator("[data-shelfwise-popup]").waitFor({ timeout: 3_000 });
+    assert.equal(await popupShown(page), expected, carted ? "a cart: the pop-up" : "no cart: no pop-up");
+    await context.close();
+  }
 });
 
 test("product names and template text with markup render as text; non-http links are dropped", async () => {
