@@ -230,6 +230,10 @@ test("a Vite + React app: useRanked renders the merchant order held, then the pe
   });
   await page.goto(`${server.url}/?viewed=sku-03005&viewed=sku-03006`);
   await page.waitForSelector("#shelf:not([data-state=held])");
+  // The first load is cold: on a busy machine its rank() may rightly stop
+  // waiting for the model (and say so in a warning), as loadWarm allows;
+  // its errors still count. The load asserted on below is warm.
+  log.warnings.length = 0;
   await page.goto(`${server.url}/`);
   await page.waitForSelector("#shelf:not([data-state=held])");
   assert.equal(await page.getAttribute("#shelf", "data-state"), "personalized");

@@ -37,7 +37,10 @@ test("a sharded model ranks exactly as the single file, fetching a few parts wit
     const context = await env.browser.newContext();
     await context.addInitScript(kitchenProfile);
     await context.addCookies([{ name: "session", value: "secret", url: env.server.url }]);
-    if (model === "sharded") await sharded(context, ' data-prefetch="off"');
+    // What is asserted is the order, not how soon: a hold long enough for a busy machine.
+    const hold = ' data-hold-timeout="5000"';
+    if (model === "sharded") await sharded(context, ` data-prefetch="off"${hold}`);
+    else await editPages(context, (html) => html.replace('data-model="/model.swm"', `data-model="/model.swm"${hold}`));
     const { page, log } = await watchedPage(context);
     const requests = [];
     page.on("request", (request) => {

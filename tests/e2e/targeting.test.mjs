@@ -4,7 +4,7 @@
 // clock and time zones. Layout shift is measured on every page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, servePage, watchedPage, widgetsSettled } from "./harness.mjs";
+import { demoStore, editPages, servePage, watchedPage, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -39,9 +39,14 @@ function shown(page, selector) {
   }));
 }
 
+/**
+ * A page of targeted elements. These tests assert what is decided, not how
+ * soon: the hold is long enough for a busy machine (its expiry is tested in
+ * failures.test.mjs and the flicker tests).
+ */
 const TARGETS = `<!doctype html><html><head>
 <link rel="stylesheet" href="/assets/style.css">
-<script async src="/dist/shelfwise.js" data-model="/model.swm" data-holdout="HOLDOUT" data-collector="/collect"></script>
+<script async src="/dist/shelfwise.js" data-model="/model.swm" data-holdout="HOLDOUT" data-collector="/collect" data-hold-timeout="5000"></script>
 </head><body>
 <p id="new" data-shelfwise-when="new">Hello, first-timer</p>
 <p id="returning" data-shelfwise-when="returning">Welcome back</p>
@@ -148,7 +153,7 @@ test("targeting: the holdout sees the page without Shelfwise (targeted elements 
     const { page: home } = await watchedPage(store);
     await home.route("**/index.html*", async (route) => {
       const response = await route.fetch();
-      const html = (await response.text()).replace('data-holdout="0"', `data-holdout="${holdout}"`);
+      const html = (await response.text()).replace('data-holdout="0"', `data-holdout="${holdout}" data-hold-timeout="5000"`);
       await route.fulfill({ response, body: html });
     });
     await home.goto(`${env.server.url}/index.html?utm_source=news&utm_medium=email`);
@@ -162,6 +167,7 @@ test("targeting: the holdout sees the page without Shelfwise (targeted elements 
 
 test("targeting: the demo store's greeting, preference control and 'not for me'", async () => {
   const context = await env.browser.newContext();
+  await editPages(context, (html) => html.replace('data-holdout="0"', 'data-holdout="0" data-hold-timeout="5000"'));
   const { page } = await watchedPage(context);
   await page.clock.install({ time: NOVEMBER });
   await page.addInitScript(recordShifts);
