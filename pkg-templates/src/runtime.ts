@@ -399,7 +399,7 @@ export class Runtime {
     });
   }
 
-  /** What Shelfwise keeps on this device, as readable data (`{}` when it could not start). */
+  /** The segment terms that hold for the shopper now (see docs/targeting.md). */
   segments(): Promise<string[]> {
     return this.request("segments", (engine) => engine.segments().split(SEPARATOR).filter(Boolean), [], false);
   }
@@ -420,6 +420,7 @@ export class Runtime {
     });
   }
 
+  /** What Shelfwise keeps on this device, as readable data (`{}` when it could not start). */
   exportData(): Promise<ShelfwiseExport | NotStarted> {
     const none: NotStarted = {};
     return this.request<ShelfwiseExport | NotStarted>("export", (engine) => JSON.parse(engine.exportData()) as ShelfwiseExport, none, false);
