@@ -23,7 +23,7 @@ async function returningShopper() {
   return context;
 }
 
-const merchantHome = () => merchantOrder(env, "/", HOME_REORDER);
+const merchantHome = (options) => merchantOrder(env, "/", HOME_REORDER, options);
 
 const flipped = Buffer.from(MODEL);
 flipped[flipped.length - 10] ^= 0xff;
@@ -40,14 +40,16 @@ const BAD_MODELS = {
 
 for (const [name, response] of Object.entries(BAD_MODELS)) {
   test(`a ${name} model gives one warning and the merchant order`, async () => {
-    const merchant = await merchantHome();
+    const merchant = await merchantHome({ shown: true });
     const context = await returningShopper();
     await context.route("**/model.swm", (route) => route.fulfill(response));
     const { page, log } = await watchedPage(context, { errors: [/^Failed to load resource/], warnings: [/shelfwise: the model at/] });
     await page.goto(`${env.server.url}/`);
     await widgetsSettled(page);
-    // Untouched: the merchant's whole list, not even trimmed to the limit.
+    // Untouched: what the merchant's page shows without Shelfwise, no more, no less, and
+    // nothing hidden by Shelfwise.
     assert.deepEqual(await widgetOrder(page, HOME_REORDER), merchant);
+    assert.equal(await page.locator(`${HOME_REORDER} > [data-shelfwise-trimmed]`).count(), 0);
     assert.equal(await page.getAttribute(HOME_REORDER, "data-shelfwise-state"), "merchant");
     // Chromium itself logs an HTTP error response as "Failed to load
     // resource"; that browser message about the model URL is the only one allowed.

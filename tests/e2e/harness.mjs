@@ -164,13 +164,17 @@ export async function loadWarm(page, log, url) {
   await widgetsSettled(page);
 }
 
-/** The children of the widget at `selector` on the page at `path` as the merchant wrote them (Shelfwise not loaded). */
-export async function merchantOrder(env, path, selector) {
+/**
+ * The children of the widget at `selector` on the page at `path` as the merchant wrote them
+ * (Shelfwise not loaded); with `shown`, only those the merchant's page shows (its CSS may give a
+ * widget its final size by hiding the children past the limit).
+ */
+export async function merchantOrder(env, path, selector, { shown = false } = {}) {
   const context = await env.browser.newContext();
   const { page } = await watchedPage(context);
   await page.route("**/dist/shelfwise.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
   await page.goto(`${env.server.url}${path}`);
-  const ids = await page.$$eval(`${selector} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
+  const ids = shown ? await widgetOrder(page, selector) : await page.$$eval(`${selector} > [data-item-id]`, (els) => els.map((e) => e.getAttribute("data-item-id")));
   await context.close();
   return ids;
 }

@@ -129,7 +129,7 @@ test("destroy() while parts are on their way: nothing more is fetched or said", 
 });
 
 test("a corrupt manifest: one warning, the merchant's order", async () => {
-  const merchant = await merchantOrder(env, "/", HOME_REORDER);
+  const merchant = await merchantOrder(env, "/", HOME_REORDER, { shown: true });
   const context = await env.browser.newContext();
   await context.addInitScript(kitchenProfile);
   await sharded(context);

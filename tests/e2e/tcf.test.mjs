@@ -34,8 +34,9 @@ const arm = (page) => page.evaluate((key) => localStorage.getItem(key), ARM_KEY)
 const state = (page, selector) => page.getAttribute(selector, "data-shelfwise-state");
 
 test("measurement refused (purposes 1, 5, 6 without 8): personalized, no beacon, no arm kept, never held out", async () => {
-  // Everyone who is in the experiment is held out here.
-  const { context, sent } = await shopper('data-holdout="1"');
+  // Everyone who is in the experiment is held out here. The test asserts what is decided, not
+  // how soon: the pages hold for 5 s, so that a loaded machine still decides inside the hold.
+  const { context, sent } = await shopper('data-holdout="1" data-hold-timeout="5000"');
   // An earlier visit that allowed measurement: in the holdout, with its arm stored.
   const earlier = await withCmp(context, tcString({ global: ALL }));
   await earlier.page.goto(`${env.server.url}/product/sku-03005.html`);

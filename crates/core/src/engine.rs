@@ -217,7 +217,10 @@ struct ExitState {
 pub struct Placement {
     /// Positions into the merchant's order, in the order to show them.
     pub order: Vec<usize>,
-    /// Beside `order`: whether each is shown (the rest are hidden).
+    /// Beside `order`: whether each is shown (the rest are hidden). The
+    /// shown always come first, so that a page's CSS can give a widget its
+    /// final size before Shelfwise runs by hiding the children past its
+    /// limit.
     pub show: Vec<bool>,
     /// How the widget is shown, for its exposure; `None` in the holdout.
     pub shown: Option<beacon::Shown>,

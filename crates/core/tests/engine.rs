@@ -417,7 +417,12 @@ fn the_pages_own_product_is_never_recommended_on_its_page_unless_asked() {
 
 #[test]
 fn a_widget_shows_its_limit_never_the_pages_product_and_says_how_it_is_shown() {
-    let visible = |p: &Placement| p.visible().collect::<Vec<_>>();
+    // The shown come first, so that a page's CSS can hide the children past
+    // the limit before Shelfwise runs.
+    let visible = |p: &Placement| {
+        assert!(p.show.windows(2).all(|w| w[0] >= w[1]), "{p:?}");
+        p.visible().collect::<Vec<_>>()
+    };
     // No model: as written, every item.
     let bare = fresh();
     let p = bare.place(&["a", "b", "c"], Widget::Reorder, None, Some(2), false);
