@@ -3,7 +3,8 @@
 // slow, the hold ends at its timeout with the merchant's order, which then
 // never changes; and on a phone-class CPU (Chromium's CPU throttled 4× and
 // 6×), no widget the shopper can see ever changes order, on a page that
-// hides its widgets with the documented rule and on one that does not.
+// hides its widgets with the documented rule and on one that does not; at
+// Lighthouse's desktop and mobile sizes, nothing on the demo store shifts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { demoStore, kitchenProfile, serve, thirdPartySite, watchedPage, widgetsSettled, withoutHoldRule } from "./harness.mjs";
@@ -44,6 +45,28 @@ test("warm cache: the widget's first visible frame is its final order, with no l
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+// Lighthouse's screens: a widget trimmed to its limit, or a recently-viewed shelf that closes,
+// moves what is below it, which counts as soon as that comes into view on a tall screen.
+for (const [device, viewport] of [["desktop", { width: 1350, height: 940 }], ["mobile", { width: 412, height: 823 }]]) {
+  test(`no layout shift at Lighthouse's ${device} size, for a new and a returning shopper`, async () => {
+    for (const returning of [false, true]) {
+      const context = await env.browser.newContext({ viewport });
+      if (returning) await context.addInitScript(kitchenProfile);
+      const { page, log } = await watchedPage(context);
+      await page.goto(`${env.server.url}/`);
+      await widgetsSettled(page);
+      await context.addInitScript(recordFrames);
+      for (const path of ["/", "/category/kitchen.html", "/product/sku-06001.html"]) {
+        await page.goto(`${env.server.url}${path}`);
+        const seen = await shown(page);
+        assert.equal(seen.shift + seen.pageShift, 0, `${path}, returning ${returning}: ${JSON.stringify(seen.shifts)}`);
+      }
+      assert.deepEqual([log.errors, log.warnings], [[], []]);
+      await context.close();
+    }
+  });
+}
 
 test("a slow model: the hold ends at its timeout with the merchant order, which never changes", async () => {
   const context = await env.browser.newContext();
