@@ -142,8 +142,13 @@ export class Runtime {
     if (options.collector) this.chunks.outbox().catch(() => {});
     // So does targeting's, on a page whose markup has some.
     this.targeting = this.loadTargeting();
-    // So does the hold, unless the merchant already said no: a CMP that
-    // answers from its stored choice leaves the widgets hidden, not moved.
+    // The page's script evaluation ends here, the fetches started: the rest
+    // is the next task's. The hold asks each widget whether the shopper may
+    // see it when it starts, so a frame the browser draws in between only
+    // makes more of them final in the merchant's order, never moves one.
+    await nextTask();
+    // The hold, unless the merchant already said no: a CMP that answers
+    // from its stored choice leaves the widgets hidden, not moved.
     const held = options.model || document.querySelector(TARGETING_MARKUP);
     if (held && consent !== "pending" && consent !== "denied") this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
     const tcf = consent === undefined ? tcfApi() : null;
@@ -166,6 +171,9 @@ export class Runtime {
       this.disable("WebAssembly could not start (blocked by a Content-Security-Policy without 'wasm-unsafe-eval', the .wasm file failed to load, or it did not match its integrity hash)", failure.error);
       return { personalized: false, persistent: false, modelItems: 0, warning: "wasm unavailable" };
     }
+    // Instantiating the wasm (from the browser's code cache, on a warm
+    // load) was this task's work.
+    await nextTask();
     if (this.disabled) {
       return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
     }
@@ -178,6 +186,7 @@ export class Runtime {
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
     if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
     this.guard(() => engine.trackPage(timeZone()));
+    await nextTask();
     this.beacon("page_view");
     this.hookDataLayer();
     if (options.segment !== false) this.hookSegment();
@@ -190,6 +199,8 @@ export class Runtime {
 
     let warning: string | undefined;
     let modelItems = 0;
+    // Each step below is a task of its own, so that none is a long task on a slow phone.
+    await nextTask();
     const bytes = await model;
     if (bytes && this.engine) {
       try {
@@ -198,6 +209,7 @@ export class Runtime {
         warning = `model rejected: ${(error as Error).message}`;
         this.warnOnce("model", `shelfwise: the model at ${options.model} was rejected (${(error as Error).message}); widgets keep the merchant's order`);
       }
+      await nextTask();
       if (modelItems > 0) await this.loadFiles(engine, false);
     } else if (wantModel) {
       warning = "model unavailable";
@@ -206,6 +218,7 @@ export class Runtime {
     if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
     await domReady();
     const target = await this.targeting;
+    await nextTask();
     this.reorderAll();
     this.pickBanners(target);
     this.hold.settle();
@@ -993,6 +1006,21 @@ function saveData(): boolean {
 function whenIdle(task: () => void): void {
   if (typeof requestIdleCallback === "function") requestIdleCallback(task, { timeout: 5000 });
   else setTimeout(task, 200);
+}
+
+/**
+ * Resolves in a task of its own, after what the browser has waiting (input,
+ * a frame): work split at these points is never one long task. Neither way
+ * is slowed in a background tab as timers are.
+ */
+function nextTask(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (typeof scheduler?.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
 }
 
 function domReady(): Promise<void> {
