@@ -26,9 +26,11 @@ before(() => {
   fs.writeFileSync(path.join(app, "vite-app/main.js"), npmSnippet());
   fs.writeFileSync(path.join(app, "webpack-app/main.js"), npmSnippet());
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }));
-  // React from the npm cache the workspace's install filled, at the workspace's versions.
+  // React at the workspace's versions, from the npm cache the workspace's install filled where
+  // it can: `npm ci` keeps the lockfile's tarballs but not always the registry's document that
+  // `npm install NAME@VERSION` reads first (on a new machine, `--offline` failed on it).
   const react = workspaceSpecs(["react", "react-dom", "@types/react"]);
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", path.join(app, tarball), ...react], { cwd: app, stdio: "pipe" });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", path.join(app, tarball), ...react], { cwd: app, stdio: "pipe" });
 });
 
 after(async () => {
