@@ -10,6 +10,8 @@
 //!   DOMContentLoaded → widget in final order), `tests/bench/browser.mjs`;
 //! - long main-thread work on a slow phone (long animation frames with
 //!   Shelfwise's scripts, CPU throttled 4×), `tests/bench/longtasks.mjs`;
+//! - Lighthouse on the demo store with and without Shelfwise (mobile and
+//!   desktop, cold and warm), `tests/bench/lighthouse.mjs`;
 //! - `shelfwise build` on the DIGINETICA training sessions, when
 //!   `../shared/data` is present;
 //! - the collector under load on loopback (`crates/collector/examples/load.rs`).
@@ -223,6 +225,8 @@ pub fn run() -> Result {
         };
         let _ = writeln!(report, "{row}");
     }
+
+    lighthouse(&mut report)?;
 
     // Model build and quality on real sessions.
     let sessions = root.join("../shared/data/diginetica/train_sessions.txt");
@@ -838,6 +842,62 @@ fn framework_builds(report: &mut String) -> Result {
         );
     }
     let _ = writeln!(report);
+    Ok(())
+}
+
+/// Runs of each Lighthouse configuration (medians reported).
+const LIGHTHOUSE_RUNS: usize = 5;
+
+/// What Shelfwise costs the demo store in Lighthouse, against the same
+/// pages without it (`tests/bench/lighthouse.mjs`).
+fn lighthouse(report: &mut String) -> Result {
+    let out = capture(
+        cmd("node")
+            .arg("tests/bench/lighthouse.mjs")
+            .arg(LIGHTHOUSE_RUNS.to_string()),
+    )?;
+    let _ = writeln!(
+        report,
+        "\n### Core Web Vitals (Lighthouse)\n\n\
+         Lighthouse 12.2.3 (performance only, simulated throttling; the mobile preset is a slow 4G \
+         network and a 4× slower CPU), the median of {LIGHTHOUSE_RUNS} runs of each, on the demo \
+         store served gzip-compressed: without Shelfwise (no script tag, no anti-flicker rules) → \
+         with it. Cold: a new shopper, caches and storage cleared. Warm: a returning shopper (the \
+         kitchen profile) whose HTTP cache holds the script, wasm and model from a load just before; \
+         \"personalized\" counts the runs whose recommendation widget ended personalized \
+         (`tests/bench/lighthouse.mjs`).\n\n\
+         | page | preset | cache | LCP | TBT | CLS | score | personalized | goal |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---|"
+    );
+    for line in out.lines().filter(|l| l.contains("\"lighthouse\"")) {
+        let field = |key: &str| json_field(line, key).unwrap_or_default();
+        let ms = |key: &str| field(key).parse::<i64>().unwrap_or(0);
+        let cache = field("cache");
+        let (personalized, goal) = if cache == "warm" {
+            (
+                format!("{} of {}", field("personalized"), field("runs")),
+                "LCP ≤ +50 ms, TBT +0, CLS 0",
+            )
+        } else {
+            ("–".to_owned(), "")
+        };
+        let _ = writeln!(
+            report,
+            "| {} | {} | {cache} | {} → {} ms (**{:+}**) | {} → {} ms (**{:+}**) | {} → **{}** | {} → {} | {personalized} | {goal} |",
+            field("page"),
+            field("preset"),
+            ms("without_lcp_ms"),
+            ms("with_lcp_ms"),
+            ms("with_lcp_ms") - ms("without_lcp_ms"),
+            ms("without_tbt_ms"),
+            ms("with_tbt_ms"),
+            ms("with_tbt_ms") - ms("without_tbt_ms"),
+            field("without_cls"),
+            field("with_cls"),
+            field("without_score"),
+            field("with_score"),
+        );
+    }
     Ok(())
 }
 

@@ -1,0 +1,152 @@
+// What Shelfwise costs a store in Lighthouse: the demo store's home and
+// category pages measured by Lighthouse (the version pinned in
+// package.json; performance only; simulated throttling, as PageSpeed
+// Insights runs it) with the mobile and desktop presets, with and without
+// the Shelfwise tag, cold (a new shopper: Lighthouse clears caches and
+// storage) and warm (a returning shopper: the kitchen profile, the script,
+// wasm and model in the HTTP cache from a load just before). RUNS runs of
+// each; prints one JSON line per (page, preset, cache) with the medians of
+// LCP, TBT, CLS and the score without and with Shelfwise, and in how many
+// runs with Shelfwise the recommendation widget ended personalized
+// (`cargo xtask bench`).
+//
+// "Without Shelfwise" is the page as a merchant serves it before adding
+// the tag: the script tag removed, and the stylesheet's anti-flicker rules
+// with it. Files are served compressed (gzip), as a store's CDN does.
+//
+// usage: node tests/bench/lighthouse.mjs [RUNS [PAGE [PRESET [CACHE]]]] (the last three narrow the
+// runs to one page, preset or cache, e.g. `5 home mobile warm`)
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import lighthouse, { desktopConfig } from "lighthouse";
+import puppeteer from "puppeteer-core";
+import { kitchenProfile, site } from "../e2e/harness.mjs";
+
+const runs = Number(process.argv[2] ?? 3);
+const [onlyPage, onlyPreset, onlyCache] = process.argv.slice(3);
+const PAGES = [
+  ["home", "/index.html"],
+  ["category", "/category/kitchen.html"],
+];
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".swm": "application/octet-stream",
+};
+
+/** The page without Shelfwise: no script tag, no anti-flicker or targeting rules. */
+function withoutShelfwise(file, body) {
+  if (file.endsWith(".html")) {
+    return body
+      .replace(/<script[^>]*src="\/dist\/shelfwise\.js"[^>]*><\/script>/s, "")
+      .replace('href="/assets/style.css"', 'href="/assets/style.css?without"');
+  }
+  return body;
+}
+
+/** The demo store, gzip-compressed; paths under `/without` serve the page without Shelfwise. */
+async function serveStore() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    let pathname = url.pathname;
+    const without = pathname.startsWith("/without/");
+    if (without) pathname = pathname.slice("/without".length);
+    if (pathname === "/collect" || pathname === "/favicon.ico") {
+      req.resume();
+      req.on("end", () => res.writeHead(204).end());
+      return;
+    }
+    const file = path.join(site, decodeURIComponent(pathname));
+    if (!file.startsWith(site) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    let body = fs.readFileSync(file);
+    const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+    if (without) body = Buffer.from(withoutShelfwise(file, body.toString()));
+    if (url.search === "?without") body = Buffer.from(body.toString().split("\n").filter((l) => !l.includes("shelfwise")).join("\n"));
+    const headers = { "content-type": type, "cache-control": type.startsWith("text/html") ? "no-cache" : "max-age=600" };
+    if (/gzip/.test(req.headers["accept-encoding"] ?? "")) {
+      body = zlib.gzipSync(body, { level: 9 });
+      headers["content-encoding"] = "gzip";
+    }
+    res.writeHead(200, headers).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** One Lighthouse run of `url` in a fresh tab; `warm` keeps what the load before left. */
+async function measure(browser, url, preset, warm) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  if (warm) {
+    await page.evaluateOnNewDocument(kitchenProfile);
+    await page.goto(url, { waitUntil: "networkidle0" });
+  }
+  const flags = { output: "json", logLevel: "error", onlyCategories: ["performance"], disableStorageReset: warm };
+  const result = await lighthouse(url, flags, preset === "desktop" ? desktopConfig : undefined, page);
+  const personalized = await page.evaluate(
+    () => document.querySelector("[data-shelfwise-widget=reorder]")?.getAttribute("data-shelfwise-state") === "personalized",
+  );
+  const lhr = result.lhr;
+  const audit = (id) => lhr.audits[id].numericValue;
+  const r = {
+    lcp: audit("largest-contentful-paint"),
+    tbt: audit("total-blocking-time"),
+    cls: audit("cumulative-layout-shift"),
+    score: lhr.categories.performance.score,
+    personalized,
+    error: lhr.runtimeError?.code,
+  };
+  await context.close();
+  return r;
+}
+
+const server = await serveStore();
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  for (const [name, pathname] of PAGES.filter(([name]) => !onlyPage || name === onlyPage)) {
+    for (const preset of ["mobile", "desktop"].filter((p) => !onlyPreset || p === onlyPreset)) {
+      for (const cache of ["warm", "cold"].filter((c) => !onlyCache || c === onlyCache)) {
+        const out = { bench: "lighthouse", page: name, preset, cache, runs };
+        // Interleaved, so that whatever else the machine does weighs on both sides alike.
+        const sides = { without: [], with: [] };
+        for (let i = 0; i < runs; i++) {
+          for (const side of ["without", "with"]) {
+            const url = `${server.url}${side === "without" ? "/without" : ""}${pathname}`;
+            sides[side].push(await measure(browser, url, preset, cache === "warm"));
+          }
+        }
+        for (const side of ["without", "with"]) {
+          const rs = sides[side];
+          out[`${side}_lcp_ms`] = Math.round(median(rs.map((r) => r.lcp)));
+          out[`${side}_tbt_ms`] = Math.round(median(rs.map((r) => r.tbt)));
+          out[`${side}_cls`] = +median(rs.map((r) => r.cls)).toFixed(3);
+          out[`${side}_score`] = median(rs.map((r) => r.score));
+          const errors = rs.map((r) => r.error).filter(Boolean);
+          if (errors.length) out[`${side}_errors`] = errors;
+        }
+        out.personalized = sides.with.filter((r) => r.personalized).length;
+        console.log(JSON.stringify(out));
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
