@@ -226,8 +226,6 @@ pub fn run() -> Result {
         let _ = writeln!(report, "{row}");
     }
 
-    lighthouse(&mut report)?;
-
     // Model build and quality on real sessions.
     let sessions = root.join("../shared/data/diginetica/train_sessions.txt");
     let cases = root.join("../shared/data/diginetica/test_prefix_target.tsv");
@@ -291,6 +289,7 @@ pub fn run() -> Result {
         field("peak_memory_bytes") / 1_048_576.0
     );
     flicker_table(&mut report, &browser);
+    lighthouse(&mut report)?;
     if sessions.exists() && cases.exists() {
         let _ = writeln!(
             report,
