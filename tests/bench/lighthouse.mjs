@@ -22,7 +22,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import lighthouse, { desktopConfig } from "lighthouse";
 import puppeteer from "puppeteer-core";
-import { kitchenProfile, site } from "../e2e/harness.mjs";
+import { TYPES, kitchenProfile, site } from "../e2e/harness.mjs";
 
 const runs = Number(process.argv[2] ?? 3);
 const [onlyPage, onlyPreset, onlyCache] = process.argv.slice(3);
@@ -30,14 +30,6 @@ const PAGES = [
   ["home", "/index.html"],
   ["category", "/category/kitchen.html"],
 ];
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".swm": "application/octet-stream",
-};
 
 /** The page without Shelfwise: no script tag, no anti-flicker or targeting rules. */
 function withoutShelfwise(file, body) {

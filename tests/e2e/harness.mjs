@@ -15,7 +15,8 @@ import { editPages, launchChromium as launch } from "../../sim/chromium.mjs";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const site = path.join(root, "target/demo-site");
 
-const TYPES = {
+/** Content types of the files the test servers serve, by extension. */
+export const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
