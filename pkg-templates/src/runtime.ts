@@ -146,7 +146,7 @@ export class Runtime {
     // is the next task's. The hold asks each widget whether the shopper may
     // see it when it starts, so a frame the browser draws in between only
     // makes more of them final in the merchant's order, never moves one.
-    await nextTask();
+    if (!(await this.endTask())) return destroyed();
     // The hold, unless the merchant already said no: a CMP that answers
     // from its stored choice leaves the widgets hidden, not moved.
     const held = options.model || document.querySelector(TARGETING_MARKUP);
@@ -160,7 +160,7 @@ export class Runtime {
       const first = await listener.first;
       consent = first.consent;
       this.measure = first.measure;
-      if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
+      if (this.disabled) return destroyed();
     }
     this.consent = consent ?? "granted";
     const wantModel = Boolean(options.model) && this.consent === "granted";
@@ -173,10 +173,7 @@ export class Runtime {
     }
     // Instantiating the wasm (from the browser's code cache, on a warm
     // load) was this task's work.
-    await nextTask();
-    if (this.disabled) {
-      return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
-    }
+    if (!(await this.endTask())) return destroyed();
     const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
     this.engine = engine;
     this.state = "ready";
@@ -186,7 +183,7 @@ export class Runtime {
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
     if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
     this.guard(() => engine.trackPage(timeZone()));
-    await nextTask();
+    if (!(await this.endTask())) return destroyed();
     this.beacon("page_view");
     this.hookDataLayer();
     if (options.segment !== false) this.hookSegment();
@@ -200,7 +197,7 @@ export class Runtime {
     let warning: string | undefined;
     let modelItems = 0;
     // Each step below is a task of its own, so that none is a long task on a slow phone.
-    await nextTask();
+    if (!(await this.endTask())) return destroyed();
     const bytes = await model;
     if (bytes && this.engine) {
       try {
@@ -209,16 +206,16 @@ export class Runtime {
         warning = `model rejected: ${(error as Error).message}`;
         this.warnOnce("model", `shelfwise: the model at ${options.model} was rejected (${(error as Error).message}); widgets keep the merchant's order`);
       }
-      await nextTask();
+      if (!(await this.endTask())) return destroyed();
       if (modelItems > 0) await this.loadFiles(engine, false);
     } else if (wantModel) {
       warning = "model unavailable";
     }
     this.modelSettled();
-    if (this.disabled) return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
+    if (this.disabled) return destroyed();
     await domReady();
     const target = await this.targeting;
-    await nextTask();
+    if (!(await this.endTask())) return destroyed();
     this.reorderAll();
     this.pickBanners(target);
     this.hold.settle();
@@ -233,6 +230,15 @@ export class Runtime {
       modelItems,
       warning,
     };
+  }
+
+  /**
+   * Ends the current task (see {@link nextTask}); resolves `false` when the
+   * page destroyed Shelfwise meanwhile, and nothing more may be started.
+   */
+  private async endTask(): Promise<boolean> {
+    await nextTask();
+    return !this.disabled;
   }
 
   /** Fetches and instantiates the wasm; resolves with what went wrong, never rejects. */
@@ -1021,6 +1027,11 @@ function nextTask(): Promise<void> {
     channel.port1.onmessage = () => resolve();
     channel.port2.postMessage(null);
   });
+}
+
+/** What `init()` resolves with once `destroy()` came first. */
+function destroyed(): InitResult {
+  return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
 }
 
 function domReady(): Promise<void> {

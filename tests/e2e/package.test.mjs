@@ -196,7 +196,11 @@ test("in Chromium, calls still waiting for the engine when destroy() comes resol
        const calls = [exportData(), flush(), rank(["sku-01001"])];
        destroy();
        const [kept, flushed, ranked] = await Promise.all(calls);
-       window.result = { kept, flushed: flushed ?? null, ranked: ranked.map((r) => r.reason) };
+       // Shelfwise's start goes on in tasks of its own (runtime.ts, nextTask): one task later,
+       // nothing of it may have begun after destroy() — no hold sheet over the page.
+       await new Promise((resolve) => setTimeout(resolve));
+       const sheets = document.adoptedStyleSheets.length;
+       window.result = { kept, flushed: flushed ?? null, ranked: ranked.map((r) => r.reason), sheets };
      </script>`,
   );
   const server = await serve(app);
@@ -204,7 +208,7 @@ test("in Chromium, calls still waiting for the engine when destroy() comes resol
   const { page, log } = await watchedPage(await browser.newContext());
   await page.goto(`${server.url}/destroyed.html`);
   const result = await page.waitForFunction(() => window.result, null, { timeout: 5000 }).then((h) => h.jsonValue());
-  assert.deepEqual(result, { kept: {}, flushed: null, ranked: ["merchant"] });
+  assert.deepEqual(result, { kept: {}, flushed: null, ranked: ["merchant"], sheets: 0 });
   assert.deepEqual(log.errors, []);
   await server.close();
 });
