@@ -7,7 +7,7 @@
 // Lighthouse's desktop and mobile sizes, nothing on the demo store shifts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, kitchenProfile, serve, thirdPartySite, watchedPage, widgetsSettled, withoutHoldRule } from "./harness.mjs";
+import { demoStore, editPages, kitchenProfile, serve, thirdPartySite, watchedPage, widgetsSettled, withoutHoldRule } from "./harness.mjs";
 import { recordFrames, shown, throttledLoads } from "./frames.mjs";
 
 const env = demoStore();
@@ -107,10 +107,15 @@ for (const rate of [4, 6]) {
   });
 }
 
-test("CPU 6× slower, the demo store (with the rule): no visible change in 20 warm loads, and its home widget is personalized", async (t) => {
-  const result = await throttledLoads(env.browser, `${env.server.url}/`, { rate: 6, loads: 20, setup: (c) => c.addInitScript(kitchenProfile) });
+// With the rule, the widget stays out of sight until it is decided or the hold runs out. How many loads
+// the default 300 ms hold covers on a 6× slower CPU depends on the machine's speed that day (the bench's
+// flicker table reports it); with a hold long enough for any machine, every load must end personalized.
+test("CPU 6× slower, the demo store (with the rule and a 5 s hold): no visible change in 20 warm loads, each personalized", async (t) => {
+  const setup = async (context) => {
+    await context.addInitScript(kitchenProfile);
+    await editPages(context, (html) => html.replace('data-holdout="0"', 'data-holdout="0" data-hold-timeout="5000"'));
+  };
+  const result = await throttledLoads(env.browser, `${env.server.url}/`, { rate: 6, loads: 20, setup });
   assertSteady(t, result);
-  // Hidden by the page's rule, the widget is decided within the hold in most loads (20 of 20 here); a
-  // load where the hold ran out first shows the merchant order, which is allowed.
-  assert.ok(result.personalized[HOME] >= 10, `personalized in ${result.personalized[HOME]} of 20`);
+  assert.equal(result.personalized[HOME], 20, "decided within the hold in every load");
 });
