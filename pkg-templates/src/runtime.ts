@@ -52,6 +52,12 @@ const EVENT_RATE = 20;
 const DEFAULT_HOLD_MS = 300;
 /** How long a sharded model's files may take, all rounds together. */
 const FILES_TIMEOUT_MS = 3000;
+/**
+ * How long a task of the start may run before the next widget waits for a
+ * task of its own: Lighthouse's mobile preset counts each task four times
+ * over, and blocking time begins at 50 ms.
+ */
+const TASK_BUDGET_MS = 5;
 const MAX_NAMES = 30;
 
 /** The runtime behind the exported functions: one per page. */
@@ -176,14 +182,20 @@ export class Runtime {
     if (!(await this.endTask())) return destroyed();
     const engine = new Engine(this.consent === "granted", options.retentionDays ?? 0);
     this.engine = engine;
-    this.state = "ready";
+    // Opening the profile, the experiment and the page's record are a task
+    // each: with wasm run as a debugger's code (as Lighthouse runs it), each
+    // is several milliseconds.
+    if (!(await this.endTask())) return destroyed();
     if (this.measured) this.holdout = this.guard(() => engine.startExperiment(options.holdout, options.holdoutDays ?? 0, pageType())) === true;
     this.guard(() => this.endUnmeasured(engine));
     this.startBeacons(engine);
     const sensitive = Array.isArray(options.sensitiveCategories) ? options.sensitiveCategories.filter((c) => typeof c === "string") : [];
     if (sensitive.length > 0) this.guard(() => engine.setSensitiveCategories(sensitive.join(SEPARATOR)));
+    if (!(await this.endTask())) return destroyed();
     this.guard(() => engine.trackPage(timeZone()));
     if (!(await this.endTask())) return destroyed();
+    // Ready with the queue's replay, so that calls run in the order made.
+    this.state = "ready";
     this.beacon("page_view");
     this.hookDataLayer();
     if (options.segment !== false) this.hookSegment();
@@ -215,8 +227,7 @@ export class Runtime {
     if (this.disabled) return destroyed();
     await domReady();
     const target = await this.targeting;
-    if (!(await this.endTask())) return destroyed();
-    this.reorderAll();
+    if (!(await this.endTask()) || !(await this.reorderAll())) return destroyed();
     this.pickBanners(target);
     this.hold.settle();
     this.hold.release();
@@ -520,15 +531,26 @@ export class Runtime {
     this.engine = null;
   }
 
-  /** Reorders every widget not yet handled, then marks it with how it is shown. */
-  private reorderAll(): void {
-    if (typeof document === "undefined") return;
+  /**
+   * Reorders every widget not yet handled, then marks it with how it is
+   * shown. A widget that would make the task longer than
+   * {@link TASK_BUDGET_MS} waits for the next one (all are held meanwhile);
+   * resolves `false` when the page destroyed Shelfwise between two.
+   */
+  private async reorderAll(): Promise<boolean> {
     const engine = this.engine;
+    let began = performance.now();
     for (const widget of Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state])"))) {
+      if (performance.now() - began > TASK_BUDGET_MS) {
+        if (!(await this.endTask())) return false;
+        began = performance.now();
+        if (!widget.isConnected || widget.hasAttribute("data-shelfwise-state")) continue;
+      }
       const shown = this.unless(widget) ?? (engine ? this.guard(() => engine.reorder(widget)) : undefined) ?? "error";
       if (this.options.debug) console.debug(`shelfwise: widget ${widget.getAttribute("data-shelfwise-widget")} → ${shown}`);
       this.markShown(widget, shown);
     }
+    return true;
   }
 
   /** Why `element` keeps the merchant's order as written whatever the engine says, if it does. */
