@@ -144,15 +144,15 @@ export class Runtime {
     // The wasm compiles while a CMP decides: it is needed whatever the answer
     // (without consent the profile still lives in memory for the page).
     const wasmFailure = this.startWasm(wasmUrl);
+    // The page's script evaluation ends here, the wasm's fetch started: the
+    // rest is the next task's. The hold asks each widget whether the shopper
+    // may see it when it starts, so a frame the browser draws in between
+    // only makes more of them final in the merchant's order, never moves one.
+    if (!(await this.endTask())) return destroyed();
     // Beacon delivery's code downloads beside the wasm (used only if measured).
     if (options.collector) this.chunks.outbox().catch(() => {});
     // So does targeting's, on a page whose markup has some.
     this.targeting = this.loadTargeting();
-    // The page's script evaluation ends here, the fetches started: the rest
-    // is the next task's. The hold asks each widget whether the shopper may
-    // see it when it starts, so a frame the browser draws in between only
-    // makes more of them final in the merchant's order, never moves one.
-    if (!(await this.endTask())) return destroyed();
     // The hold, unless the merchant already said no: a CMP that answers
     // from its stored choice leaves the widgets hidden, not moved.
     const held = options.model || document.querySelector(TARGETING_MARKUP);
@@ -1056,7 +1056,11 @@ function destroyed(): InitResult {
   return { personalized: false, persistent: false, modelItems: 0, warning: "destroyed" };
 }
 
+/**
+ * Resolves once the page is parsed: at once, or in a task of its own after
+ * `DOMContentLoaded` — not in the parser's last task, often long already.
+ */
 function domReady(): Promise<void> {
   if (typeof document === "undefined" || document.readyState !== "loading") return Promise.resolve();
-  return new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => resolve(), { once: true }));
+  return new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => void nextTask().then(resolve), { once: true }));
 }

@@ -79,14 +79,26 @@ async function reportWhen(check, ms = 5000) {
 }
 
 /** Home (landing with `query`) → the second item of the home widget → add to cart → checkout → order. */
+/**
+ * Waits until every widget and banner is decided (the start may decide them
+ * in several tasks) and a frame has been drawn since: exposures are observed
+ * in the task after a frame, so by the next frame they are recorded.
+ */
+async function decidedAndSeen(page) {
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll("[data-shelfwise-widget],[data-shelfwise-banner]")).every((e) => e.hasAttribute("data-shelfwise-state")),
+  );
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
 async function browseAndBuy(page, base, query = "") {
   await page.goto(`${base}/${query}`);
-  await page.waitForSelector("[data-shelfwise-widget][data-shelfwise-state]");
+  await decidedAndSeen(page);
   await Promise.all([
     page.waitForURL(/\/product\//),
     page.locator('[data-shelfwise-widget="reorder"] > [data-item-id]:visible a').nth(1).click(),
   ]);
-  await page.waitForSelector("[data-shelfwise-widget][data-shelfwise-state]");
+  await decidedAndSeen(page);
   // Running, so that the add is not queued for an engine the navigation ends.
   await page.evaluate(() => window.shelfwise.init());
   await page.click("button.add[data-shelfwise-add-to-cart]");

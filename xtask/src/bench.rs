@@ -163,15 +163,22 @@ pub fn run() -> Result {
                 field("api_median_us")
             ),
             "longtasks_chromium" => format!(
-                "| long animation frames in which Shelfwise's scripts ran > 50 ms: {} warm loads of the home page, CPU {}× slower, a returning shopper (widget personalized in {}) | **{}** (of {} long frames on the page); Shelfwise's most in one frame: median {} ms, max {} ms ({}) | 0 |",
-                field("loads"),
-                field("rate"),
+                "| long tasks (> 50 ms) that Shelfwise's scripts made long: {loads} warm loads of the home page, CPU {rate}× slower, a returning shopper (widget personalized in {}) | **{}** (of {} long tasks on the page; {}) | 0 |\n\
+                 | long animation frames with > 50 ms of Shelfwise's scripts, summed over the frame's tasks: the same {loads} loads | {} (of {} long frames); Shelfwise's most in one frame: median {} ms, max {} ms ({}) | |",
                 field("personalized"),
+                field("shelfwise_tasks"),
+                field("long_tasks"),
+                match field("worst_task") {
+                    w if w.is_empty() => "none of them Shelfwise's".to_owned(),
+                    w => format!("the longest: {w}"),
+                },
                 field("shelfwise_frames"),
                 field("long_frames"),
                 field("median_shelfwise_ms"),
                 field("max_shelfwise_ms"),
-                field("worst")
+                field("worst"),
+                loads = field("loads"),
+                rate = field("rate"),
             ),
             "rules_chromium" => format!(
                 "| a page's {} targeting rules, each parsed and evaluated (`when`), Chromium | **{} µs** median | ≤ 20 µs |",
