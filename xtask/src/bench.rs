@@ -852,7 +852,7 @@ fn framework_builds(report: &mut String) -> Result {
 }
 
 /// Runs of each Lighthouse configuration (medians reported).
-const LIGHTHOUSE_RUNS: usize = 5;
+const LIGHTHOUSE_RUNS: usize = 7;
 
 /// What Shelfwise costs the demo store in Lighthouse, against the same
 /// pages without it (`tests/bench/lighthouse.mjs`).
