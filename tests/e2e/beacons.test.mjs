@@ -78,7 +78,6 @@ async function reportWhen(check, ms = 5000) {
   assert.fail(`the report did not show it within ${ms} ms: ${JSON.stringify(last?.arms)}`);
 }
 
-/** Home (landing with `query`) → the second item of the home widget → add to cart → checkout → order. */
 /**
  * Waits until every widget and banner is decided (the start may decide them
  * in several tasks) and a frame has been drawn since: exposures are observed
@@ -91,6 +90,7 @@ async function decidedAndSeen(page) {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
+/** Home (landing with `query`) → the second item of the home widget → add to cart → checkout → order. */
 async function browseAndBuy(page, base, query = "") {
   await page.goto(`${base}/${query}`);
   await decidedAndSeen(page);
