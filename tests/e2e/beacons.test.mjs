@@ -52,11 +52,16 @@ after(async () => {
   env.collector?.stop();
 });
 
-/** A shopper whose pages put them in the given arm, with every beacon body recorded. */
-async function shopper(arm) {
+/**
+ * A shopper whose pages put them in the given arm, with every beacon body
+ * recorded; `hold` (ms) replaces the default hold timeout, for a test that
+ * needs what Shelfwise decides rather than what a timeout shows.
+ */
+async function shopper(arm, hold) {
   const context = await env.browser.newContext();
   const share = arm === "holdout" ? "1" : "0";
-  await editPages(context, (html) => html.replace(/data-holdout="[^"]*"/, `data-holdout="${share}"`));
+  const timeout = hold ? ` data-hold-timeout="${hold}"` : "";
+  await editPages(context, (html) => html.replace(/data-holdout="[^"]*"/, `data-holdout="${share}"${timeout}`));
   return context;
 }
 
@@ -230,12 +235,15 @@ test("a widget held past its timeout sends an exposure marked timeout, and the r
 test("privacy audit: every beacon body holds allow-listed fields only", async () => {
   // Its own traffic: a shopper in each arm comes from the newsletter (the
   // home banner's targeted variant), browses and buys; the audit waits for
-  // each order's beacon.
+  // each order's beacon. The pages hold for up to 5 s: a banner the hold
+  // timed out on (a cold load on a busy machine can take longer than the
+  // default 300 ms) would show its default, and its variant's beacons would
+  // not be sent.
   const from = env.bodies.length;
   const bodies = () => env.bodies.slice(from);
   const orders = () => bodies().filter((b) => b.includes('"type":"order"')).length;
   for (const [i, arm] of ["personalized", "holdout"].entries()) {
-    const context = await shopper(arm);
+    const context = await shopper(arm, 5000);
     const { page } = await watchedPage(context);
     await browseAndBuy(page, env.server.url, "?utm_source=news&utm_medium=email");
     const deadline = Date.now() + 5000;
