@@ -149,14 +149,11 @@ export class Runtime {
     // may see it when it starts, so a frame the browser draws in between
     // only makes more of them final in the merchant's order, never moves one.
     if (!(await this.endTask())) return destroyed();
-    // Beacon delivery's code downloads beside the wasm (used only if measured).
-    if (options.collector) this.chunks.outbox().catch(() => {});
-    // So does targeting's, on a page whose markup has some.
-    this.targeting = this.loadTargeting();
     // The hold, unless the merchant already said no: a CMP that answers
     // from its stored choice leaves the widgets hidden, not moved.
     const held = options.model || document.querySelector(TARGETING_MARKUP);
     if (held && consent !== "pending" && consent !== "denied") this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
+    this.targeting = this.fetchChunks(Boolean(options.collector));
     const tcf = consent === undefined ? tcfApi() : null;
     if (tcf) {
       // A CMP decides, unless the merchant already said: until it answers,
@@ -923,6 +920,22 @@ export class Runtime {
       }
       this.markShown(banner, chosen ? "personalized" : unless ?? (this.holdout ? "holdout" : engine ? "no-history" : "error"));
     }
+  }
+
+  /**
+   * Asks for the modules this page needs besides the script, to download
+   * beside the wasm, each in a task of its own: importing one costs a few
+   * milliseconds of the main thread (many more under a debugger, as in
+   * Lighthouse). Beacon delivery's (used only if measured) when `collector`;
+   * then targeting's, resolving as {@link loadTargeting} does.
+   */
+  private async fetchChunks(collector: boolean): Promise<typeof Target | null> {
+    if (!(await this.endTask())) return null;
+    if (collector) {
+      this.chunks.outbox().catch(() => {});
+      if (!(await this.endTask())) return null;
+    }
+    return this.loadTargeting();
   }
 
   /**
