@@ -6,7 +6,8 @@
 // storage) and warm (a returning shopper: the kitchen profile, the script,
 // wasm and model in the HTTP cache from a load just before). RUNS runs of
 // each; prints one JSON line per (page, preset, cache) with the medians of
-// LCP, TBT, CLS and the score without and with Shelfwise, and in how many
+// LCP, TBT, CLS and the score without and with Shelfwise (and the range of
+// the runs' LCP and TBT), and in how many
 // runs with Shelfwise the recommendation widget ended personalized
 // (`cargo xtask bench`).
 //
@@ -128,6 +129,11 @@ try {
           const rs = sides[side];
           out[`${side}_lcp_ms`] = Math.round(median(rs.map((r) => r.lcp)));
           out[`${side}_tbt_ms`] = Math.round(median(rs.map((r) => r.tbt)));
+          // The runs' spread, against which a difference of medians is read.
+          for (const metric of ["lcp", "tbt"]) {
+            const values = rs.map((r) => Math.round(r[metric]));
+            out[`${side}_${metric}_range`] = `${Math.min(...values)}–${Math.max(...values)}`;
+          }
           out[`${side}_cls`] = +median(rs.map((r) => r.cls)).toFixed(3);
           out[`${side}_score`] = median(rs.map((r) => r.score));
           const errors = rs.map((r) => r.error).filter(Boolean);

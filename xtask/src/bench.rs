@@ -870,10 +870,11 @@ fn lighthouse(report: &mut String) -> Result {
          store served gzip-compressed: without Shelfwise (no script tag, no anti-flicker rules) → \
          with it. Cold: a new shopper, caches and storage cleared. Warm: a returning shopper (the \
          kitchen profile) whose HTTP cache holds the script, wasm and model from a load just before; \
-         \"personalized\" counts the runs whose recommendation widget ended personalized \
-         (`tests/bench/lighthouse.mjs`).\n\n\
-         | page | preset | cache | LCP | TBT | CLS | score | personalized | goal |\n\
-         |---|---|---|---:|---:|---:|---:|---:|---|"
+         \"personalized\" counts the runs whose recommendation widget ended personalized; \
+         \"runs\" gives the lowest and highest value of the runs, without → with, against which a \
+         difference of medians is read (`tests/bench/lighthouse.mjs`).\n\n\
+         | page | preset | cache | LCP | TBT | CLS | score | runs: LCP; TBT | personalized | goal |\n\
+         |---|---|---|---:|---:|---:|---:|---|---:|---|"
     );
     for line in out.lines().filter(|l| l.contains("\"lighthouse\"")) {
         let field = |key: &str| json_field(line, key).unwrap_or_default();
@@ -889,7 +890,7 @@ fn lighthouse(report: &mut String) -> Result {
         };
         let _ = writeln!(
             report,
-            "| {} | {} | {cache} | {} → {} ms (**{:+}**) | {} → {} ms (**{:+}**) | {} → **{}** | {} → {} | {personalized} | {goal} |",
+            "| {} | {} | {cache} | {} → {} ms (**{:+}**) | {} → {} ms (**{:+}**) | {} → **{}** | {} → {} | {} → {}; {} → {} | {personalized} | {goal} |",
             field("page"),
             field("preset"),
             ms("without_lcp_ms"),
@@ -902,6 +903,10 @@ fn lighthouse(report: &mut String) -> Result {
             field("with_cls"),
             field("without_score"),
             field("with_score"),
+            field("without_lcp_range"),
+            field("with_lcp_range"),
+            field("without_tbt_range"),
+            field("with_tbt_range"),
         );
     }
     Ok(())
