@@ -24,6 +24,7 @@ export const TYPES = {
   ".wasm": "application/wasm",
   ".swm": "application/octet-stream",
   ".json": "application/json",
+  ".png": "image/png",
 };
 
 /**

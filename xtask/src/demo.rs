@@ -2,10 +2,11 @@
 //! model built by `shelfwise build` from generated sample sessions.
 //!
 //! `target/demo-site/` gets the pages (home, one page per category and per
-//! product, cart, checkout), `www/assets/`, the hostile pages ([`HOSTILE`], with
-//! `www/hostile/setup/`) under `/hostile/`,
-//! `dist/` as `/dist/`, the sample events, the catalogue, `model.swm` and the
-//! same model in parts under `sharded/`.
+//! product, cart, checkout), the products' pictures ([`picture`]) under
+//! `/img/`, `www/assets/`, the hostile pages ([`HOSTILE`], with
+//! `www/hostile/setup/`) under `/hostile/`, `dist/` as `/dist/`, the sample
+//! events, the catalogue, `model.swm` and the same model in parts under
+//! `sharded/`.
 //! Everything is generated from fixed seeds: the same commit gives the same
 //! site and the same model.
 
@@ -15,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use shelfwise_sim::store::{CATEGORIES, Layout, Product, Store};
+use shelfwise_sim::store::{CATEGORIES, Layout, PER_CATEGORY, Product, Store};
 
-use crate::{Result, dist, exec, root, shelfwise};
+use crate::{Result, dist, exec, picture, root, shelfwise};
 
 fn slug(category: usize) -> String {
     CATEGORIES[category].0.to_ascii_lowercase()
@@ -75,12 +76,24 @@ fn page(kind: &str, title: &str, body: &str) -> String {
     )
 }
 
-fn card(p: &Product) -> String {
+/// A product's picture in a box of class `class`, loaded lazily unless
+/// `eager` (as a store loads what its first screen shows at once).
+fn picture_box(p: &Product, class: &str, eager: bool) -> String {
     format!(
-        r#"<article class="card" data-item-id="{id}"><a href="/product/{id}.html"><div class="thumb c{c}">{initial}</div><h3>{name}</h3></a><p class="meta">{cat} · ${price}{oos}</p></article>"#,
-        id = escape(&p.id),
+        r#"<div class="{class} c{c}"><img src="/img/{id}.png" alt="" width="{w}" height="{h}"{loading}></div>"#,
         c = p.category,
-        initial = escape(&p.name[..1]),
+        id = escape(&p.id),
+        w = picture::WIDTH,
+        h = picture::HEIGHT,
+        loading = if eager { "" } else { r#" loading="lazy""# },
+    )
+}
+
+fn card(p: &Product, eager: bool) -> String {
+    format!(
+        r#"<article class="card" data-item-id="{id}"><a href="/product/{id}.html">{picture}<h3>{name}</h3></a><p class="meta">{cat} · ${price}{oos}</p></article>"#,
+        id = escape(&p.id),
+        picture = picture_box(p, "thumb", eager),
         name = escape(&p.name),
         cat = p.category_name(),
         price = price(p.price_cents),
@@ -93,17 +106,21 @@ fn card(p: &Product) -> String {
 }
 
 /// A page's banner (if it has one) and widgets, as the store's layout says.
-fn shelves(store: &Store, layout: &Layout) -> String {
+/// The first widget's pictures load at once (on the home and listing pages
+/// it is the first screen), the others' lazily; `first_screen` says whether
+/// the first widget is on it.
+fn shelves(store: &Store, layout: &Layout, first_screen: bool) -> String {
     let mut html = if layout.banner {
         banner()
     } else {
         String::new()
     };
-    for shelf in &layout.shelves {
+    for (n, shelf) in layout.shelves.iter().enumerate() {
+        let eager = first_screen && n == 0;
         let cards: String = shelf
             .items
             .iter()
-            .map(|&i| card(&store.products[i]))
+            .map(|&i| card(&store.products[i], eager))
             .collect();
         let mut attributes = String::new();
         if let Some(anchor) = shelf.anchor {
@@ -166,7 +183,7 @@ pub fn build_site() -> Result<PathBuf> {
     let root = root();
     let site = root.join("target/demo-site");
     let _ = std::fs::remove_dir_all(&site);
-    for dir in ["category", "product", "assets", "dist/npm"] {
+    for dir in ["category", "product", "img", "assets", "dist/npm"] {
         std::fs::create_dir_all(site.join(dir)).map_err(|e| e.to_string())?;
     }
     let store = Store::demo();
@@ -182,7 +199,7 @@ pub fn build_site() -> Result<PathBuf> {
             &format!(
                 "<h1>Welcome</h1><p class=\"lead\">Browse a few products: this page reorders itself for you, in your browser.</p>{}{}",
                 preferences(),
-                shelves(&store, &store.home())
+                shelves(&store, &store.home(), true)
             ),
         ),
     )?;
@@ -192,22 +209,30 @@ pub fn build_site() -> Result<PathBuf> {
             &page(
                 "category",
                 name,
-                &format!("<h1>{name}</h1>{}", shelves(&store, &store.category(c))),
+                &format!(
+                    "<h1>{name}</h1>{}",
+                    shelves(&store, &store.category(c), true)
+                ),
             ),
         )?;
     }
     for (i, p) in store.products.iter().enumerate() {
+        let place = i - p.category * PER_CATEGORY;
+        std::fs::write(
+            site.join(format!("img/{}.png", p.id)),
+            picture::product_png(p.category, place),
+        )
+        .map_err(|e| format!("writing the picture of {}: {e}", p.id))?;
         let body = format!(
             r#"<div class="product" data-shelfwise-view="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}">
-<div class="thumb big c{c}">{initial}</div>
+{picture}
 <div><h1>{name}</h1><p class="meta">{cat}</p><p class="price">${price}</p>
 <button class="add" data-shelfwise-add-to-cart="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}" data-shelfwise-name="{name}" data-name="{name}" {disabled}>{label}</button>
 <button class="less" type="button" data-shelfwise-less="{id}" aria-pressed="false">Not for me</button></div>
 </div>{shelves}"#,
             id = escape(&p.id),
             cat = p.category_name(),
-            c = p.category,
-            initial = escape(&p.name[..1]),
+            picture = picture_box(p, "thumb big", true),
             name = escape(&p.name),
             price = price(p.price_cents),
             disabled = if p.out_of_stock { "disabled" } else { "" },
@@ -216,7 +241,7 @@ pub fn build_site() -> Result<PathBuf> {
             } else {
                 "Add to cart"
             },
-            shelves = shelves(&store, &store.product(i)),
+            shelves = shelves(&store, &store.product(i), false),
         );
         write(
             &format!("product/{}.html", p.id),
@@ -230,7 +255,7 @@ pub fn build_site() -> Result<PathBuf> {
             "Cart",
             &format!(
                 "<h1>Your cart</h1><div id=\"cart\" class=\"cart\"></div><p><a class=\"button\" href=\"/checkout.html\">Checkout</a></p>{}",
-                shelves(&store, &store.cart())
+                shelves(&store, &store.cart(), false)
             ),
         ),
     )?;

@@ -19,6 +19,7 @@
 mod bench;
 mod demo;
 mod dist;
+mod picture;
 mod setup;
 
 use std::path::{Path, PathBuf};

@@ -653,8 +653,8 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Pages revalidate on every load; the SDK, its wasm and the model may be
-/// used from cache for a minute and then while revalidating, so that a
+/// Pages revalidate on every load; the SDK, its wasm, the model and the
+/// pictures may be used from cache for a minute and then while revalidating, so that a
 /// returning shopper's widgets are ordered before the first paint. The
 /// collector's answers are never cached. Every answer is `nosniff`; the
 /// dashboard's and the API's carry the [`SECURITY_HEADERS`].
@@ -674,7 +674,7 @@ async fn cache_headers(request: Request, next: Next) -> Response {
         );
     }
     let value = if method == Method::GET
-        && [".wasm", ".js", ".swm"]
+        && [".wasm", ".js", ".swm", ".png"]
             .iter()
             .any(|ext| path.ends_with(ext))
     {
