@@ -11,19 +11,14 @@
 // runs with Shelfwise the recommendation widget ended personalized
 // (`cargo xtask bench`).
 //
-// "Without Shelfwise" is the page as a merchant serves it before adding
-// the tag: the script tag removed, and the stylesheet's anti-flicker rules
-// with it. Files are served compressed (gzip), as a store's CDN does.
+// "Without Shelfwise": see `store.mjs`.
 //
 // usage: node tests/bench/lighthouse.mjs [RUNS [PAGE [PRESET [CACHE]]]] (the last three narrow the
 // runs to one page, preset or cache, e.g. `5 home mobile warm`)
-import http from "node:http";
-import fs from "node:fs";
-import path from "node:path";
-import zlib from "node:zlib";
 import lighthouse, { desktopConfig } from "lighthouse";
 import puppeteer from "puppeteer-core";
-import { TYPES, kitchenProfile, site } from "../e2e/harness.mjs";
+import { kitchenProfile } from "../e2e/harness.mjs";
+import { serveStore } from "./store.mjs";
 
 const runs = Number(process.argv[2] ?? 3);
 const [onlyPage, onlyPreset, onlyCache] = process.argv.slice(3);
@@ -31,48 +26,6 @@ const PAGES = [
   ["home", "/index.html"],
   ["category", "/category/kitchen.html"],
 ];
-
-/** The page without Shelfwise: no script tag, no anti-flicker or targeting rules. */
-function withoutShelfwise(file, body) {
-  if (file.endsWith(".html")) {
-    return body
-      .replace(/<script[^>]*src="\/dist\/shelfwise\.js"[^>]*><\/script>/s, "")
-      .replace('href="/assets/style.css"', 'href="/assets/style.css?without"');
-  }
-  return body;
-}
-
-/** The demo store, gzip-compressed; paths under `/without` serve the page without Shelfwise. */
-async function serveStore() {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://127.0.0.1");
-    let pathname = url.pathname;
-    const without = pathname.startsWith("/without/");
-    if (without) pathname = pathname.slice("/without".length);
-    if (pathname === "/collect" || pathname === "/favicon.ico") {
-      req.resume();
-      req.on("end", () => res.writeHead(204).end());
-      return;
-    }
-    const file = path.join(site, decodeURIComponent(pathname));
-    if (!file.startsWith(site) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    let body = fs.readFileSync(file);
-    const type = TYPES[path.extname(file)] ?? "application/octet-stream";
-    if (without) body = Buffer.from(withoutShelfwise(file, body.toString()));
-    if (url.search === "?without") body = Buffer.from(body.toString().split("\n").filter((l) => !l.includes("shelfwise")).join("\n"));
-    const headers = { "content-type": type, "cache-control": type.startsWith("text/html") ? "no-cache" : "max-age=600" };
-    if (/gzip/.test(req.headers["accept-encoding"] ?? "")) {
-      body = zlib.gzipSync(body, { level: 9 });
-      headers["content-encoding"] = "gzip";
-    }
-    res.writeHead(200, headers).end(body);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

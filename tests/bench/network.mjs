@@ -2,7 +2,7 @@
 // the model files a page fetches through it.
 
 /** Lighthouse's mobile preset: 150 ms RTT, 1.6 Mbps down, 750 kbps up. */
-const SLOW_MOBILE = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
+export const SLOW_MOBILE = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
 
 /**
  * A new context's page on {@link SLOW_MOBILE}, with an empty cache. The
