@@ -50,6 +50,8 @@ const DEFAULT_CONSENT_TIMEOUT_MS = 1000;
 const EVENT_BURST = 200;
 const EVENT_RATE = 20;
 const DEFAULT_HOLD_MS = 300;
+/** Where the engine stores the profile (the core's `PROFILE_KEY`). */
+const PROFILE_KEY = "shelfwise:v1:profile";
 /** How long a sharded model's files may take, all rounds together. */
 const FILES_TIMEOUT_MS = 3000;
 /**
@@ -152,7 +154,13 @@ export class Runtime {
     // The hold, unless the merchant already said no: a CMP that answers
     // from its stored choice leaves the widgets hidden, not moved.
     const held = options.model || document.querySelector(TARGETING_MARKUP);
-    if (held && consent !== "pending" && consent !== "denied") this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
+    if (held && consent !== "pending" && consent !== "denied") {
+      // What only the shopper's history could reorder, on a new shopper's
+      // page, is final at once rather than held for the engine to say so:
+      // the page's largest picture is often in it.
+      for (const widget of historyOnly()) this.markShown(widget, "no-history");
+      this.hold.start(options.holdTimeout ?? DEFAULT_HOLD_MS);
+    }
     this.targeting = this.fetchChunks(Boolean(options.collector));
     const tcf = consent === undefined ? tcfApi() : null;
     if (tcf) {
@@ -1062,6 +1070,26 @@ function nextTask(): Promise<void> {
     channel.port1.onmessage = () => resolve();
     channel.port2.postMessage(null);
   });
+}
+
+/**
+ * The widgets that the engine would leave in the merchant's order
+ * ("no-history") on this page because nothing is known of the shopper: no
+ * profile is stored (a new shopper, or storage that cannot be read, where
+ * none can be kept), the page is about no product, and a widget has no
+ * anchor and is not a recently-viewed shelf (emptied when there is nothing
+ * to show). None when any of that does not hold.
+ */
+function historyOnly(): Element[] {
+  try {
+    if (localStorage.getItem(PROFILE_KEY) !== null) return [];
+  } catch {
+    // Unreadable storage keeps no profile either.
+  }
+  if (document.querySelector("[data-shelfwise-view]")) return [];
+  return Array.from(document.querySelectorAll("[data-shelfwise-widget]:not([data-shelfwise-state]):not([data-shelfwise-anchor])")).filter(
+    (widget) => widget.getAttribute("data-shelfwise-widget") !== "recently-viewed",
+  );
 }
 
 /** What `init()` resolves with once `destroy()` came first. */

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { adminHeaders, editPages, launch, serve, site, startCollector, watchedPage } from "./harness.mjs";
+import { adminHeaders, editPages, kitchenProfile, launch, serve, site, startCollector, watchedPage } from "./harness.mjs";
 
 const ALLOWED = {
   id: /^[0-9a-f]{32}$/,
@@ -196,8 +196,10 @@ test("a widget held past its timeout sends an exposure marked timeout, and the r
   const before = await report();
   assert.ok(before.shown, "ten personalized visits: shown is reported");
 
+  // A returning shopper (a new one's widgets have nothing to wait for):
+  // the model is answered only once the hold has given the widgets up.
   const context = await shopper("personalized");
-  // The model is answered only once the hold has given the widgets up.
+  await context.addInitScript(kitchenProfile);
   let release;
   const released = new Promise((resolve) => (release = resolve));
   await context.route("**/model.swm", async (route) => {

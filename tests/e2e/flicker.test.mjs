@@ -1,7 +1,8 @@
 // No flicker and no layout shift: with the SDK and model cached, a widget is
 // in its final order in the first frame it is visible; when the model is
 // slow, the hold ends at its timeout with the merchant's order, which then
-// never changes; and on a phone-class CPU (Chromium's CPU throttled 4× and
+// never changes; a new shopper's widgets that only a history could reorder
+// are not held at all; and on a phone-class CPU (Chromium's CPU throttled 4× and
 // 6×), no widget the shopper can see ever changes order, on a page that
 // hides its widgets with the documented rule and on one that does not; at
 // Lighthouse's desktop and mobile sizes, nothing on the demo store shifts.
@@ -91,6 +92,56 @@ test("a slow model: the hold ends at its timeout with the merchant order, which 
   assert.equal(seen.shift, 0, JSON.stringify(seen.shifts));
   assert.deepEqual(log.errors, []);
   await context.close();
+});
+
+test("a new shopper: widgets only history could reorder are final at once, not held for the engine; others wait", async () => {
+  // The wasm is answered only when the test says: until then the engine
+  // cannot decide anything. The hold lasts 10 s (the most it may), so that
+  // nothing is decided by its timeout while the test looks.
+  const blockWasm = async (context) => {
+    await editPages(context, (html) => html.replace('data-holdout="0"', 'data-holdout="0" data-hold-timeout="10000"'));
+    let release;
+    const released = new Promise((resolve) => (release = resolve));
+    await context.route("**/shelfwise_bg.wasm", async (route) => {
+      await released;
+      await route.fallback();
+    });
+    return release;
+  };
+  const state = (page, selector) => page.$eval(selector, (e) => e.getAttribute("data-shelfwise-state"));
+  const started = (page) => page.waitForFunction(() => document.adoptedStyleSheets.length > 0);
+
+  const fresh = await env.browser.newContext();
+  const release = await blockWasm(fresh);
+  const { page, log } = await watchedPage(fresh);
+  await page.goto(`${env.server.url}/category/kitchen.html`);
+  await started(page);
+  assert.equal(await state(page, "[data-shelfwise-widget=reorder]"), "merchant", "the listing, with the wasm still loading");
+  assert.ok(await page.$eval("[data-shelfwise-widget=reorder] img", (img) => getComputedStyle(img).visibility === "visible"));
+  // On the home page the recently-viewed shelf (emptied without a history) waits for the engine.
+  await page.goto(`${env.server.url}/`);
+  await started(page);
+  assert.equal(await state(page, "[data-shelfwise-widget=reorder]"), "merchant");
+  assert.equal(await state(page, "[data-shelfwise-widget=recently-viewed]"), null);
+  // A product page: its widgets rank around the product, so they wait.
+  await page.goto(`${env.server.url}/product/sku-06001.html`);
+  await started(page);
+  assert.equal(await state(page, "[data-shelfwise-widget]"), null);
+  release();
+  await widgetsSettled(page);
+  assert.deepEqual(log.errors, []);
+  await fresh.close();
+
+  // A returning shopper's listing waits for the engine.
+  const returning = await env.browser.newContext();
+  await returning.addInitScript(kitchenProfile);
+  const releaseReturning = await blockWasm(returning);
+  const second = await returning.newPage();
+  await second.goto(`${env.server.url}/category/kitchen.html`);
+  await started(second);
+  assert.equal(await state(second, "[data-shelfwise-widget=reorder]"), null);
+  releaseReturning();
+  await returning.close();
 });
 
 /** Asserts what `throttledLoads` found: no visible change, no shift, no error; prints how many loads ended personalized. */

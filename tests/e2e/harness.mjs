@@ -135,10 +135,11 @@ export async function watchedPage(context, expect = {}) {
 /**
  * Page init script (for `addInitScript`): a returning shopper who viewed
  * three kitchen items, unless the page already has a profile. It
- * personalizes the demo store's widgets.
+ * personalizes the demo store's widgets. A page without storage of its
+ * own (`about:blank`) is left alone.
  */
 export function kitchenProfile() {
-  if (localStorage.getItem("shelfwise:v1:profile")) return;
+  if (location.protocol !== "http:" || localStorage.getItem("shelfwise:v1:profile")) return;
   const now = Date.now();
   const views = ["sku-06003", "sku-06004", "sku-06005"].map((id) => `i\tv\t${now}\t${id}\tKitchen`).join("\n");
   localStorage.setItem("shelfwise:v1:profile", `swp1\nt\t${now}\t${now}\n${views}\n`);

@@ -38,6 +38,11 @@ fn meta(category: &str, sensitive: bool) -> ItemMeta {
     }
 }
 
+/// Whether every item of a placement is shown.
+fn visible_all(show: &[bool]) -> bool {
+    show.iter().all(|&s| s)
+}
+
 fn fresh() -> Engine<MemoryHost> {
     Engine::new(MemoryHost::new(NOW), true, 0)
 }
@@ -436,6 +441,20 @@ fn a_widget_shows_its_limit_never_the_pages_product_and_says_how_it_is_shown() {
     engine.install_model(model(false));
     let p = engine.place(&["h1", "s2", "s3"], Widget::Reorder, None, Some(2), false);
     assert_eq!((visible(&p), p.shown), (vec![0, 1], Some(Shown::NoHistory)));
+    // So on a page about no product, for every kind without an anchor but
+    // recently-viewed: what the script tag decides before the wasm has
+    // loaded (`historyOnly` in pkg-templates/src/runtime.ts).
+    let mut first = fresh();
+    first.install_model(model(false));
+    first.begin_page(Context::default(), &[]);
+    for kind in [Widget::Reorder, Widget::Similar, Widget::BoughtTogether] {
+        let p = first.place(&["h1", "s2", "s3"], kind, None, None, false);
+        assert_eq!(
+            (p.order, visible_all(&p.show), p.shown),
+            (vec![0, 1, 2], true, Some(Shown::NoHistory)),
+            "{kind:?}"
+        );
+    }
     // Nothing viewed: a recently-viewed widget shows nothing, unless it may be filled.
     let p = engine.place(&["h1", "s2"], Widget::RecentlyViewed, None, None, false);
     assert_eq!(visible(&p), Vec::<usize>::new());
