@@ -6,26 +6,23 @@
 // CPU throttled 4× (CDP), without Shelfwise, with it, and with it but
 // without the README's anti-flicker rule ("norule": then only what is out
 // of view when the script starts is held; what is in view keeps the
-// merchant's order), interleaved. Cold: a
-// new shopper, empty cache. Warm: the kitchen profile, the load measured
-// 2 s after one unthrottled load that filled the cache. Each load's largest
-// contentful paint is the last `largest-contentful-paint` entry once the
-// widgets are decided; "revealed" is when the first widget was decided
-// (`data-shelfwise-state` set), both from navigation start; "personalized"
-// counts the loads whose first widget ended personalized. Prints one JSON
-// line per (page, cache) (`cargo xtask bench`).
+// merchant's order), interleaved. Cold: a new shopper, empty cache. Warm:
+// the kitchen profile, the load measured 2 s after one unthrottled load
+// that filled the cache. Each load's largest contentful paint is the last
+// `largest-contentful-paint` entry once the widgets are decided;
+// "revealed" is when the first widget was decided (`data-shelfwise-state`
+// set), both from navigation start; "personalized" counts the loads whose
+// first widget ended personalized. Prints one JSON line per (page, cache)
+// (`cargo xtask bench`).
 //
 // usage: node tests/bench/lcp.mjs [LOADS [PAGE [CACHE]]]
 import { kitchenProfile, launch } from "../e2e/harness.mjs";
 import { SLOW_MOBILE } from "./network.mjs";
-import { serveStore } from "./store.mjs";
+import { median, range } from "./stats.mjs";
+import { PAGES, serveStore } from "./store.mjs";
 
 const loads = Number(process.argv[2] ?? 10);
 const [onlyPage, onlyCache] = process.argv.slice(3);
-const PAGES = [
-  ["home", "/index.html"],
-  ["category", "/category/kitchen.html"],
-];
 const VIEWPORT = { width: 412, height: 823 };
 
 /** Page init script: the largest paints, and when the first widget was decided. */
@@ -81,11 +78,6 @@ async function measure(browser, url, warm, withShelfwise) {
   return r;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const server = await serveStore();
 const browser = await launch();
 try {
@@ -102,7 +94,7 @@ try {
       for (const [side, rs] of Object.entries(sides)) {
         const times = rs.map((r) => r.lcp?.time ?? NaN).filter(Number.isFinite);
         out[`${side}_lcp_ms`] = Math.round(median(times));
-        out[`${side}_lcp_range`] = `${Math.round(Math.min(...times))}–${Math.round(Math.max(...times))}`;
+        out[`${side}_lcp_range`] = range(times);
         out[`${side}_image_in_widget`] = rs.filter((r) => r.lcp?.image && r.lcp.inWidget).length;
       }
       for (const side of ["with", "norule"]) {

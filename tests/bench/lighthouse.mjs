@@ -18,19 +18,11 @@
 import lighthouse, { desktopConfig } from "lighthouse";
 import puppeteer from "puppeteer-core";
 import { kitchenProfile } from "../e2e/harness.mjs";
-import { serveStore } from "./store.mjs";
+import { median, range } from "./stats.mjs";
+import { PAGES, serveStore } from "./store.mjs";
 
 const runs = Number(process.argv[2] ?? 3);
 const [onlyPage, onlyPreset, onlyCache] = process.argv.slice(3);
-const PAGES = [
-  ["home", "/index.html"],
-  ["category", "/category/kitchen.html"],
-];
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** One Lighthouse run of `url` in a fresh tab; `warm` keeps what the load before left. */
 async function measure(browser, url, preset, warm) {
@@ -82,11 +74,7 @@ try {
           const rs = sides[side];
           out[`${side}_lcp_ms`] = Math.round(median(rs.map((r) => r.lcp)));
           out[`${side}_tbt_ms`] = Math.round(median(rs.map((r) => r.tbt)));
-          // The runs' spread, against which a difference of medians is read.
-          for (const metric of ["lcp", "tbt"]) {
-            const values = rs.map((r) => Math.round(r[metric]));
-            out[`${side}_${metric}_range`] = `${Math.min(...values)}–${Math.max(...values)}`;
-          }
+          for (const metric of ["lcp", "tbt"]) out[`${side}_${metric}_range`] = range(rs.map((r) => r[metric]));
           out[`${side}_cls`] = +median(rs.map((r) => r.cls)).toFixed(3);
           out[`${side}_score`] = median(rs.map((r) => r.score));
           const errors = rs.map((r) => r.error).filter(Boolean);

@@ -10,6 +10,12 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { TYPES, site } from "../e2e/harness.mjs";
 
+/** The pages the benchmarks load: a name and a path. */
+export const PAGES = [
+  ["home", "/index.html"],
+  ["category", "/category/kitchen.html"],
+];
+
 /** The page without Shelfwise: no script tag, no anti-flicker or targeting rules. */
 function withoutShelfwise(body) {
   return body
