@@ -187,9 +187,10 @@ pub fn build_site() -> Result<PathBuf> {
         std::fs::create_dir_all(site.join(dir)).map_err(|e| e.to_string())?;
     }
     let store = Store::demo();
-    let write = |path: &str, text: &str| -> Result {
-        std::fs::write(site.join(path), text).map_err(|e| format!("writing {path}: {e}"))
+    let write_bytes = |path: &str, bytes: &[u8]| -> Result {
+        std::fs::write(site.join(path), bytes).map_err(|e| format!("writing {path}: {e}"))
     };
+    let write = |path: &str, text: &str| write_bytes(path, text.as_bytes());
 
     write(
         "index.html",
@@ -218,11 +219,10 @@ pub fn build_site() -> Result<PathBuf> {
     }
     for (i, p) in store.products.iter().enumerate() {
         let place = i - p.category * PER_CATEGORY;
-        std::fs::write(
-            site.join(format!("img/{}.png", p.id)),
-            picture::product_png(p.category, place),
-        )
-        .map_err(|e| format!("writing the picture of {}: {e}", p.id))?;
+        write_bytes(
+            &format!("img/{}.png", p.id),
+            &picture::product_png(p.category, place),
+        )?;
         let body = format!(
             r#"<div class="product" data-shelfwise-view="{id}" data-shelfwise-category="{cat}" data-shelfwise-price="{price}">
 {picture}
