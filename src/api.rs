@@ -181,6 +181,17 @@ impl Engine {
             .map_err(|e| JsError::new(&e.message()))
     }
 
+    /// [`Engine::when`] for each of a page's rules, joined by U+001E, in
+    /// order; `invalid` for a rule that does not parse (ask `when` for what
+    /// is wrong with it).
+    #[wasm_bindgen(js_name = whenAll)]
+    pub fn when_all(&self, rules: &str) -> Vec<Target> {
+        self.core
+            .when_all(rules.split(SEPARATOR))
+            .map(|decided| decided.map_or(Target::Invalid, Target::from))
+            .collect()
+    }
+
     /// States a preference of the shopper's; `false` when the key or value
     /// is refused.
     #[wasm_bindgen(js_name = setPreference)]

@@ -147,7 +147,8 @@ impl From<Suppressed> for ExitVerdict {
 
 /// What `Engine.when` decides for a targeted element: `show`; `hide`; or
 /// `held-out` — hidden, as in the holdout arm, whose exposure beacon still
-/// counts what it would have seen.
+/// counts what it would have seen. `Engine.whenAll` also says `invalid`
+/// (hidden) of a rule that does not parse, where `when` throws.
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -157,6 +158,8 @@ pub enum Target {
     Hide = "hide",
     /// Its rule holds, in the holdout arm: hidden, counted as seen.
     HeldOut = "held-out",
+    /// Its rule does not parse (from `whenAll` only): hidden.
+    Invalid = "invalid",
 }
 
 impl From<Targeted> for Target {

@@ -3,6 +3,8 @@
 // other files), its content type sanity-checked, and capped in size while
 // it downloads. The engine then checks the checksum in each file's header.
 
+import { SEPARATOR } from "./boundary.js";
+
 const MAX_MODEL_BYTES = 32 * 1024 * 1024;
 
 /** The device cache a sharded model's files are kept in, with the shopper's consent. */
@@ -75,7 +77,7 @@ export async function loadFiles(engine: Files, base: URL, prefetch: boolean, kee
   for (let round = 0; round < MAX_ROUNDS && !signal.aborted; round++) {
     const wanted = engine.wantedFiles(prefetch);
     if (!wanted) break;
-    const entries = wanted.split("\u001e").map((entry) => entry.split(" "));
+    const entries = wanted.split(SEPARATOR).map((entry) => entry.split(" "));
     const arrived = await Promise.all(
       entries.map(async ([name, integrity, from]) => {
         const url = new URL(name, base);

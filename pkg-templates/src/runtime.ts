@@ -12,6 +12,7 @@ import type { watchExitIntent } from "./exit-watch.js";
 import type { Outbox } from "./outbox.js";
 import { type Decision, globalPrivacyControl, listenToTcf, tcfApi } from "./consent.js";
 import type { OpenPopup, showPopup } from "./popup.js";
+import { SEPARATOR } from "./boundary.js";
 import { Hold, TARGETED, TARGETING_MARKUP } from "./hold.js";
 import type * as Target from "./target.js";
 import { dropCache, fetchModel, loadFiles } from "./model.js";
@@ -1019,7 +1020,6 @@ export class Runtime {
   }
 }
 
-const SEPARATOR = "\u001e";
 /** The names of the engine's reason codes, read from it once (code `i` is name `i`). */
 let reasons: RankReason[] | null = null;
 

@@ -5,6 +5,7 @@
 // evaluates the rules and keeps the preferences; this module wires the page.
 // The script tag fetches it only for a page with such markup.
 
+import { SEPARATOR } from "./boundary.js";
 import { decide, TARGETED } from "./hold.js";
 import type { Target } from "./wasm/shelfwise.js";
 
@@ -12,6 +13,8 @@ import type { Target } from "./wasm/shelfwise.js";
 export interface Targeting {
   /** What to do with an element targeted by `rule`; throws an `Error` for an invalid rule. */
   when(rule: string): Target;
+  /** {@link when} for each of the rules joined by {@link SEPARATOR}; `invalid` where `when` throws. */
+  whenAll(rules: string): Target[];
   preference(key: string): string | undefined;
   setPreference(key: string, value: string): boolean;
   clearPreference(key: string): boolean;
@@ -47,15 +50,22 @@ export function applyTargeting(
   warn: (message: string) => void,
   counted: (element: Element) => void,
 ): void {
+  const open: Element[] = [];
   for (const element of Array.from(document.querySelectorAll(`${TARGETED}:not([data-shelfwise-state])`))) {
-    if (!mayChange(element)) {
-      decide(element, true);
-      continue;
-    }
-    const target = decision(engine, element, warn);
+    if (mayChange(element)) open.push(element);
+    else decide(element, true);
+  }
+  if (open.length === 0) return;
+  // One call for the page's rules (the shopper's segments worked out once);
+  // a rule holding the separator is no rule, and is asked alone below.
+  const rules = open.map((element) => element.getAttribute("data-shelfwise-when") ?? "");
+  const targets = engine.whenAll(rules.map((rule) => (rule.includes(SEPARATOR) ? "|" : rule)).join(SEPARATOR));
+  open.forEach((element, i) => {
+    // An invalid rule is asked alone, for the warning that says what is wrong.
+    const target = targets[i] === "invalid" ? decision(engine, element, warn) : targets[i];
     decide(element, target === "show");
     if (target !== "hide") counted(element);
-  }
+  });
 }
 
 /** Sets `aria-pressed` on every preference and "not for me" control from what the engine keeps. */

@@ -659,14 +659,30 @@ impl<H: Host> Engine<H> {
     ///
     /// The rule does not parse (in any arm): the element stays hidden.
     pub fn when(&self, rule: &str) -> Result<Targeted, RuleError> {
+        self.targeted(rule, &self.segments())
+    }
+
+    /// [`Engine::when`] for each of a page's `rules`, in order, with the
+    /// shopper's segments worked out once for them all.
+    pub fn when_all<'r>(
+        &self,
+        rules: impl IntoIterator<Item = &'r str>,
+    ) -> impl Iterator<Item = Result<Targeted, RuleError>> {
+        let segments = self.segments();
+        rules
+            .into_iter()
+            .map(move |rule| self.targeted(rule, &segments))
+    }
+
+    /// What `rule` decides, given the shopper's `segments` (see
+    /// [`Engine::when`]).
+    fn targeted(&self, rule: &str, segments: &Segments) -> Result<Targeted, RuleError> {
         let rule = Rule::parse(rule)?;
-        Ok(
-            match (self.consented && rule.holds(&self.segments()), self.arm) {
-                (false, _) => Targeted::Hide,
-                (true, Arm::Personalized) => Targeted::Show,
-                (true, Arm::Holdout) => Targeted::HeldOut,
-            },
-        )
+        Ok(match (self.consented && rule.holds(segments), self.arm) {
+            (false, _) => Targeted::Hide,
+            (true, Arm::Personalized) => Targeted::Show,
+            (true, Arm::Holdout) => Targeted::HeldOut,
+        })
     }
 
     /// States a preference (see

@@ -503,6 +503,17 @@ fn a_targeted_element_shows_when_its_rule_holds_in_the_personalized_arm_with_con
     assert_eq!(engine.when("cart:items category:shoes"), Ok(Targeted::Show));
     assert!(engine.when("cart:items vip").is_err(), "invalid in any arm");
     assert!(engine.segments().terms().contains(&"cart:items".to_owned()));
+    // A page's rules at once decide as each alone, an invalid one in its place.
+    let rules = [
+        "new",
+        "returning",
+        "cart:items vip",
+        "cart:items category:shoes",
+    ];
+    let one_by_one: Vec<_> = rules.iter().map(|rule| engine.when(rule)).collect();
+    let at_once: Vec<_> = engine.when_all(rules).collect();
+    assert_eq!(at_once, one_by_one);
+    assert!(at_once[2].is_err());
 
     // The holdout sees what the merchant shows without Shelfwise: nothing
     // targeted; what would have shown is told apart, for its beacons.
