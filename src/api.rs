@@ -12,6 +12,7 @@ use shelfwise_core::model::Source;
 use shelfwise_core::model::sharded::Want;
 use shelfwise_core::profile::EventKind;
 use shelfwise_core::rank::{Exclusion, Reason, merchant_order};
+use shelfwise_core::rule::Rule;
 use wasm_bindgen::prelude::*;
 
 use crate::boundary::{ExitInput, ExitReason, ExitVerdict, Shown, Target};
@@ -168,28 +169,21 @@ impl Engine {
         joined(&terms.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
-    /// Whether an element targeted with `rule` shows on this page (see the
-    /// core's `Engine::when`).
-    ///
-    /// # Errors
-    ///
-    /// Throws an `Error` saying what is wrong with the rule, and where.
-    pub fn when(&self, rule: &str) -> Result<Target, JsError> {
-        self.core
-            .when(rule)
-            .map(Target::from)
-            .map_err(|e| JsError::new(&e.message()))
-    }
-
-    /// [`Engine::when`] for each of a page's rules, joined by U+001E, in
-    /// order; `invalid` for a rule that does not parse (ask `when` for what
-    /// is wrong with it).
+    /// Whether the elements targeted with a page's rules, joined by U+001E,
+    /// show on this page (see the core's `Engine::when_all`), in order;
+    /// `invalid` for a rule that does not parse (see [`Engine::rule_error`]).
     #[wasm_bindgen(js_name = whenAll)]
     pub fn when_all(&self, rules: &str) -> Vec<Target> {
         self.core
             .when_all(rules.split(SEPARATOR))
             .map(|decided| decided.map_or(Target::Invalid, Target::from))
             .collect()
+    }
+
+    /// What is wrong with `rule`, and where; nothing for a rule that parses.
+    #[wasm_bindgen(js_name = ruleError)]
+    pub fn rule_error(&self, rule: &str) -> Option<String> {
+        Rule::parse(rule).err().map(|e| e.message())
     }
 
     /// States a preference of the shopper's; `false` when the key or value
@@ -334,12 +328,6 @@ impl Engine {
             );
             Shown::Error
         }
-    }
-
-    /// Whether a model is installed.
-    #[wasm_bindgen(js_name = hasModel)]
-    pub fn has_model(&self) -> bool {
-        self.core.model().is_some()
     }
 
     /// Whether the profile persists across pages (`localStorage` in use).

@@ -145,10 +145,10 @@ impl From<Suppressed> for ExitVerdict {
     }
 }
 
-/// What `Engine.when` decides for a targeted element: `show`; `hide`; or
+/// What `Engine.whenAll` decides for a targeted element: `show`; `hide`;
 /// `held-out` — hidden, as in the holdout arm, whose exposure beacon still
-/// counts what it would have seen. `Engine.whenAll` also says `invalid`
-/// (hidden) of a rule that does not parse, where `when` throws.
+/// counts what it would have seen; or `invalid` — hidden, its rule does not
+/// parse.
 #[wasm_bindgen]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -158,7 +158,7 @@ pub enum Target {
     Hide = "hide",
     /// Its rule holds, in the holdout arm: hidden, counted as seen.
     HeldOut = "held-out",
-    /// Its rule does not parse (from `whenAll` only): hidden.
+    /// Its rule does not parse: hidden.
     Invalid = "invalid",
 }
 

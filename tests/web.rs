@@ -207,7 +207,9 @@ fn bad_models_are_rejected_and_the_old_one_kept() {
     ] {
         assert!(engine.load_model(bad).is_err());
     }
-    assert!(engine.has_model());
+    // The good one still answers: s1's neighbours, by the model.
+    let similar = engine.recommend("similar", Some("s1".into()), 3, false);
+    assert!(!similar.is_empty());
 }
 
 #[wasm_bindgen_test]

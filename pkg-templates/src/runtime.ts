@@ -715,12 +715,10 @@ export class Runtime {
 
   /** What the pop-up's targeting rule decides (an invalid rule warns once and hides it). */
   private popupTarget(engine: Engine, rule: string): string {
-    try {
-      return engine.when(rule);
-    } catch (error) {
-      this.warnOnce("rule", `shelfwise: the pop-up's rule "${rule}" is not a rule (${(error as Error).message}); the pop-up is not shown`);
-      return "hide";
-    }
+    const [target] = rule.includes(SEPARATOR) ? ["invalid"] : engine.whenAll(rule);
+    if (target !== "invalid") return target;
+    this.warnOnce("rule", `shelfwise: the pop-up's rule "${rule}" is not a rule (${engine.ruleError(rule)}); the pop-up is not shown`);
+    return "hide";
   }
 
   /**

@@ -11,10 +11,10 @@ import type { Target } from "./wasm/shelfwise.js";
 
 /** What the page asks of the engine here. */
 export interface Targeting {
-  /** What to do with an element targeted by `rule`; throws an `Error` for an invalid rule. */
-  when(rule: string): Target;
-  /** {@link when} for each of the rules joined by {@link SEPARATOR}; `invalid` where `when` throws. */
+  /** What to do with the element each of the rules joined by {@link SEPARATOR} targets; `invalid` for a rule that does not parse. */
   whenAll(rules: string): Target[];
+  /** What is wrong with `rule`, and where; nothing for a valid rule. */
+  ruleError(rule: string): string | undefined;
   preference(key: string): string | undefined;
   setPreference(key: string, value: string): boolean;
   clearPreference(key: string): boolean;
@@ -23,19 +23,25 @@ export interface Targeting {
 }
 
 /**
- * What the engine decides for the element targeted by its
- * `data-shelfwise-when`: `show`, `hide`, or `held-out` (hidden in the
- * holdout, where it would have shown). An invalid rule is reported to
- * `warn` (with what is wrong and where) and hides the element.
+ * What the engine decides for the elements targeted by `rules` (their
+ * `data-shelfwise-when`), in one call: `show`, `hide`, or `held-out`
+ * (hidden in the holdout, where it would have shown). An invalid rule is
+ * reported to `warn` (with what is wrong and where) and hides its element.
  */
-export function decision(engine: Targeting, element: Element, warn: (message: string) => void): Target {
-  const rule = element.getAttribute("data-shelfwise-when") ?? "";
-  try {
-    return engine.when(rule);
-  } catch (error) {
-    warn(`shelfwise: data-shelfwise-when="${rule}" is not a rule (${(error as Error).message}); the element stays hidden`);
+export function decisions(engine: Targeting, rules: string[], warn: (message: string) => void): Target[] {
+  if (rules.length === 0) return [];
+  // A rule holding the separator is no rule: "|" stands for it in the call.
+  const targets = engine.whenAll(rules.map((rule) => (rule.includes(SEPARATOR) ? "|" : rule)).join(SEPARATOR));
+  return rules.map((rule, i) => {
+    if (targets[i] !== "invalid") return targets[i];
+    warn(`shelfwise: data-shelfwise-when="${rule}" is not a rule (${engine.ruleError(rule)}); the element stays hidden`);
     return "hide";
-  }
+  });
+}
+
+/** {@link decisions} for one element. */
+export function decision(engine: Targeting, element: Element, warn: (message: string) => void): Target {
+  return decisions(engine, [element.getAttribute("data-shelfwise-when") ?? ""], warn)[0];
 }
 
 /**
@@ -55,14 +61,10 @@ export function applyTargeting(
     if (mayChange(element)) open.push(element);
     else decide(element, true);
   }
-  if (open.length === 0) return;
-  // One call for the page's rules (the shopper's segments worked out once);
-  // a rule holding the separator is no rule, and is asked alone below.
-  const rules = open.map((element) => element.getAttribute("data-shelfwise-when") ?? "");
-  const targets = engine.whenAll(rules.map((rule) => (rule.includes(SEPARATOR) ? "|" : rule)).join(SEPARATOR));
+  // One call for the page's rules: the shopper's segments worked out once.
+  const targets = decisions(engine, open.map((element) => element.getAttribute("data-shelfwise-when") ?? ""), warn);
   open.forEach((element, i) => {
-    // An invalid rule is asked alone, for the warning that says what is wrong.
-    const target = targets[i] === "invalid" ? decision(engine, element, warn) : targets[i];
+    const target = targets[i];
     decide(element, target === "show");
     if (target !== "hide") counted(element);
   });
