@@ -81,7 +81,7 @@ impl Engine {
         let named = dom::named_items(prefetch);
         let named: Vec<&str> = named.iter().map(String::as_str).collect();
         let wanted = if prefetch {
-            self.core.prefetch(&named)
+            self.core.prefetch(&named, false)
         } else if self.core.needs_candidates() {
             let candidates = dom::named_items(true);
             let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
@@ -89,20 +89,17 @@ impl Engine {
         } else {
             self.core.wanted(&named, &[])
         };
-        let mut out = String::new();
-        self.wanted.clear();
-        for (want, fetch) in wanted {
-            if !out.is_empty() {
-                out.push(SEPARATOR);
-            }
-            let from = match fetch {
-                Fetch::Network => "network",
-                Fetch::Cached => "cache",
-            };
-            out.extend([&want.file_name(), " ", &want.integrity(), " ", from]);
-            self.wanted.push(want);
-        }
+        let out = listed(&wanted);
+        self.wanted = wanted.into_iter().map(|(want, _)| want).collect();
         out
+    }
+
+    /// The next file the product page of `item` will need (a card the
+    /// shopper is opening), as [`Engine::wanted_files`] lists them, without
+    /// changing that list: the page asks for it before it goes.
+    #[wasm_bindgen(js_name = wantedFor)]
+    pub fn wanted_for(&self, item: &str) -> String {
+        listed(&self.core.prefetch(&[item], true))
     }
 
     /// Takes the file at `index` of the last [`Engine::wanted_files`] list,
@@ -538,6 +535,23 @@ const WHY: [&str; 9] = [
     "on-page",
     "not-for-me",
 ];
+
+/// Files as [`Engine::wanted_files`] lists them: `NAME INTEGRITY FROM`,
+/// joined by U+001E.
+fn listed(wanted: &[(Want, Fetch)]) -> String {
+    let mut out = String::new();
+    for (want, fetch) in wanted {
+        if !out.is_empty() {
+            out.push(SEPARATOR);
+        }
+        let from = match fetch {
+            Fetch::Network => "network",
+            Fetch::Cached => "cache",
+        };
+        out.extend([&want.file_name(), " ", &want.integrity(), " ", from]);
+    }
+    out
+}
 
 /// The names of the reason codes in the output of `rank` and `recommend`,
 /// joined by U+001E: code `i` is name `i`.

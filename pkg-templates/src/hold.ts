@@ -49,7 +49,7 @@ export class Hold {
    * state.
    */
   start(timeout: number): void {
-    if (typeof document === "undefined" || !(timeout > 0)) return;
+    if (!(timeout > 0)) return;
     for (const element of undecided()) {
       if (maySee(element)) fallBack(element, true);
     }
@@ -80,7 +80,6 @@ export class Hold {
 
   /** Decides every element not decided yet as the page is without Shelfwise; nothing stays undecided. */
   settle(): void {
-    if (typeof document === "undefined") return;
     for (const element of undecided()) fallBack(element, false);
     this.undecided?.disconnect();
     this.undecided = null;

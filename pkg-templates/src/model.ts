@@ -16,7 +16,7 @@ const MAX_ROUNDS = 8;
 
 /** The model's bytes; rejects with what went wrong (HTTP status, content type, size, integrity, network). */
 export async function fetchModel(url: string | URL, integrity: string | undefined, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
-  const response = await fetch(url, { credentials: "omit", mode: "cors", integrity, signal });
+  const response = await fetch(url, { credentials: "omit", integrity, signal });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const type = (response.headers.get("content-type") ?? "").toLowerCase();
   if (type.startsWith("text/") || type.includes("json") || type.includes("html")) {
@@ -29,12 +29,8 @@ export async function fetchModel(url: string | URL, integrity: string | undefine
 
 /** A response's body, failing as soon as it passes `cap` bytes (a missing or lying Content-Length cannot get past). */
 async function readCapped(response: Response, cap: number): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => new Error(`larger than ${cap} bytes`);
-  if (!response.body) {
-    const buffer = await response.arrayBuffer();
-    if (buffer.byteLength > cap) throw tooLarge();
-    return new Uint8Array(buffer);
-  }
+  // No body: a 204 or 205, which no model file is.
+  if (!response.body) throw new Error(`HTTP ${response.status} without a body`);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -44,7 +40,7 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
     size += value.byteLength;
     if (size > cap) {
       void reader.cancel();
-      throw tooLarge();
+      throw new Error(`larger than ${cap} bytes`);
     }
     chunks.push(value);
   }
@@ -75,9 +71,8 @@ export async function loadFiles(engine: Files, base: URL, prefetch: boolean, kee
   const failures: string[] = [];
   const cache = keep ? await openCache() : null;
   for (let round = 0; round < MAX_ROUNDS && !signal.aborted; round++) {
-    const wanted = engine.wantedFiles(prefetch);
-    if (!wanted) break;
-    const entries = wanted.split(SEPARATOR).map((entry) => entry.split(" "));
+    const entries = fileEntries(engine.wantedFiles(prefetch));
+    if (entries.length === 0) break;
     const arrived = await Promise.all(
       entries.map(async ([name, integrity, from]) => {
         const url = new URL(name, base);
@@ -101,6 +96,11 @@ export async function loadFiles(engine: Files, base: URL, prefetch: boolean, kee
   }
   if (cache) void trimCache(cache);
   return failures;
+}
+
+/** The `[NAME, INTEGRITY, FROM]` of each file of the engine's list (`wantedFiles`, `wantedFor`). */
+export function fileEntries(list: string): string[][] {
+  return list ? list.split(SEPARATOR).map((entry) => entry.split(" ")) : [];
 }
 
 /** The device cache of model files, or `null` where there is none (an insecure page, storage blocked). */

@@ -15,7 +15,7 @@ import type { OpenPopup, showPopup } from "./popup.js";
 import { SEPARATOR } from "./boundary.js";
 import { Hold, TARGETED, TARGETING_MARKUP } from "./hold.js";
 import type * as Target from "./target.js";
-import { dropCache, fetchModel, loadFiles } from "./model.js";
+import { dropCache, fetchModel, fileEntries, loadFiles } from "./model.js";
 
 /**
  * Where the code a page may not need comes from: bundled for npm, files
@@ -139,6 +139,7 @@ export class Runtime {
     return this.started;
   }
 
+  /** Starts Shelfwise in a browser (see {@link init}): everything it calls may use the DOM. */
   private async start(options: InitOptions, wasmUrl: string | URL): Promise<InitResult> {
     this.options = options;
     this.state = "loading";
@@ -297,7 +298,7 @@ export class Runtime {
     };
     try {
       const keep = this.consent === "granted" && engine.isPersistent();
-      const failures = await loadFiles(live, new URL(url, document.baseURI), prefetch, keep, controller.signal);
+      const failures = await loadFiles(live, this.modelUrl, prefetch, keep, controller.signal);
       if (this.engine !== engine) return;
       if (failures.length > 0 && !prefetch) {
         this.warnOnce("files", `shelfwise: ${failures.length} file(s) of the model at ${url} could not be loaded (${failures[0]}); the items in them are not personalized`);
@@ -307,6 +308,11 @@ export class Runtime {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Where the model's entry file is (a sharded model's other files are beside it). */
+  private get modelUrl(): URL {
+    return new URL(this.options.model as string, document.baseURI);
   }
 
   /** Runs `call` now if ready, later if loading, never if disabled. */
@@ -594,9 +600,7 @@ export class Runtime {
       });
       return true;
     };
-    if (!hook() && typeof document !== "undefined") {
-      this.listen(document, "DOMContentLoaded", () => hook());
-    }
+    if (!hook()) this.listen(document, "DOMContentLoaded", () => hook());
   }
 
   /**
@@ -620,7 +624,7 @@ export class Runtime {
       this.cleanups.push(() => void analytics.off?.("track", handler));
     };
     hook();
-    if (!hooked && typeof document !== "undefined") {
+    if (!hooked) {
       this.listen(document, "DOMContentLoaded", hook);
       this.listen(window, "load", hook);
     }
@@ -628,7 +632,6 @@ export class Runtime {
 
   /** `data-shelfwise-add-to-cart` buttons, by one delegated listener. */
   private listenToMarkup(): void {
-    if (typeof document === "undefined") return;
     this.listen(document, "click", (event) => {
       const clicked = event.target;
       if (clicked instanceof Element && clicked.closest("[data-shelfwise-preference],[data-shelfwise-less]")) {
@@ -643,6 +646,20 @@ export class Runtime {
       const name = target.getAttribute("data-shelfwise-name") ?? undefined;
       this.track("Product Added", { product_id: id, name, category, price: Number.isFinite(price) ? price : undefined });
     });
+    // A press on a widget's card (a product the shopper is likely opening):
+    // a sharded model's next file for it is asked for now, in a request that
+    // outlives the page (`keepalive`; unchecked: the page that reads the
+    // file checks its integrity), so that it is in the HTTP cache, or on its
+    // way, when that product's page asks — a round trip the page's hold no
+    // longer waits for. The item is on this page: the request reveals
+    // nothing. Never with `prefetch: false`.
+    this.listen(document, "pointerdown", ({ target }) => {
+      const item = target instanceof Element ? target.closest("[data-shelfwise-widget]>[data-item-id]")?.getAttribute("data-item-id") : null;
+      if (!item || this.options.prefetch === false) return;
+      for (const [name] of fileEntries(this.engine?.wantedFor(item) ?? "")) {
+        fetch(new URL(name, this.modelUrl), { credentials: "omit", keepalive: true }).catch(() => {});
+      }
+    });
   }
 
   /**
@@ -655,7 +672,7 @@ export class Runtime {
     if (this.exitStarted || (!this.options.popup && this.exitCallbacks.length === 0)) return;
     this.exitStarted = true;
     const sensitivity = this.options.exitIntent ?? "medium";
-    if (sensitivity === "off" || typeof window === "undefined" || typeof document === "undefined") return;
+    if (sensitivity === "off") return;
     if (!engine.exitStart(sensitivity, window.innerWidth, window.innerHeight)) {
       this.warnOnce("exit", `shelfwise: exitIntent "${String(sensitivity)}" is not low, medium, high or off; exit intent is off`);
       return;
@@ -715,8 +732,9 @@ export class Runtime {
 
   /** What the pop-up's targeting rule decides (an invalid rule warns once and hides it). */
   private popupTarget(engine: Engine, rule: string): string {
-    const [target] = rule.includes(SEPARATOR) ? ["invalid"] : engine.whenAll(rule);
-    if (target !== "invalid") return target;
+    // A rule holding the list separator comes back as two or more: no rule.
+    const [target, more] = engine.whenAll(rule);
+    if (target !== "invalid" && !more) return target;
     this.warnOnce("rule", `shelfwise: the pop-up's rule "${rule}" is not a rule (${engine.ruleError(rule)}); the pop-up is not shown`);
     return "hide";
   }
@@ -732,7 +750,7 @@ export class Runtime {
       this.outbox?.clear();
       return;
     }
-    if (this.delivering || typeof window === "undefined") return;
+    if (this.delivering) return;
     // Until the delivery code is here, the engine keeps the beacons.
     const delivering = this.chunks.outbox().then(
       ({ Outbox }) => {
@@ -898,7 +916,6 @@ export class Runtime {
    * leaves the merchant's default (`data-shelfwise-default`).
    */
   private pickBanners(target: typeof Target | null): void {
-    if (typeof document === "undefined") return;
     const engine = this.engine;
     const ranked = engine ? this.guard(() => engine.bannerCategories().split(SEPARATOR).filter(Boolean)) ?? [] : [];
     const warn = (message: string) => this.warnOnce("rule", message);
@@ -1100,6 +1117,6 @@ function destroyed(): InitResult {
  * `DOMContentLoaded` — not in the parser's last task, often long already.
  */
 function domReady(): Promise<void> {
-  if (typeof document === "undefined" || document.readyState !== "loading") return Promise.resolve();
+  if (document.readyState !== "loading") return Promise.resolve();
   return new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => void nextTask().then(resolve), { once: true }));
 }

@@ -49,9 +49,10 @@ const STANDING_ROUTES = {
 /**
  * Serves `dir` on an ephemeral loopback port. `routes` maps a path to a
  * handler `(req, res) => void` that overrides the file. Files get
- * `Cache-Control: max-age=600` so that a second page load is warm.
+ * `Cache-Control: max-age=600` so that a second page load is warm;
+ * `served(pathname, bytes)` hears of each one sent.
  */
-export async function serve(dir = site, routes = {}) {
+export async function serve(dir = site, routes = {}, served = () => {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     const route = routes[url.pathname] ?? STANDING_ROUTES[url.pathname];
@@ -67,6 +68,7 @@ export async function serve(dir = site, routes = {}) {
         res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not found</h1>");
         return;
       }
+      served(url.pathname, body.length);
       const type = TYPES[path.extname(file)] ?? "application/octet-stream";
       const cache = type.startsWith("text/html") ? "no-cache" : "max-age=600";
       res.writeHead(200, { "content-type": type, "cache-control": cache }).end(body);

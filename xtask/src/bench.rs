@@ -222,8 +222,10 @@ pub fn run() -> Result {
                 field("far")
             ),
             "sharded_slow_network_chromium" => format!(
-                "| pages 2–5 of {} visits (home, then four product pages of one category; 150 ms RTT, 1.6 Mbps; hold 300 ms), {}: widgets ending personalized; model files / KB fetched a visit on those pages | **{} of {}**; {} files, {} KB | ≥ 95 % (sharded) |",
+                "| pages 2–5 of {} visits (home, then four product pages of one category, {} of the {} opened by tapping a widget's card; 150 ms RTT, 1.6 Mbps; hold 300 ms), {}: widgets ending personalized; model files / KB fetched a visit on those pages | **{} of {}**; {} files, {} KB | ≥ 95 % (sharded) |",
                 field("visits"),
+                field("tapped"),
+                field("pages"),
                 field("model"),
                 field("personalized"),
                 field("widgets"),

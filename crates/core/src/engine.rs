@@ -401,17 +401,18 @@ impl<H: Host> Engine<H> {
         self.profile.preference(PREFERRED_CATEGORY).is_some()
     }
 
-    /// The index files (never the parts) a sharded model needs to reach
-    /// `items`, which the page itself shows (its widgets' candidates), all
-    /// fetchable: loaded ahead, they leave whichever of them the shopper
-    /// opens next one round trip from its part. None when the manifest
-    /// names the parts itself.
-    pub fn prefetch(&self, items: &[&str]) -> Vec<(Want, Fetch)> {
+    /// The files a sharded model needs next to reach `items`, which the page
+    /// itself shows (its widgets' candidates), all fetchable: with `parts`,
+    /// the first missing file of each, index file or part — for an item the
+    /// shopper is opening; without, the index files only — loaded while the
+    /// browser is idle, they leave whichever of them the shopper opens next
+    /// one round trip from its part. None for a whole model.
+    pub fn prefetch(&self, items: &[&str], parts: bool) -> Vec<(Want, Fetch)> {
         match &self.model {
             Some(Source::Sharded(sharded)) => sharded
                 .wanted(items)
                 .into_iter()
-                .filter(|w| w.kind != FileKind::Part)
+                .filter(|w| parts || w.kind != FileKind::Part)
                 .map(|w| (w, Fetch::Network))
                 .collect(),
             _ => Vec::new(),

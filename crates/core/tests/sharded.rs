@@ -166,7 +166,7 @@ fn earlier_visits_seeds_come_only_from_the_cache() {
     );
     // Ahead of the next page, the index files of what the page shows, not
     // their parts; nothing once the item's index file is there.
-    let ahead = engine.prefetch(&["item-1", "item-2"]);
+    let ahead = engine.prefetch(&["item-1", "item-2"], false);
     assert!(
         !ahead.is_empty(),
         "two levels of files: the index files come first"
@@ -176,7 +176,38 @@ fn earlier_visits_seeds_come_only_from_the_cache() {
             .iter()
             .all(|(w, f)| matches!(w.kind, FileKind::Index(_)) && *f == Fetch::Network)
     );
-    assert_eq!(engine.prefetch(&["item-200"]), []);
+    assert_eq!(engine.prefetch(&["item-200"], false), []);
+    // An item the shopper is opening: its next file, whichever it is — and
+    // its part once the index files are there; nothing once it is loaded.
+    let opening = engine.prefetch(&["item-2"], true);
+    assert_eq!(opening, engine.prefetch(&["item-2"], false));
+    for (want, _) in &ahead {
+        engine.add_file(want, file(&files, want)).unwrap();
+    }
+    loop {
+        let next = engine.prefetch(&["item-2"], false);
+        if next.is_empty() {
+            break;
+        }
+        for (want, _) in next {
+            engine.add_file(&want, file(&files, &want)).unwrap();
+        }
+    }
+    let opening = engine.prefetch(&["item-2"], true);
+    assert!(matches!(
+        opening[..],
+        [(
+            Want {
+                kind: FileKind::Part,
+                ..
+            },
+            Fetch::Network
+        )]
+    ));
+    engine
+        .add_file(&opening[0].0, file(&files, &opening[0].0))
+        .unwrap();
+    assert_eq!(engine.prefetch(&["item-2", "item-200"], true), []);
 }
 
 #[test]
