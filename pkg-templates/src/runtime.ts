@@ -630,7 +630,10 @@ export class Runtime {
     }
   }
 
-  /** `data-shelfwise-add-to-cart` buttons, by one delegated listener. */
+  /**
+   * The markup's delegated listeners: `data-shelfwise-add-to-cart` buttons,
+   * preference and "not for me" controls, and presses on widgets' cards.
+   */
   private listenToMarkup(): void {
     this.listen(document, "click", (event) => {
       const clicked = event.target;
