@@ -175,11 +175,15 @@ function nearView(element: Element): boolean {
 }
 
 /**
- * Whether the shopper may see `element` now: the page is visible, and the
- * element is not hidden and has a box in the viewport.
+ * Whether the shopper may see `element` now: the page is visible and
+ * painted, and the element is not hidden and has a box in the viewport.
+ * While a stylesheet of the head is loading, the browser has painted
+ * nothing (an async script may run before it is in), and the rule it may
+ * hold (the README's) is not in the computed style yet.
  */
 function maySee(element: Element): boolean {
-  if (document.visibilityState !== "visible" || getComputedStyle(element).visibility === "hidden") return false;
+  const loading = Array.from(document.querySelectorAll<HTMLLinkElement>("head link[rel=stylesheet]")).some((link) => !link.sheet);
+  if (loading || document.visibilityState !== "visible" || getComputedStyle(element).visibility === "hidden") return false;
   const rect = element.getBoundingClientRect();
   return rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < window.innerHeight && rect.right > 0 && rect.left < window.innerWidth;
 }

@@ -23,15 +23,16 @@ function options(runtime: Runtime): InitOptions {
     runtime.warnOnce(`attr-${name}`, `shelfwise: data-${name}="${value}" is not a number from ${min} to ${max}; ignored`);
     return undefined;
   };
-  let consent: ConsentState | undefined;
-  if (data.consent !== undefined) {
-    if (data.consent === "granted" || data.consent === "pending" || data.consent === "denied") {
-      consent = data.consent;
-    } else {
-      consent = "pending";
-      runtime.warnOnce("attr-consent", `shelfwise: data-consent="${data.consent}" is not granted, pending or denied; treated as pending`);
-    }
-  }
+  // One of `allowed`, or nothing; a value that is none of them warns that
+  // `allowed[0]` is used instead.
+  const choice = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+    if (value === undefined || value === "") return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    runtime.warnOnce(`attr-${name}`, `shelfwise: data-${name}="${value}" is not one of ${allowed.join(", ")}; using ${allowed[0]}`);
+    return undefined;
+  };
+  // A consent state that is not one is taken as pending: nothing is kept or sent until the page says.
+  const consent = data.consent === undefined ? undefined : (choice<ConsentState>("consent", data.consent, ["pending", "granted", "denied"]) ?? "pending");
   return {
     model: data.model || undefined,
     modelIntegrity: data.modelIntegrity || undefined,
@@ -42,7 +43,7 @@ function options(runtime: Runtime): InitOptions {
     holdoutDays: number("holdout-days", data.holdoutDays, 1, 365),
     consentTimeout: number("consent-timeout", data.consentTimeout, 0, 30000),
     gpc: data.gpc === "ignore" ? "ignore" : undefined,
-    tcfPurposes: tcfPurposes(runtime, data.tcfPurposes),
+    tcfPurposes: choice<TcfPurposes>("tcf-purposes", data.tcfPurposes, ["auto", "publisher", "global"]),
     sensitiveCategories: data.sensitiveCategories
       ?.split(",")
       .map((c) => c.trim())
@@ -51,7 +52,7 @@ function options(runtime: Runtime): InitOptions {
     holdTimeout: number("hold-timeout", data.holdTimeout, 0, 10000),
     retentionDays: number("retention-days", data.retentionDays, 1, 400),
     debug: data.debug !== undefined && data.debug !== "false",
-    exitIntent: exitIntent(runtime, data.exitIntent),
+    exitIntent: choice<ExitSensitivity>("exit-intent", data.exitIntent, ["medium", "low", "high", "off"]),
     popup: data.popupTitle
       ? {
           title: data.popupTitle,
@@ -64,20 +65,6 @@ function options(runtime: Runtime): InitOptions {
         }
       : undefined,
   };
-}
-
-function exitIntent(runtime: Runtime, value: string | undefined): ExitSensitivity | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (value === "low" || value === "medium" || value === "high" || value === "off") return value;
-  runtime.warnOnce("attr-exit-intent", `shelfwise: data-exit-intent="${value}" is not low, medium, high or off; using medium`);
-  return undefined;
-}
-
-function tcfPurposes(runtime: Runtime, value: string | undefined): TcfPurposes | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (value === "auto" || value === "publisher" || value === "global") return value;
-  runtime.warnOnce("attr-tcf-purposes", `shelfwise: data-tcf-purposes="${value}" is not auto, publisher or global; using auto`);
-  return undefined;
 }
 
 function wasmUrl(): URL {

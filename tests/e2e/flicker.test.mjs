@@ -6,9 +6,11 @@
 // 6×), no widget the shopper can see ever changes order, on a page that
 // hides its widgets with the documented rule and on one that does not; at
 // Lighthouse's desktop and mobile sizes, nothing on the demo store shifts.
+import fs from "node:fs";
+import path from "node:path";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, editPages, kitchenProfile, serve, thirdPartySite, watchedPage, widgetsSettled, withoutHoldRule } from "./harness.mjs";
+import { demoStore, editPages, kitchenProfile, serve, site, thirdPartySite, watchedPage, widgetsSettled, withoutHoldRule } from "./harness.mjs";
 import { recordFrames, shown, throttledLoads } from "./frames.mjs";
 
 const env = demoStore();
@@ -68,6 +70,28 @@ for (const [device, viewport] of [["desktop", { width: 1350, height: 940 }], ["m
     }
   });
 }
+
+test("a stylesheet still loading when the script runs: nothing is painted yet, so the widgets wait for the engine (warm, personalized)", async () => {
+  // The anti-flicker rule is in the page's stylesheet: until it is in, the
+  // widget's computed style says visible, though the browser paints nothing.
+  const css = fs.readFileSync(path.join(site, "assets/style.css"));
+  const late = (req, res) => setTimeout(() => res.writeHead(200, { "content-type": "text/css", "cache-control": "no-store" }).end(css), 300);
+  const store = await serve(site, { "/assets/style.css": late });
+  const context = await env.browser.newContext();
+  try {
+    await context.addInitScript(kitchenProfile);
+    const { page, log } = await watchedPage(context);
+    for (let load = 0; load < 2; load++) {
+      await page.goto(`${store.url}/`);
+      await widgetsSettled(page);
+    }
+    assert.equal(await page.getAttribute("main [data-shelfwise-widget=reorder]", "data-shelfwise-state"), "personalized");
+    assert.deepEqual(log.warnings, []);
+  } finally {
+    await context.close();
+    await store.close();
+  }
+});
 
 test("a slow model: the hold ends at its timeout with the merchant order, which never changes", async () => {
   const context = await env.browser.newContext();
