@@ -40,7 +40,8 @@ export class Hold {
    * reports paint timing only after the frame is on screen, and an async
    * script may run after any number of frames. So the question is asked of
    * each widget instead, at this moment: one the shopper may see now (in
-   * the viewport, not hidden, the page visible) is final in the merchant's
+   * the viewport, not hidden, the page visible and its head stylesheets
+   * in — see {@link pageShown}) is final in the merchant's
    * order at once; every other one, and every one parsed later, is hidden by
    * the hold's style sheet from now until it is decided — hiding what is
    * already hidden or out of view shows nothing. A page that hides its
@@ -50,8 +51,10 @@ export class Hold {
    */
   start(timeout: number): void {
     if (!(timeout > 0)) return;
-    for (const element of undecided()) {
-      if (maySee(element)) fallBack(element, true);
+    if (pageShown()) {
+      for (const element of undecided()) {
+        if (maySee(element)) fallBack(element, true);
+      }
     }
     try {
       if ("adoptedStyleSheets" in document && typeof CSSStyleSheet === "function") {
@@ -75,7 +78,7 @@ export class Hold {
    */
   mayMove(element: Element): boolean {
     if (this.expired) return !nearView(element);
-    return this.sheet !== null || !maySee(element);
+    return this.sheet !== null || !pageShown() || !maySee(element);
   }
 
   /** Decides every element not decided yet as the page is without Shelfwise; nothing stays undecided. */
@@ -175,15 +178,22 @@ function nearView(element: Element): boolean {
 }
 
 /**
- * Whether the shopper may see `element` now: the page is visible and
- * painted, and the element is not hidden and has a box in the viewport.
- * While a stylesheet of the head is loading, the browser has painted
- * nothing (an async script may run before it is in), and the rule it may
+ * Whether the page may be on the shopper's screen: it is visible, and no
+ * stylesheet of the head is still loading — until they are in, the browser
+ * paints nothing (an async script may run before), and the rule they may
  * hold (the README's) is not in the computed style yet.
  */
+function pageShown(): boolean {
+  return document.visibilityState === "visible" && !Array.from(document.querySelectorAll<HTMLLinkElement>("head link[rel=stylesheet]")).some((link) => !link.sheet);
+}
+
+/**
+ * Whether the shopper may see `element` now, on a page that may be on
+ * screen ({@link pageShown}): it is not hidden and has a box in the
+ * viewport.
+ */
 function maySee(element: Element): boolean {
-  const loading = Array.from(document.querySelectorAll<HTMLLinkElement>("head link[rel=stylesheet]")).some((link) => !link.sheet);
-  if (loading || document.visibilityState !== "visible" || getComputedStyle(element).visibility === "hidden") return false;
+  if (getComputedStyle(element).visibility === "hidden") return false;
   const rect = element.getBoundingClientRect();
   return rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < window.innerHeight && rect.right > 0 && rect.left < window.innerWidth;
 }
