@@ -6,7 +6,7 @@ mod progress;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -252,7 +252,8 @@ impl BuildArgs {
         catalog: &HashMap<String, ItemMeta>,
     ) -> anyhow::Result<(log::Log, events::ReadReport, build::Learned)> {
         let events = self.events.as_ref().context("--events FILE is required")?;
-        let (log, report) = read_log(events, self.format, self.strict)?;
+        let (log, report) =
+            progress::timed("reading", || read_log(events, self.format, self.strict))?;
         for problem in &report.problems {
             eprintln!("shelfwise: skipped {problem}");
         }
@@ -360,6 +361,10 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             "secs": secs, "rows_per_sec": rate, "peak_memory_bytes": peak,
             "distance_exponent": learned.distance_exponent, "backward_weight": learned.backward_weight,
             "popularity_exponent": learned.popularity_exponent, "revisit_share": learned.revisit_share,
+            "phases": progress::times()
+                .into_iter()
+                .map(|(what, secs)| (what.to_owned(), secs.into()))
+                .collect::<serde_json::Map<_, _>>(),
         });
         println!("{v}");
     }
@@ -562,16 +567,86 @@ fn peak_memory_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Reads an interaction log with a progress bar on stderr.
+/// Reads an interaction log with a progress bar on stderr. The sessions
+/// format is read in parts, one per core (its lines stand alone); the others
+/// group rows by key across the whole file, in one pass.
 fn read_log(
     path: &PathBuf,
     format: Option<events::Format>,
     strict: bool,
 ) -> anyhow::Result<(log::Log, events::ReadReport)> {
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let input = progress::reading(file)?;
-    events::read_log(BufReader::with_capacity(1 << 20, input), format, strict)
-        .with_context(|| format!("reading {}", path.display()))
+    let open = || File::open(path).with_context(|| format!("opening {}", path.display()));
+    let file = open()?;
+    let bar = progress::bar(file.metadata()?.len())?;
+    let format = match format {
+        Some(format) => Some(format),
+        None => first_line(&file)?.map(|line| events::Format::detect(&line)),
+    };
+    if format == Some(events::Format::Sessions) {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parts = line_parts(&file, cores)?
+            .into_iter()
+            .map(|range| {
+                let mut file = open()?;
+                file.seek(SeekFrom::Start(range.start))?;
+                let part = bar.wrap(file.take(range.end - range.start));
+                Ok(BufReader::with_capacity(READ_BUFFER, part))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        events::read_sessions(parts, strict)
+    } else {
+        events::read_log(
+            BufReader::with_capacity(READ_BUFFER, bar.wrap(file)),
+            format,
+            strict,
+        )
+    }
+    .with_context(|| format!("reading {}", path.display()))
+}
+
+/// The buffer of a log's reader.
+const READ_BUFFER: usize = 1 << 20;
+
+/// The first line of `file` that is not blank, if any.
+fn first_line(mut file: &File) -> std::io::Result<Option<String>> {
+    let mut lines = BufReader::new(&mut file).lines();
+    let line = loop {
+        match lines.next().transpose() {
+            Ok(Some(line)) if line.trim().is_empty() => continue,
+            Ok(line) => break line,
+            // Not UTF-8: the reader says where.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => break None,
+            Err(e) => return Err(e),
+        }
+    };
+    file.seek(SeekFrom::Start(0))?;
+    Ok(line)
+}
+
+/// `file` cut into `count` consecutive byte ranges (some perhaps empty),
+/// each ending at the end of a line or of the file.
+fn line_parts(mut file: &File, count: usize) -> std::io::Result<Vec<std::ops::Range<u64>>> {
+    let len = file.metadata()?.len();
+    let mut ends = Vec::with_capacity(count);
+    let mut line = Vec::new();
+    for i in 1..count as u64 {
+        let at = (len * i / count as u64).max(ends.last().copied().unwrap_or(0));
+        file.seek(SeekFrom::Start(at))?;
+        line.clear();
+        let rest = BufReader::new(&mut file).read_until(b'\n', &mut line)?;
+        ends.push(at + rest as u64);
+    }
+    ends.push(len);
+    file.seek(SeekFrom::Start(0))?;
+    let mut start = 0;
+    Ok(ends
+        .into_iter()
+        .map(|end| {
+            let range = start..end;
+            start = end;
+            range
+        })
+        .collect())
 }
 
 /// Reads item metadata: a delimited file whose header names an item column

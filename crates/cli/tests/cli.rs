@@ -90,6 +90,57 @@ fn malformed_rows_are_named_by_line_or_fail_the_build_with_strict() {
     );
 }
 
+/// The sessions format is read in parts, one per core; the same sessions
+/// as CSV are read in one pass. Both give the same model, and a bad line
+/// late in the file is named by its line in the whole file.
+#[test]
+fn sessions_read_in_parts_build_what_the_same_csv_builds() {
+    let sessions: Vec<Vec<String>> = (0..400u32)
+        .map(|s| {
+            (0..2 + s % 5)
+                .map(|i| format!("p{}", (s * 7 + i * 3) % 90))
+                .collect()
+        })
+        .collect();
+    let mut text: Vec<u8> = Vec::new();
+    let mut csv = String::from("session_id,timestamp,item_id\n");
+    for (s, items) in sessions.iter().enumerate() {
+        text.extend_from_slice(items.join(" ").as_bytes());
+        text.push(b'\n');
+        for (t, item) in items.iter().enumerate() {
+            csv += &format!("s{s},{t},{item}\n");
+        }
+    }
+    // Line 391 is not UTF-8: skipped, like a malformed CSV row.
+    let at = text.len()
+        - sessions[390..]
+            .iter()
+            .map(|s| s.join(" ").len() + 1)
+            .sum::<usize>();
+    text.splice(at..at, b"\xff\n".iter().copied());
+    let (sessions_file, csv_file) = (temp("parts.txt"), temp("parts.csv"));
+    std::fs::write(&sessions_file, &text).unwrap();
+    std::fs::write(&csv_file, &csv).unwrap();
+    let (a, b) = (temp("parts-a.swm"), temp("parts-b.swm"));
+    let o = build(
+        sessions_file.to_str().unwrap(),
+        &a,
+        &["--format", "sessions"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("skipped line 391: not UTF-8"),
+        "{}",
+        stderr(&o)
+    );
+    let o = build(csv_file.to_str().unwrap(), &b, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let o = build(sessions_file.to_str().unwrap(), &a, &["--strict"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 391: not UTF-8"), "{}", stderr(&o));
+}
+
 #[test]
 fn empty_and_single_item_logs_give_valid_models() {
     for (name, text) in [

@@ -62,20 +62,55 @@ pub struct ReadReport {
     pub rows: u64,
     /// Rows skipped as malformed.
     pub skipped: u64,
-    /// The first few problems, with line numbers.
-    pub problems: Vec<String>,
+    /// The first few problems.
+    pub problems: Vec<Problem>,
+    /// Lines read, empty ones included (by the sessions and JSON-lines
+    /// readers: the CSV reader counts its own).
+    lines: u64,
 }
 
+/// A malformed row: where, and what is wrong with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Its line number, from 1.
+    pub line: u64,
+    /// What is wrong.
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.why)
+    }
+}
+
+/// How many problems a report keeps.
+const PROBLEMS_KEPT: usize = 10;
+
 impl ReadReport {
-    fn skip(&mut self, line: u64, why: &str, strict: bool) -> anyhow::Result<()> {
+    fn skip(&mut self, line: u64, why: &'static str, strict: bool) -> anyhow::Result<()> {
+        let problem = Problem { line, why };
         if strict {
-            bail!("line {line}: {why}");
+            bail!("{problem}");
         }
         self.skipped += 1;
-        if self.problems.len() < 10 {
-            self.problems.push(format!("line {line}: {why}"));
+        if self.problems.len() < PROBLEMS_KEPT {
+            self.problems.push(problem);
         }
         Ok(())
+    }
+
+    /// Adds the report of the input read after this one.
+    fn append(&mut self, next: ReadReport) {
+        self.rows += next.rows;
+        self.skipped += next.skipped;
+        let room = PROBLEMS_KEPT.saturating_sub(self.problems.len());
+        self.problems
+            .extend(next.problems.iter().take(room).map(|p| Problem {
+                line: self.lines + p.line,
+                why: p.why,
+            }));
+        self.lines += next.lines;
     }
 }
 
@@ -107,6 +142,7 @@ pub fn read_log(
             break;
         }
         line_no += 1;
+        report.lines = line_no;
         let Ok(text) = std::str::from_utf8(&buf) else {
             report.rows += 1;
             report.skip(line_no, "not UTF-8", strict)?;
@@ -136,6 +172,52 @@ pub fn read_log(
             .or_else(|why| report.skip(line_no, why, strict))?;
     }
     keyed.into_sessions(&mut log);
+    Ok((log, report))
+}
+
+/// Reads a log in the sessions format from `parts` — consecutive pieces of
+/// one input, each ending at the end of a line — each part on a core of its
+/// own, and joins them in order: the log and report [`read_log`] gives for
+/// the whole input. With `strict`, the first malformed line fails the read
+/// once every part is read.
+///
+/// # Errors
+///
+/// I/O errors (named by the part and its line), and with `strict` the
+/// first malformed line.
+pub fn read_sessions<R: BufRead + Send>(
+    parts: Vec<R>,
+    strict: bool,
+) -> anyhow::Result<(Log, ReadReport)> {
+    let count = parts.len();
+    let read: Vec<anyhow::Result<(Log, ReadReport)>> = std::thread::scope(|scope| {
+        let readers: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || read_log(part, Some(Format::Sessions), false)))
+            .collect();
+        readers
+            .into_iter()
+            .map(|r| {
+                r.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut joined: Option<(Log, ReadReport)> = None;
+    for (i, part) in read.into_iter().enumerate() {
+        let (log, report) = part.with_context(|| format!("part {} of {count}", i + 1))?;
+        match &mut joined {
+            None => joined = Some((log, report)),
+            Some((all, all_report)) => {
+                all.append(&log);
+                all_report.append(report);
+            }
+        }
+    }
+    let (log, report) = joined.unwrap_or_default();
+    if let Some(problem) = report.problems.first().filter(|_| strict) {
+        bail!("{problem}");
+    }
     Ok((log, report))
 }
 
@@ -561,10 +643,51 @@ mod tests {
         (sessions, report)
     }
 
+    fn texts(problems: &[Problem]) -> Vec<String> {
+        problems.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
     fn sessions_format() {
         let (s, _) = read("1 2 3\n\n4 5\n");
         assert_eq!(s, [vec!["1", "2", "3"], vec!["4", "5"]]);
+    }
+
+    #[test]
+    fn sessions_read_in_parts_are_the_sessions_read_whole() {
+        let text: &[u8] = b"a b c\n\nb d\n\xff\nd e a\n\nc f\n\xfe x\ng a\n";
+        let (whole, whole_report) = read_log(text, None, false).unwrap();
+        // Every way of cutting the input at line ends into three parts.
+        let ends: Vec<usize> = (0..text.len())
+            .filter(|&i| text[i] == b'\n')
+            .map(|i| i + 1)
+            .collect();
+        for (i, &one) in ends.iter().enumerate() {
+            for &two in &ends[i..] {
+                let parts = vec![&text[..one], &text[one..two], &text[two..]];
+                let (log, report) = read_sessions(parts, false).unwrap();
+                assert_eq!(names(&log), names(&whole));
+                let ids: Vec<u32> = ["a", "b", "c", "d", "e", "f", "g"]
+                    .iter()
+                    .map(|n| log.find(n).unwrap())
+                    .collect();
+                assert_eq!(ids, [0, 1, 2, 3, 4, 5, 6]);
+                assert_eq!((report.rows, report.skipped), (whole_report.rows, 2));
+                assert_eq!(
+                    texts(&report.problems),
+                    ["line 4: not UTF-8", "line 8: not UTF-8"]
+                );
+                let err = read_sessions(vec![&text[..one], &text[one..]], true).unwrap_err();
+                assert_eq!(err.to_string(), "line 4: not UTF-8");
+            }
+        }
+        assert_eq!(
+            read_sessions(Vec::<&[u8]>::new(), true)
+                .unwrap()
+                .0
+                .session_count(),
+            0
+        );
     }
 
     #[test]
@@ -589,7 +712,7 @@ mod tests {
         let (s, r) = read(text);
         assert_eq!(s, [vec!["a", "c"]]);
         assert_eq!(r.skipped, 2);
-        assert_eq!(r.problems[0], "line 3: missing item id");
+        assert_eq!(r.problems[0].to_string(), "line 3: missing item id");
         let err = read_log(text.as_bytes(), None, true).unwrap_err();
         assert_eq!(err.to_string(), "line 3: missing item id");
     }
@@ -601,7 +724,7 @@ mod tests {
         let (log, report) = read_log(text.as_bytes(), None, false).unwrap();
         assert_eq!(names(&log), [vec!["a", "b"]]);
         assert_eq!(log.category(log.find("a").unwrap()), Some("Pots, pans"));
-        assert_eq!(report.problems, ["line 5: missing item id"]);
+        assert_eq!(texts(&report.problems), ["line 5: missing item id"]);
     }
 
     #[test]
@@ -630,7 +753,7 @@ mod tests {
         assert_eq!(first, [1.0, 3.0, 3.0]);
         assert_eq!(report.skipped, 2);
         assert_eq!(
-            report.problems,
+            texts(&report.problems),
             ["line 4: unknown event type", "line 5: not valid JSON"]
         );
     }

@@ -98,6 +98,24 @@ impl Log {
         }
     }
 
+    /// Appends `other`'s sessions after this log's, its items interned here
+    /// in the order `other` first saw them: the log one read of both inputs
+    /// in turn gives, item indexes and categories included.
+    pub fn append(&mut self, other: &Log) {
+        let items: Vec<Option<u32>> = other.names.iter().map(|n| self.intern(n)).collect();
+        for (&item, category) in items.iter().zip(&other.categories) {
+            if let (Some(item), Some(category)) = (item, category) {
+                self.set_category(item, category);
+            }
+        }
+        for session in other.sessions(0..other.session_count()) {
+            self.push_session(session.iter().filter_map(|&e| {
+                let item = (*items.get(self::item(e) as usize)?)?;
+                Some(e & !ITEM_MASK | item)
+            }));
+        }
+    }
+
     /// Number of sessions.
     pub fn session_count(&self) -> usize {
         self.starts.len()
@@ -221,6 +239,34 @@ mod tests {
         assert_eq!(log.id_order(), &[1, 2, 0]);
         log.intern("0");
         assert_eq!(log.id_order(), &[2, 3, 1, 0]);
+    }
+
+    #[test]
+    fn appending_a_log_is_reading_its_sessions_after() {
+        let parts: [&[&[&str]]; 2] = [
+            &[&["a", "b"], &["c", "a"]],
+            &[&["d", "b"], &["c", "e", "d"]],
+        ];
+        let mut whole = Log::new();
+        let mut first = Log::new();
+        let mut second = Log::new();
+        for (i, part) in parts.iter().enumerate() {
+            for session in *part {
+                views(&mut whole, session);
+                views(if i == 0 { &mut first } else { &mut second }, session);
+            }
+        }
+        whole.set_category(3, "tea");
+        second.set_category(0, "tea");
+        second.set_category(1, "pots");
+        first.set_category(1, "cups");
+        first.append(&second);
+        assert_eq!(first.names, whole.names);
+        assert_eq!(first.events, whole.events);
+        assert_eq!(first.starts, whole.starts);
+        assert_eq!(first.category(3), Some("tea"));
+        assert_eq!(first.category(1), Some("cups"));
+        assert_eq!(first.find("e"), Some(4));
     }
 
     #[test]
