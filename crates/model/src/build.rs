@@ -462,7 +462,7 @@ impl<'a> Occurrences<'a> {
             })
             .collect();
         let parts = on_every_core(items, |part| {
-            let mut row = Row::new(self.counts.len());
+            let mut row = Row::new();
             let mut out: Vec<Lists> = vec![Vec::with_capacity(part.len()); shapes.len()];
             for &a in part {
                 self.accumulate(a, &by_distance, &mut row);
@@ -525,36 +525,81 @@ type Scored = (f64, (Learned, Model<Vec<u8>>));
 /// Neighbour lists: `(item, [(neighbour, weight)])`.
 type Lists = Vec<(u32, Vec<(u32, f32)>)>;
 
-/// One item's co-occurrence sums, dense, with the entries touched: items
-/// seen after it, and before it.
+/// One item's co-occurrence sums — of items seen after it, and before it —
+/// in a small open-addressing table: an item has a few hundred neighbours
+/// among a catalogue's million, and a table of those stays in the core's
+/// cache, where a dense row over every item (16 MB for a million) missed it
+/// on almost every addition.
 struct Row {
-    sums: Vec<[f64; 2]>,
+    /// `(item, sums)`, [`FREE`] for an unused slot; a power of two long, at
+    /// most half full.
+    slots: Vec<(u32, [f64; 2])>,
+    /// The slots in use, in the order their items came.
     touched: Vec<u32>,
 }
 
+/// The item of an unused slot of a [`Row`] (no item has this index).
+const FREE: u32 = u32::MAX;
+
 impl Row {
-    fn new(items: usize) -> Row {
+    fn new() -> Row {
         Row {
-            sums: vec![[0.0; 2]; items],
+            slots: vec![(FREE, [0.0; 2]); 256],
             touched: Vec::new(),
         }
     }
 
-    fn add(&mut self, b: u32, direction: usize, w: f64) {
-        if let Some(s) = self.sums.get_mut(b as usize) {
-            if *s == [0.0; 2] {
-                self.touched.push(b);
+    /// The slot of item `b`, or the free slot where it goes.
+    fn slot(&self, b: u32) -> usize {
+        let mask = self.slots.len() - 1;
+        // Fibonacci hashing: consecutive indexes land far apart.
+        let mut i = (u64::from(b).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
+        while let Some(&(item, _)) = self.slots.get(i) {
+            if item == b || item == FREE {
+                break;
             }
-            if let Some(side) = s.get_mut(direction) {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
+    fn add(&mut self, b: u32, direction: usize, w: f64) {
+        if 2 * (self.touched.len() + 1) > self.slots.len() {
+            self.grow();
+        }
+        let i = self.slot(b);
+        if let Some((item, sums)) = self.slots.get_mut(i) {
+            if *item == FREE {
+                *item = b;
+                self.touched.push(i as u32);
+            }
+            if let Some(side) = sums.get_mut(direction) {
                 *side += w;
             }
         }
     }
 
+    /// Doubles the table, keeping the items' order in `touched`.
+    fn grow(&mut self) {
+        let size = 2 * self.slots.len();
+        let old = std::mem::replace(&mut self.slots, vec![(FREE, [0.0; 2]); size]);
+        let mut touched = std::mem::take(&mut self.touched);
+        for at in &mut touched {
+            if let Some(&(b, sums)) = old.get(*at as usize) {
+                let i = self.slot(b);
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = (b, sums);
+                }
+                *at = i as u32;
+            }
+        }
+        self.touched = touched;
+    }
+
     fn clear(&mut self) {
-        for b in self.touched.drain(..) {
-            if let Some(s) = self.sums.get_mut(b as usize) {
-                *s = [0.0; 2];
+        for i in self.touched.drain(..) {
+            if let Some(slot) = self.slots.get_mut(i as usize) {
+                *slot = (FREE, [0.0; 2]);
             }
         }
     }
@@ -573,8 +618,8 @@ impl Row {
         let mut list: Vec<(u32, f32)> = self
             .touched
             .iter()
-            .map(|&b| {
-                let [after, before] = self.sums.get(b as usize).copied().unwrap_or_default();
+            .filter_map(|&i| self.slots.get(i as usize))
+            .map(|&(b, [after, before])| {
                 let norm = own * norms.get(b as usize).copied().unwrap_or(1.0);
                 (b, ((after + backward * before) / norm) as f32)
             })
@@ -670,6 +715,29 @@ mod tests {
         let first = m.neighbors(a).next().unwrap();
         assert_eq!(m.item_id(first.item), Some("b"));
         assert!(m.neighbors(a).all(|n| m.item_id(n.item) != Some("x")));
+    }
+
+    #[test]
+    fn a_row_keeps_every_sum_in_order_as_it_grows() {
+        let mut row = Row::new();
+        for _ in 0..2 {
+            // Far more items than the first table holds, each added twice.
+            for b in (0..1000u32).chain(0..1000) {
+                row.add(b * 7919, (b % 2) as usize, f64::from(b));
+            }
+            let sums: Vec<(u32, [f64; 2])> =
+                row.touched.iter().map(|&i| row.slots[i as usize]).collect();
+            let expected: Vec<(u32, [f64; 2])> = (0..1000u32)
+                .map(|b| {
+                    let mut s = [0.0; 2];
+                    s[(b % 2) as usize] = 2.0 * f64::from(b);
+                    (b * 7919, s)
+                })
+                .collect();
+            assert_eq!(sums, expected);
+            row.clear();
+            assert!(row.slots.iter().all(|&(b, _)| b == FREE));
+        }
     }
 
     #[test]
