@@ -536,6 +536,9 @@ struct Row {
     slots: Vec<(u32, [f64; 2])>,
     /// The slots in use, in the order their items came.
     touched: Vec<u32>,
+    /// Every entry's weight, for [`Row::top`]: kept from item to item, so
+    /// that a list is allocated at its final length only.
+    entries: Vec<(u32, f32)>,
 }
 
 /// The item of an unused slot of a [`Row`] (no item has this index).
@@ -546,6 +549,7 @@ impl Row {
         Row {
             slots: vec![(FREE, [0.0; 2]); 256],
             touched: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -607,7 +611,7 @@ impl Row {
     /// The `k` strongest entries, `(after + backward · before) / (n(a)^½ ·
     /// norms[b])`, ties by `id_order`.
     fn top(
-        &self,
+        &mut self,
         count: u32,
         norms: &[f64],
         id_order: &[u32],
@@ -615,24 +619,28 @@ impl Row {
         k: usize,
     ) -> Vec<(u32, f32)> {
         let own = f64::from(count.max(1)).sqrt();
-        let mut list: Vec<(u32, f32)> = self
-            .touched
-            .iter()
-            .filter_map(|&i| self.slots.get(i as usize))
-            .map(|&(b, [after, before])| {
+        let Row {
+            slots,
+            touched,
+            entries,
+        } = self;
+        entries.clear();
+        entries.extend(touched.iter().filter_map(|&i| slots.get(i as usize)).map(
+            |&(b, [after, before])| {
                 let norm = own * norms.get(b as usize).copied().unwrap_or(1.0);
                 (b, ((after + backward * before) / norm) as f32)
-            })
-            .collect();
+            },
+        ));
         let place = |i: u32| id_order.get(i as usize).copied().unwrap_or(u32::MAX);
         let order =
             |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(place(x.0).cmp(&place(y.0)));
-        if list.len() > k && k > 0 {
-            list.select_nth_unstable_by(k - 1, order);
+        if entries.len() > k && k > 0 {
+            entries.select_nth_unstable_by(k - 1, order);
         }
-        list.truncate(k);
-        list.sort_unstable_by(order);
-        list
+        let kept = k.min(entries.len());
+        let top = entries.get_mut(..kept).unwrap_or_default();
+        top.sort_unstable_by(order);
+        top.to_vec()
     }
 }
 
