@@ -665,8 +665,8 @@ fn model_builder(
         if let Some(slot) = handles.get_mut(item as usize) {
             *slot = Some(handle);
         }
-        builder.add_count(
-            name,
+        builder.add_count_at(
+            handle,
             counts.get(item as usize).copied().map_or(0, u64::from),
         );
         let mut meta = catalog.get(name).cloned().unwrap_or_default();
@@ -674,7 +674,7 @@ fn model_builder(
             meta.category = log.category(item).map(str::to_owned);
         }
         if meta != ItemMeta::default() {
-            builder.set_meta(name, meta);
+            builder.set_meta_at(handle, meta);
         }
     }
     (builder, handles)

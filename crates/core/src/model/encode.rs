@@ -105,9 +105,22 @@ impl ModelBuilder {
         Some(i)
     }
 
-    fn entry_mut(&mut self, id: &str) -> Option<&mut Entry> {
-        let i = self.entry(id)?;
-        self.items.get_mut(i as usize)
+    /// [`ModelBuilder::add_count`] by the index [`ModelBuilder::entry`]
+    /// gave; an unknown index is ignored.
+    pub fn add_count_at(&mut self, item: u32, count: u64) -> &mut ModelBuilder {
+        if let Some(e) = self.items.get_mut(item as usize) {
+            e.count = e.count.saturating_add(count);
+        }
+        self
+    }
+
+    /// [`ModelBuilder::set_meta`] by the index [`ModelBuilder::entry`]
+    /// gave; an unknown index is ignored.
+    pub fn set_meta_at(&mut self, item: u32, meta: ItemMeta) -> &mut ModelBuilder {
+        if let Some(e) = self.items.get_mut(item as usize) {
+            e.meta = Some(meta);
+        }
+        self
     }
 
     /// Declares an item (so it exists even without neighbours). Empty ids and
@@ -119,16 +132,16 @@ impl ModelBuilder {
 
     /// Adds `count` occurrences to an item's popularity.
     pub fn add_count(&mut self, id: &str, count: u64) -> &mut ModelBuilder {
-        if let Some(e) = self.entry_mut(id) {
-            e.count = e.count.saturating_add(count);
+        if let Some(i) = self.entry(id) {
+            self.add_count_at(i, count);
         }
         self
     }
 
     /// Sets an item's metadata.
     pub fn set_meta(&mut self, id: &str, meta: ItemMeta) -> &mut ModelBuilder {
-        if let Some(e) = self.entry_mut(id) {
-            e.meta = Some(meta);
+        if let Some(i) = self.entry(id) {
+            self.set_meta_at(i, meta);
         }
         self
     }
