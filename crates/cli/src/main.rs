@@ -84,7 +84,8 @@ BUILD OPTIONS:
     --neighbors K       neighbours kept per item (default 32)
     --window N          co-occurrence window in positions (default 8)
     --strict            fail on the first malformed row instead of skipping it
-    --json              also print a summary as one JSON line on stdout
+    --json              also print a summary as one JSON line on stdout,
+                        with each phase's seconds
 
 PARAMETERS (learned from the events unless one is given; the others then
 take their defaults):
