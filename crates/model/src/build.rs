@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 
-use crate::cores::on_every_core;
+use crate::cores::on_every_core_with;
 use crate::eval::{Case, score};
 use crate::log::{self, Log, SEPARATOR};
 use shelfwise_core::model::{ItemMeta, Model, ModelBuilder};
@@ -325,20 +325,23 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
     );
     for candidates in rounds {
         // Encoding is the slow part: one builder per core.
-        let scored = on_every_core(&candidates, |part| {
-            let mut builder = builder.clone();
-            let mut out = Vec::new();
-            for (learned, lists) in part {
-                // Ranking reads the seeds' lists and nothing else: the
-                // candidate models hold only those.
-                builder.clear_neighbors();
-                add_lists(&mut builder, &handles, lists);
-                if let Ok(m) = Model::decode(builder.encode()) {
-                    out.push((mrr(&m, quick, None), (*learned, m)));
+        let scored = on_every_core_with(
+            &candidates,
+            || builder.clone(),
+            |builder, part| {
+                let mut out = Vec::new();
+                for (learned, lists) in part {
+                    // Ranking reads the seeds' lists and nothing else: the
+                    // candidate models hold only those.
+                    builder.clear_neighbors();
+                    add_lists(builder, &handles, lists);
+                    if let Ok(m) = Model::decode(builder.encode()) {
+                        out.push((mrr(&m, quick, None), (*learned, m)));
+                    }
                 }
-            }
-            out
-        });
+                out
+            },
+        );
         structures.extend(scored.into_iter().flatten());
         best_few(&mut structures);
     }
@@ -461,11 +464,10 @@ impl<'a> Occurrences<'a> {
                     .collect()
             })
             .collect();
-        let parts = on_every_core(items, |part| {
-            let mut row = Row::new();
+        let parts = on_every_core_with(items, Row::new, |row, part| {
             let mut out: Vec<Lists> = vec![Vec::with_capacity(part.len()); shapes.len()];
             for &a in part {
-                self.accumulate(a, &by_distance, &mut row);
+                self.accumulate(a, &by_distance, row);
                 let count = self.counts.get(a as usize).copied().unwrap_or(1);
                 for ((lists, &(backward, _)), norms) in out.iter_mut().zip(shapes).zip(&norms) {
                     let top = row.top(count, norms, self.id_order, backward, settings.neighbors);

@@ -13,6 +13,17 @@ const BLOCKS_PER_CORE: usize = 8;
 /// in `work` is raised again here: a lost block never passes for an empty
 /// one.
 pub fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    on_every_core_with(items, || (), |(), block| work(block))
+}
+
+/// [`on_every_core`], with a value each core makes once (`init`) and hands
+/// to `work` for each of its blocks: a buffer or a builder that a block
+/// would otherwise make anew.
+pub fn on_every_core_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, &[T]) -> R + Sync,
+) -> Vec<R> {
     let threads = thread::available_parallelism().map_or(1, |n| n.get());
     let block = items.len().div_ceil(threads * BLOCKS_PER_CORE).max(1);
     let blocks: Vec<&[T]> = items.chunks(block).collect();
@@ -20,15 +31,16 @@ pub fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + S
     let mut done: Vec<(usize, R)> = thread::scope(|scope| {
         let workers: Vec<_> = (0..threads.min(blocks.len()))
             .map(|_| {
-                let (work, blocks, next) = (&work, &blocks, &next);
+                let (init, work, blocks, next) = (&init, &work, &blocks, &next);
                 scope.spawn(move || {
                     let mut done = Vec::new();
+                    let mut state = init();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(block) = blocks.get(i) else {
                             return done;
                         };
-                        done.push((i, work(block)));
+                        done.push((i, work(&mut state, block)));
                     }
                 })
             })
@@ -55,5 +67,20 @@ mod tests {
         let sums = on_every_core(&items, |block| block.to_vec());
         assert_eq!(sums.concat(), items);
         assert!(on_every_core(&[] as &[u32], |b| b.len()).is_empty());
+    }
+
+    #[test]
+    fn each_core_makes_its_value_once() {
+        let made = AtomicUsize::new(0);
+        let items: Vec<u32> = (0..1000).collect();
+        let blocks = on_every_core_with(
+            &items,
+            || made.fetch_add(1, Ordering::Relaxed),
+            |_, block| block.len(),
+        );
+        assert_eq!(blocks.iter().sum::<usize>(), 1000);
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(blocks.len() > cores);
+        assert!((1..=cores).contains(&made.load(Ordering::Relaxed)));
     }
 }
