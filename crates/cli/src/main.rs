@@ -578,14 +578,15 @@ fn read_log(
 ) -> anyhow::Result<(log::Log, events::ReadReport)> {
     let open = || File::open(path).with_context(|| format!("opening {}", path.display()));
     let file = open()?;
-    let bar = progress::bar(file.metadata()?.len())?;
+    let len = file.metadata()?.len();
+    let bar = progress::bar(len)?;
     let format = match format {
         Some(format) => Some(format),
         None => first_line(&file)?.map(|line| events::Format::detect(&line)),
     };
     if format == Some(events::Format::Sessions) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let parts = line_parts(&file, cores)?
+        let parts = line_parts(&file, len, cores)?
             .into_iter()
             .map(|range| {
                 let mut file = open()?;
@@ -624,10 +625,13 @@ fn first_line(mut file: &File) -> std::io::Result<Option<String>> {
     Ok(line)
 }
 
-/// `file` cut into `count` consecutive byte ranges (some perhaps empty),
-/// each ending at the end of a line or of the file.
-fn line_parts(mut file: &File, count: usize) -> std::io::Result<Vec<std::ops::Range<u64>>> {
-    let len = file.metadata()?.len();
+/// `file`, `len` bytes long, cut into `count` consecutive byte ranges (some
+/// perhaps empty), each ending at the end of a line or of the file.
+fn line_parts(
+    mut file: &File,
+    len: u64,
+    count: usize,
+) -> std::io::Result<Vec<std::ops::Range<u64>>> {
     let mut ends = Vec::with_capacity(count);
     let mut line = Vec::new();
     for i in 1..count as u64 {

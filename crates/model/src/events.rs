@@ -195,13 +195,7 @@ pub fn read_sessions<R: BufRead + Send>(
             .into_iter()
             .map(|part| scope.spawn(move || read_log(part, Some(Format::Sessions), false)))
             .collect();
-        readers
-            .into_iter()
-            .map(|r| {
-                r.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        readers.into_iter().map(crate::cores::joined).collect()
     });
     let mut joined: Option<(Log, ReadReport)> = None;
     for (i, part) in read.into_iter().enumerate() {
