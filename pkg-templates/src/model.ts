@@ -69,10 +69,12 @@ interface Files {
  */
 export async function loadFiles(engine: Files, base: URL, prefetch: boolean, keep: boolean, signal: AbortSignal): Promise<string[]> {
   const failures: string[] = [];
-  const cache = keep ? await openCache() : null;
+  // Opened once a file is wanted: a whole model wants none.
+  let cache: Cache | null | undefined;
   for (let round = 0; round < MAX_ROUNDS && !signal.aborted; round++) {
     const entries = fileEntries(engine.wantedFiles(prefetch));
     if (entries.length === 0) break;
+    cache ??= keep ? await openCache() : null;
     const arrived = await Promise.all(
       entries.map(async ([name, integrity, from]) => {
         const url = new URL(name, base);

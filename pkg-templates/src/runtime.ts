@@ -225,7 +225,8 @@ export class Runtime {
         warning = `model rejected: ${(error as Error).message}`;
         this.warnOnce("model", `shelfwise: the model at ${options.model} was rejected (${(error as Error).message}); widgets keep the merchant's order`);
       }
-      if (!(await this.endTask())) return destroyed();
+      // In the same task: a whole model wants no file, and settles before
+      // a call's wait for it can end (and answer without a model it has).
       if (modelItems > 0) await this.loadFiles(engine, false);
     } else if (wantModel) {
       warning = "model unavailable";

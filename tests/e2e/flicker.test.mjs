@@ -76,7 +76,12 @@ test("a stylesheet still loading when the script runs: nothing is painted yet, s
   // widget's computed style says visible, though the browser paints nothing.
   const css = fs.readFileSync(path.join(site, "assets/style.css"));
   const late = (req, res) => setTimeout(() => res.writeHead(200, { "content-type": "text/css", "cache-control": "no-store" }).end(css), 300);
-  const store = await serve(site, { "/assets/style.css": late });
+  // A hold of 5 s, so that its timeout never decides: the default 300 ms
+  // passes mostly while the stylesheet loads, and how much is left for the
+  // engine depends on the machine's speed that moment.
+  const html = fs.readFileSync(path.join(site, "index.html"), "utf8").replace('data-holdout="0"', 'data-holdout="0" data-hold-timeout="5000"');
+  const home = (req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }).end(html);
+  const store = await serve(site, { "/": home, "/assets/style.css": late });
   const context = await env.browser.newContext();
   try {
     await context.addInitScript(kitchenProfile);

@@ -143,8 +143,9 @@ test("in Chromium, a call before init() says so once; after init() calls wait fo
        const before = (await rank(["sku-01001", "sku-03001"])).map((r) => r.reason);
        await rank(["sku-01001"]);
        track("Product Viewed", { product_id: "sku-03002", category: "Hats" });
-       init({ model: "/model.swm" });
-       // Not awaited, as in the README: the call waits for the model.
+       // Not awaited, as in the README: the call waits for the model (for as
+       // long as it takes here: the timeout is the next tests' subject).
+       init({ model: "/model.swm", holdTimeout: 5000 });
        const after = (await rank(["sku-01001", "sku-03001"])).map((r) => r.id + ":" + r.reason);
        window.result = { before, after };
      </script>`,
@@ -158,6 +159,39 @@ test("in Chromium, a call before init() says so once; after init() calls wait fo
   assert.deepEqual(result.after, ["sku-03001:similar", "sku-01001:merchant"], "personalized by the view tracked before init()");
   assert.deepEqual(log.warnings, ["shelfwise: rank() before init() is not personalized; call init() first"]);
   assert.deepEqual(log.errors, []);
+  await server.close();
+});
+
+test("in Chromium, a call waiting for a whole model answers as soon as it is in, and no device cache is opened for it", async () => {
+  fs.copyFileSync(path.join(site, "model.swm"), path.join(app, "model.swm"));
+  fs.writeFileSync(
+    path.join(app, "whole-model.html"),
+    `<!doctype html><meta charset="utf-8"><title>whole model</title>
+     <script>
+       // The device's cache of a sharded model's files opens after the wait's
+       // timeout here: a whole model that waited for it would answer late.
+       window.opened = 0;
+       const open = caches.open.bind(caches);
+       caches.open = (name) => (window.opened++, new Promise((resolve) => setTimeout(resolve, 10000)).then(() => open(name)));
+     </script>
+     <script type="module">
+       import { init, rank, track } from "/node_modules/shelfwise/shelfwise.js";
+       track("Product Viewed", { product_id: "sku-03002", category: "Hats" });
+       init({ model: "/model.swm", holdTimeout: 5000 });
+       const started = performance.now();
+       const ranked = (await rank(["sku-01001", "sku-03001"])).map((r) => r.id + ":" + r.reason);
+       window.result = { ranked, waited: performance.now() - started, opened: window.opened };
+     </script>`,
+  );
+  const server = await serve(app);
+  browser ??= await launch();
+  const { page, log } = await watchedPage(await browser.newContext());
+  await page.goto(`${server.url}/whole-model.html`);
+  const result = await page.waitForFunction(() => window.result).then((h) => h.jsonValue());
+  assert.deepEqual(result.ranked, ["sku-03001:similar", "sku-01001:merchant"]);
+  assert.ok(result.waited < 5000, `answered before the timeout: ${result.waited} ms`);
+  assert.equal(result.opened, 0);
+  assert.deepEqual(log.warnings, []);
   await server.close();
 });
 
