@@ -453,7 +453,7 @@ impl Output {
                 // free; checked in memory (a read-back from disk, hashing
                 // and decoding every file again, took as long as the build
                 // on a million items; `inspect` does that).
-                let sharding = builder.sharding(*per_part);
+                let sharding = builder.sharding(*per_part, &cores::EveryCore);
                 let numbers: Vec<usize> = (0..sharding.parts()).collect();
                 let parts = cores::on_every_core(&numbers, |block| {
                     block

@@ -2,7 +2,9 @@ use proptest::prelude::*;
 use shelfwise_core::context::Context;
 use shelfwise_core::engine::{Engine, Fetch, MemoryHost};
 use shelfwise_core::model::sharded::{FileKind, Sharded, Want};
-use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder, ShardedFiles, Source};
+use shelfwise_core::model::{
+    Blocks, ItemMeta, Lookup as _, Model, ModelBuilder, ShardedFiles, Source,
+};
 use shelfwise_core::profile::{EventKind, Profile};
 use shelfwise_core::rank::{Focus, RankOptions, rank, recommend};
 
@@ -408,11 +410,26 @@ proptest! {
     }
 }
 
+/// [`Blocks`] of `self.0` items, each on a thread of its own.
+struct Threads(usize);
+
+impl Blocks for Threads {
+    fn map<T: Sync, R: Send>(&self, items: &[T], work: &(dyn Fn(&[T]) -> R + Sync)) -> Vec<R> {
+        std::thread::scope(|s| {
+            let threads: Vec<_> = items
+                .chunks(self.0)
+                .map(|block| s.spawn(move || work(block)))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        })
+    }
+}
+
 #[test]
-fn parts_written_in_any_order_and_on_any_thread_give_the_same_model() {
+fn lists_cut_in_blocks_and_parts_written_in_any_order_on_any_thread_give_the_same_model() {
     let b = catalogue(3000, 12);
     let whole = b.encode_sharded(4);
-    let sharding = b.sharding(4);
+    let sharding = b.sharding(4, &Threads(37));
     let numbers: Vec<usize> = (0..sharding.parts()).collect();
     let (low, high) = numbers.split_at(numbers.len() / 2);
     let (low, mut high) = std::thread::scope(|s| {

@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
+use shelfwise_core::model::Blocks;
+
 /// Blocks per core: items handed out a block at a time to whichever core is
 /// free, so that a core given the heavy items (the popular ones come first
 /// in a log's item order) does not finish long after the others.
@@ -49,6 +51,16 @@ pub fn on_every_core_with<T: Sync, S, R: Send>(
     });
     done.sort_unstable_by_key(|&(i, _)| i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The model encoder's per-item work ([`Blocks`]) on every core.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EveryCore;
+
+impl Blocks for EveryCore {
+    fn map<T: Sync, R: Send>(&self, items: &[T], work: &(dyn Fn(&[T]) -> R + Sync)) -> Vec<R> {
+        on_every_core(items, work)
+    }
 }
 
 /// What a scoped thread returned; its panic, if it panicked, is raised

@@ -49,6 +49,25 @@ struct Previous {
 /// `docs/benchmarks.md`.
 const KEEP_WITHIN: f32 = 1.114;
 
+/// How the encoder runs its work on every item: a block of items at a
+/// time, in order on this thread ([`InOrder`]) or on several threads (a
+/// native caller's). The bytes written are the same either way.
+pub trait Blocks {
+    /// `work` on consecutive blocks of `items`, covering them all, with the
+    /// results in block order.
+    fn map<T: Sync, R: Send>(&self, items: &[T], work: &(dyn Fn(&[T]) -> R + Sync)) -> Vec<R>;
+}
+
+/// [`Blocks`] as one block, on this thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InOrder;
+
+impl Blocks for InOrder {
+    fn map<T: Sync, R: Send>(&self, items: &[T], work: &(dyn Fn(&[T]) -> R + Sync)) -> Vec<R> {
+        vec![work(items)]
+    }
+}
+
 /// Collects items, neighbours and metadata, and writes a model file.
 ///
 /// The output is deterministic: the same calls give the same bytes, and
@@ -211,7 +230,7 @@ impl ModelBuilder {
 
     /// Writes the model as one file.
     pub fn encode(&self) -> Vec<u8> {
-        let prepared = self.prepare();
+        let prepared = self.prepare(&InOrder);
         let all: Vec<u32> = (0..prepared.order.len() as u32).collect();
         prepared.write(&all, Part::default(), self.revisit_share)
     }
@@ -223,24 +242,25 @@ impl ModelBuilder {
     /// as that allows: none up to 256 parts, one up to 4,096, two up to
     /// 65,536. [`ModelBuilder::sharding`] does the same a part at a time.
     pub fn encode_sharded(&self, items_per_part: usize) -> ShardedFiles {
-        let sharding = self.sharding(items_per_part);
+        let sharding = self.sharding(items_per_part, &InOrder);
         let parts: Vec<Option<PartFile>> =
             (0..sharding.parts()).map(|n| sharding.part(n)).collect();
         sharding.finish(parts)
     }
 
     /// [`ModelBuilder::encode_sharded`] in steps, for a caller that writes
-    /// the parts on several threads: [`Sharding::part`] for every number
-    /// below [`Sharding::parts`], in any order and on any thread, then
+    /// the parts on several threads: the lists are cut and merged by
+    /// `blocks`, then [`Sharding::part`] for every number below
+    /// [`Sharding::parts`], in any order and on any thread, then
     /// [`Sharding::finish`] with them in number order.
-    pub fn sharding(&self, items_per_part: usize) -> Sharding<'_> {
+    pub fn sharding(&self, items_per_part: usize, blocks: &impl Blocks) -> Sharding<'_> {
         let parts = self.items.len().div_ceil(items_per_part.max(1));
         let part_bits = parts
             .next_power_of_two()
             .trailing_zeros()
             .min(MAX_PART_BITS);
         let levels = part_bits.saturating_sub(MAX_INDEX_BITS).div_ceil(FAN_BITS);
-        let prepared = self.prepare();
+        let prepared = self.prepare(blocks);
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); 1 << part_bits];
         for (rank, e) in prepared.order.iter().enumerate() {
             if let Some(m) = members.get_mut(sharded::part_of(e.id.as_bytes(), part_bits) as usize)
@@ -260,8 +280,9 @@ impl ModelBuilder {
         }
     }
 
-    /// Sorts the items by id and cuts, merges and quantizes every list.
-    fn prepare(&self) -> Prepared<'_> {
+    /// Sorts the items by id and cuts, merges and quantizes every list,
+    /// the lists a block at a time by `blocks`.
+    fn prepare(&self, blocks: &impl Blocks) -> Prepared<'_> {
         // Items in id order; `rank` maps an entry to its place in the file.
         // Sorted by the ids' first eight bytes, read once into the array
         // being sorted, and by the whole ids only where those are equal: a
@@ -286,47 +307,52 @@ impl ModelBuilder {
         }
         let order: Vec<&Entry> = places.iter().filter_map(|&i| self.items.get(i)).collect();
         let k = self.max_neighbors.unwrap_or(usize::MAX);
-        // Every kept list, flat: `ends[i]` is where item `i`'s list ends.
-        let mut ends: Vec<u32> = Vec::with_capacity(order.len());
-        let mut kept: Vec<(u32, f32)> = Vec::new();
-        let mut calls: Vec<(u32, f32)> = Vec::new();
-        for e in &order {
-            calls.clear();
-            calls.extend(
-                e.neighbors
-                    .iter()
-                    .filter_map(|&(to, w)| Some((*rank.get(to as usize)?, w))),
-            );
-            // Stable: repeated pairs are summed in call order.
-            calls.sort_by_key(|c| c.0);
-            let start = kept.len();
-            for &(to, w) in &calls {
-                match kept.get_mut(start..).and_then(|l| l.last_mut()) {
-                    Some(last) if last.0 == to => last.1 += w,
-                    _ => kept.push((to, w)),
-                }
-            }
-            if let Some(list) = kept.get_mut(start..) {
-                list.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            }
-            kept.truncate(start.saturating_add(k).min(kept.len()));
-            if let (Some(previous), Some(list)) = (&e.previous, kept.get_mut(start..)) {
-                for (to, w) in list.iter_mut() {
-                    let builder_index = places.get(*to as usize).map(|&i| i as u32);
-                    let before = previous
-                        .neighbors
+        // Each block's kept lists, flat: `ends[i]` is where its item `i`'s
+        // list ends.
+        let cut = |block: &[&Entry]| {
+            let mut ends: Vec<u32> = Vec::with_capacity(block.len());
+            let mut kept: Vec<(u32, f32)> = Vec::new();
+            let mut calls: Vec<(u32, f32)> = Vec::new();
+            for e in block {
+                calls.clear();
+                calls.extend(
+                    e.neighbors
                         .iter()
-                        .find(|p| Some(p.0) == builder_index);
-                    if let Some(&(_, old)) = before
-                        && *w <= old * KEEP_WITHIN
-                        && old <= *w * KEEP_WITHIN
-                    {
-                        *w = old;
+                        .filter_map(|&(to, w)| Some((*rank.get(to as usize)?, w))),
+                );
+                // Stable: repeated pairs are summed in call order.
+                calls.sort_by_key(|c| c.0);
+                let start = kept.len();
+                for &(to, w) in &calls {
+                    match kept.get_mut(start..).and_then(|l| l.last_mut()) {
+                        Some(last) if last.0 == to => last.1 += w,
+                        _ => kept.push((to, w)),
                     }
                 }
+                if let Some(list) = kept.get_mut(start..) {
+                    list.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                }
+                kept.truncate(start.saturating_add(k).min(kept.len()));
+                if let (Some(previous), Some(list)) = (&e.previous, kept.get_mut(start..)) {
+                    for (to, w) in list.iter_mut() {
+                        let builder_index = places.get(*to as usize).map(|&i| i as u32);
+                        let before = previous
+                            .neighbors
+                            .iter()
+                            .find(|p| Some(p.0) == builder_index);
+                        if let Some(&(_, old)) = before
+                            && *w <= old * KEEP_WITHIN
+                            && old <= *w * KEEP_WITHIN
+                        {
+                            *w = old;
+                        }
+                    }
+                }
+                ends.push(kept.len() as u32);
             }
-            ends.push(kept.len() as u32);
-        }
+            (ends, kept)
+        };
+        let cut = blocks.map(&order, &cut);
         let popularity = order
             .iter()
             .map(|e| {
@@ -340,25 +366,41 @@ impl ModelBuilder {
         // The largest weight rounded up to a power of two: a rebuild with a
         // little more data keeps it, and with it every code that did not
         // move (the top octave of codes may go unused).
-        let largest = kept
+        let largest = cut
             .iter()
-            .map(|&(_, w)| w)
+            .flat_map(|(_, kept)| kept.iter().map(|&(_, w)| w))
             .fold(0f32, f32::max)
             .max(f32::MIN_POSITIVE);
         let scale = 2f32.powi(largest.log2().ceil() as i32);
         // The file keeps codes, not weights: each list in the order of its
         // codes (ties by id), so that equal codes give equal bytes whatever
         // the weights behind them.
-        let mut kept: Vec<(u32, u8)> = kept
-            .into_iter()
-            .map(|(to, w)| (to, quantize(w, scale)))
-            .collect();
-        let mut start = 0;
-        for &end in &ends {
-            if let Some(list) = kept.get_mut(start..end as usize) {
-                list.sort_unstable_by_key(|&(to, code)| (core::cmp::Reverse(code), to));
-            }
-            start = end as usize;
+        let quantized = blocks.map(&cut, &|cut| {
+            cut.iter()
+                .map(|(ends, kept)| {
+                    let mut codes: Vec<(u32, u8)> = kept
+                        .iter()
+                        .map(|&(to, w)| (to, quantize(w, scale)))
+                        .collect();
+                    let mut start = 0;
+                    for &end in ends {
+                        if let Some(list) = codes.get_mut(start..end as usize) {
+                            list.sort_unstable_by_key(|&(to, code)| (core::cmp::Reverse(code), to));
+                        }
+                        start = end as usize;
+                    }
+                    codes
+                })
+                .collect::<Vec<_>>()
+        });
+        // The blocks' lists end to end.
+        let mut ends: Vec<u32> = Vec::with_capacity(order.len());
+        let mut kept: Vec<(u32, u8)> =
+            Vec::with_capacity(cut.iter().map(|(_, kept)| kept.len()).sum());
+        for ((block_ends, _), codes) in cut.iter().zip(quantized.into_iter().flatten()) {
+            let offset = kept.len() as u32;
+            ends.extend(block_ends.iter().map(|&end| offset + end));
+            kept.extend(codes);
         }
         let has_metadata = order.iter().any(|e| e.meta.is_some());
         Prepared {
@@ -542,8 +584,28 @@ impl Prepared<'_> {
             BTreeMap::new()
         };
 
-        let mut body = Vec::new();
         let ids: Vec<&str> = items.iter().map(|e| e.id.as_str()).collect();
+        let external_ids: Vec<&str> = externals
+            .iter()
+            .filter_map(entry)
+            .map(|e| e.id.as_str())
+            .collect();
+        let id_bytes: usize = ids.iter().map(|s| s.len()).sum();
+        let external_bytes: usize = external_ids.iter().map(|s| s.len()).sum();
+        let edges: usize = members.iter().map(|&m| list(m).len()).sum();
+        // The file in one buffer, the header's fields written last: a
+        // million-item model's parts are 650 MB, grown and copied again
+        // otherwise.
+        let mut body = Vec::with_capacity(
+            HEADER_LEN
+                + id_bytes
+                + external_bytes
+                + 4 * (ids.len() + external_ids.len() + 3)
+                + 5 * edges
+                + 5 * ids.len()
+                + 3 * named.len(),
+        );
+        body.resize(HEADER_LEN, 0);
         write_strings(&mut body, &ids);
         let mut end = 0u32;
         body.extend_from_slice(&end.to_le_bytes());
@@ -564,11 +626,6 @@ impl Prepared<'_> {
                 .iter()
                 .map(|&m| self.popularity.get(m as usize).copied().unwrap_or(0)),
         );
-        let external_ids: Vec<&str> = externals
-            .iter()
-            .filter_map(entry)
-            .map(|e| e.id.as_str())
-            .collect();
         if !external_ids.is_empty() {
             write_strings(&mut body, &external_ids);
         }
@@ -596,10 +653,8 @@ impl Prepared<'_> {
             write_strings(&mut body, &names);
         }
 
-        let id_bytes: usize = ids.iter().map(|s| s.len()).sum();
-        let external_bytes: usize = external_ids.iter().map(|s| s.len()).sum();
         let category_bytes: usize = categories.keys().map(|s| s.len()).sum();
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        let mut out = Vec::with_capacity(HEADER_LEN);
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         let flags = if self.has_metadata { FLAG_METADATA } else { 0 };
@@ -620,9 +675,11 @@ impl Prepared<'_> {
             out.extend_from_slice(&field.to_le_bytes());
         }
         out.extend_from_slice(&0u64.to_le_bytes());
-        out.extend_from_slice(&body);
-        seal(&mut out, HEADER_LEN);
-        out
+        if let Some(header) = body.get_mut(..HEADER_LEN) {
+            header.copy_from_slice(&out);
+        }
+        seal(&mut body, HEADER_LEN);
+        body
     }
 }
 

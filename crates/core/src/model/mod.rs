@@ -26,7 +26,7 @@ pub mod sharded;
 use core::ops::Range;
 
 #[cfg(feature = "encode")]
-pub use encode::{ItemMeta, ModelBuilder, PartFile, ShardedFiles, Sharding};
+pub use encode::{Blocks, InOrder, ItemMeta, ModelBuilder, PartFile, ShardedFiles, Sharding};
 pub use error::DecodeError;
 
 /// The eight bytes every model file starts with. Like PNG's signature, the
