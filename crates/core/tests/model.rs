@@ -63,6 +63,35 @@ fn encoding_is_deterministic_whatever_the_call_order() {
 }
 
 #[test]
+fn a_list_set_at_once_is_the_pairs_added_one_by_one() {
+    let items = ["a", "b", "c", "d"];
+    let declared = || {
+        let mut b = ModelBuilder::new();
+        let handles: Vec<u32> = items.iter().filter_map(|id| b.entry(id)).collect();
+        (b, handles)
+    };
+    // A repeated pair, a self-pair, a weight that is not positive, one that
+    // is not finite and an unknown item: added or set, the same model.
+    let pairs = [
+        (1, 2.0),
+        (2, 1.0),
+        (1, 0.5),
+        (0, 4.0),
+        (3, -1.0),
+        (2, f32::NAN),
+        (9, 1.0),
+    ];
+    let (mut added, handles) = declared();
+    for &(to, w) in &pairs {
+        added.add_neighbor_at(handles[0], to, w);
+    }
+    let (mut set, _) = declared();
+    set.add_neighbor_at(handles[0], handles[3], 7.0);
+    set.set_neighbors_at(handles[0], pairs.to_vec());
+    assert_eq!(set.encode(), added.encode());
+}
+
+#[test]
 fn the_revisit_share_round_trips_and_is_validated() {
     let mut b = ModelBuilder::new();
     b.add_neighbor("a", "b", 1.0);

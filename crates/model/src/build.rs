@@ -120,7 +120,7 @@ pub fn build_model(
     encode(
         log,
         &index.counts,
-        &lists,
+        lists,
         catalog,
         settings,
         learned.revisit_share,
@@ -193,7 +193,7 @@ pub fn build_from_pairs(
     Ok(encode(
         &log,
         &counts,
-        &lists,
+        lists,
         catalog,
         settings,
         revisit_share,
@@ -205,7 +205,7 @@ pub fn build_from_pairs(
 fn encode(
     log: &Log,
     counts: &[u32],
-    lists: &Lists,
+    lists: Lists,
     catalog: &HashMap<String, ItemMeta>,
     settings: Settings,
     revisit_share: Option<f32>,
@@ -334,7 +334,7 @@ pub fn learn(log: &Log, catalog: &HashMap<String, ItemMeta>, settings: Settings)
                     // Ranking reads the seeds' lists and nothing else: the
                     // candidate models hold only those.
                     builder.clear_neighbors();
-                    add_lists(builder, &handles, lists);
+                    add_lists(builder, &handles, lists.clone());
                     if let Ok(m) = Model::decode(builder.encode()) {
                         out.push((mrr(&m, quick, None), (*learned, m)));
                     }
@@ -682,16 +682,14 @@ fn model_builder(
     (builder, handles)
 }
 
-/// Adds neighbour lists of log items to a builder from [`model_builder`].
-fn add_lists(builder: &mut ModelBuilder, handles: &[Option<u32>], lists: &Lists) {
+/// Gives the builder from [`model_builder`] the neighbour lists of log
+/// items, each list moved in, its items turned into the builder's.
+fn add_lists(builder: &mut ModelBuilder, handles: &[Option<u32>], lists: Lists) {
     let handle = |i: u32| handles.get(i as usize).copied().flatten();
-    for (a, list) in lists {
-        let Some(from) = handle(*a) else { continue };
-        for &(b, w) in list {
-            if let Some(to) = handle(b) {
-                builder.add_neighbor_at(from, to, w);
-            }
-        }
+    for (a, mut list) in lists {
+        let Some(from) = handle(a) else { continue };
+        list.retain_mut(|(b, _)| handle(*b).map(|to| *b = to).is_some());
+        builder.set_neighbors_at(from, list);
     }
 }
 

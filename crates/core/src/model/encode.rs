@@ -189,6 +189,24 @@ impl ModelBuilder {
         self
     }
 
+    /// Gives `from` the neighbours `neighbors` (builder indexes), in place
+    /// of any it had: [`ModelBuilder::add_neighbor_at`] for each pair, the
+    /// same pairs ignored, without copying a list made elsewhere pair by
+    /// pair.
+    pub fn set_neighbors_at(
+        &mut self,
+        from: u32,
+        mut neighbors: Vec<(u32, f32)>,
+    ) -> &mut ModelBuilder {
+        let items = self.items.len();
+        neighbors
+            .retain(|&(to, w)| to != from && w.is_finite() && w > 0.0 && (to as usize) < items);
+        if let Some(e) = self.items.get_mut(from as usize) {
+            e.neighbors = neighbors;
+        }
+        self
+    }
+
     /// Makes the next encoding keep what `previous` (the last build) wrote
     /// wherever the new data moved it by less than two and a half
     /// quantization steps: such a weight keeps its code, a popularity its
