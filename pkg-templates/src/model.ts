@@ -74,7 +74,7 @@ export async function loadFiles(engine: Files, base: URL, prefetch: boolean, kee
   for (let round = 0; round < MAX_ROUNDS && !signal.aborted; round++) {
     const entries = fileEntries(engine.wantedFiles(prefetch));
     if (entries.length === 0) break;
-    cache ??= keep ? await openCache() : null;
+    if (cache === undefined) cache = keep ? await openCache() : null;
     const arrived = await Promise.all(
       entries.map(async ([name, integrity, from]) => {
         const url = new URL(name, base);

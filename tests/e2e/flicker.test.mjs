@@ -80,6 +80,7 @@ test("a stylesheet still loading when the script runs: nothing is painted yet, s
   // passes mostly while the stylesheet loads, and how much is left for the
   // engine depends on the machine's speed that moment.
   const html = fs.readFileSync(path.join(site, "index.html"), "utf8").replace('data-holdout="0"', 'data-holdout="0" data-hold-timeout="5000"');
+  assert.ok(html.includes('data-hold-timeout="5000"'), "the home page's script tag takes the hold");
   const home = (req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }).end(html);
   const store = await serve(site, { "/": home, "/assets/style.css": late });
   const context = await env.browser.newContext();

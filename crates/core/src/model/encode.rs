@@ -180,7 +180,7 @@ impl ModelBuilder {
     /// [`ModelBuilder::add_neighbor`] by the indexes [`ModelBuilder::entry`]
     /// gave; unknown indexes are ignored.
     pub fn add_neighbor_at(&mut self, from: u32, to: u32, weight: f32) -> &mut ModelBuilder {
-        if from == to || !(weight.is_finite() && weight > 0.0) || to as usize >= self.items.len() {
+        if !self.usable(from, to, weight) {
             return self;
         }
         if let Some(e) = self.items.get_mut(from as usize) {
@@ -198,13 +198,17 @@ impl ModelBuilder {
         from: u32,
         mut neighbors: Vec<(u32, f32)>,
     ) -> &mut ModelBuilder {
-        let items = self.items.len();
-        neighbors
-            .retain(|&(to, w)| to != from && w.is_finite() && w > 0.0 && (to as usize) < items);
+        neighbors.retain(|&(to, w)| self.usable(from, to, w));
         if let Some(e) = self.items.get_mut(from as usize) {
             e.neighbors = neighbors;
         }
         self
+    }
+
+    /// Whether the pair `from` → `to` of `weight` is one to keep: not a
+    /// self-pair, towards a declared item, with a positive, finite weight.
+    fn usable(&self, from: u32, to: u32, weight: f32) -> bool {
+        from != to && weight.is_finite() && weight > 0.0 && (to as usize) < self.items.len()
     }
 
     /// Makes the next encoding keep what `previous` (the last build) wrote
@@ -327,7 +331,7 @@ impl ModelBuilder {
         let k = self.max_neighbors.unwrap_or(usize::MAX);
         // Each block's kept lists, flat: `ends[i]` is where its item `i`'s
         // list ends.
-        let cut = |block: &[&Entry]| {
+        let cut_lists = |block: &[&Entry]| {
             let mut ends: Vec<u32> = Vec::with_capacity(block.len());
             let mut kept: Vec<(u32, f32)> = Vec::new();
             let mut calls: Vec<(u32, f32)> = Vec::new();
@@ -370,7 +374,7 @@ impl ModelBuilder {
             }
             (ends, kept)
         };
-        let cut = blocks.map(&order, &cut);
+        let cut = blocks.map(&order, &cut_lists);
         let popularity = order
             .iter()
             .map(|e| {
@@ -672,11 +676,11 @@ impl Prepared<'_> {
         }
 
         let category_bytes: usize = categories.keys().map(|s| s.len()).sum();
-        let mut out = Vec::with_capacity(HEADER_LEN);
-        out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(&MAGIC);
+        header.extend_from_slice(&VERSION.to_le_bytes());
         let flags = if self.has_metadata { FLAG_METADATA } else { 0 };
-        out.extend_from_slice(&flags.to_le_bytes());
+        header.extend_from_slice(&flags.to_le_bytes());
         for field in [
             ids.len() as u32,
             end,
@@ -690,11 +694,11 @@ impl Prepared<'_> {
             part.number,
             part.bits,
         ] {
-            out.extend_from_slice(&field.to_le_bytes());
+            header.extend_from_slice(&field.to_le_bytes());
         }
-        out.extend_from_slice(&0u64.to_le_bytes());
-        if let Some(header) = body.get_mut(..HEADER_LEN) {
-            header.copy_from_slice(&out);
+        header.extend_from_slice(&0u64.to_le_bytes());
+        if let Some(space) = body.get_mut(..HEADER_LEN) {
+            space.copy_from_slice(&header);
         }
         seal(&mut body, HEADER_LEN);
         body
