@@ -193,6 +193,10 @@ export class Runtime {
     // each: with wasm run as a debugger's code (as Lighthouse runs it), each
     // is several milliseconds.
     if (!(await this.endTask())) return destroyed();
+    // The page's record (its products, its type) is read from its markup:
+    // on a page still arriving, once the parser has all of it.
+    await domReady();
+    if (this.disabled) return destroyed();
     if (this.measured) this.holdout = this.guard(() => engine.startExperiment(options.holdout, options.holdoutDays ?? 0, pageType())) === true;
     this.guard(() => this.endUnmeasured(engine));
     this.startBeacons(engine);

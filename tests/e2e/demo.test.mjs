@@ -1,7 +1,9 @@
 // The demo store, end to end, through the real script tag and dist/.
+import fs from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoStore, merchantOrder, servePage, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
+import { demoStore, merchantOrder, serve, servePage, site, watchedPage, widgetOrder, widgetsSettled } from "./harness.mjs";
 
 const env = demoStore();
 
@@ -113,6 +115,32 @@ test("dataLayer pushes made before the SDK loaded, snippet calls and early calls
   await page.waitForFunction(() => (localStorage.getItem("shelfwise:v1:profile") ?? "").includes("sku-07004"));
   assert.deepEqual(log.errors, []);
   assert.deepEqual(log.warnings, []);
+  await context.close();
+  await custom.close();
+});
+
+test("a product page still arriving when the engine starts is recorded once its markup is in", async () => {
+  // A slow network or a long page: the script tag comes early in the HTML,
+  // and the element declaring the product only after the wasm is running.
+  const html = fs.readFileSync(path.join(site, "product/sku-01001.html"), "utf8");
+  const cut = html.indexOf("<div class=\"product\"");
+  assert.ok(cut > 0 && html.indexOf("data-shelfwise-view") > cut, "the product's element comes after the script tag");
+  let wasmServed;
+  const wasm = new Promise((resolve) => (wasmServed = resolve));
+  const streamed = (req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    // Padding: Chromium parses (and starts the async script) without waiting for more.
+    res.write(`${html.slice(0, cut)}<!--${" ".repeat(4096)}-->`);
+    void wasm.then(() => setTimeout(() => res.end(html.slice(cut)), 500));
+  };
+  const custom = await serve(site, { "/product/streamed.html": streamed }, (served) => served.endsWith(".wasm") && wasmServed());
+  const context = await env.browser.newContext();
+  const { page } = await watchedPage(context);
+  await page.goto(`${custom.url}/product/streamed.html`);
+  await widgetsSettled(page);
+  const { profile } = await page.evaluate(() => window.shelfwise.export());
+  const views = profile.interactions.filter((i) => i.kind === "view").map((i) => i.item);
+  assert.deepEqual(views, ["sku-01001"], "the page's product is recorded, once");
   await context.close();
   await custom.close();
 });
