@@ -536,6 +536,10 @@ export class Runtime {
         // The page may have replaced what we hooked; nothing to undo then.
       }
     }
+    // What was still undecided shows as the merchant wrote it, also on a
+    // page whose own CSS hides undecided widgets (the README's rule); a page
+    // Shelfwise never started on (or none: server rendering) is not touched.
+    if (this.started) this.hold.settle();
     this.hold.stop();
     this.outbox?.stop();
     this.outbox = null;
@@ -1028,7 +1032,6 @@ export class Runtime {
   private disable(what: string, error: unknown): void {
     const first = this.state !== "disabled";
     this.destroy();
-    this.hold.settle();
     if (first) this.warnOnce("disabled", `shelfwise: ${what}; the page keeps the merchant's order (${String(error)})`);
   }
 

@@ -220,10 +220,12 @@ test("in Chromium, a call after init() waits for a model that does not come at m
   await server.close();
 });
 
-test("in Chromium, calls still waiting for the engine when destroy() comes resolve with their fallback", async () => {
+test("in Chromium, calls still waiting for the engine when destroy() comes resolve with their fallback, and undecided widgets show as written", async () => {
   fs.writeFileSync(
     path.join(app, "destroyed.html"),
     `<!doctype html><meta charset="utf-8"><title>destroyed while loading</title>
+     <style>[data-shelfwise-widget]:not([data-shelfwise-state]) { visibility: hidden; }</style>
+     <div data-shelfwise-widget="reorder"><div data-item-id="sku-01001"></div><div data-item-id="sku-03001"></div></div>
      <script type="module">
        import { init, destroy, flush, rank, export as exportData } from "/node_modules/shelfwise/shelfwise.js";
        init({ model: "/model.swm" });
@@ -234,7 +236,10 @@ test("in Chromium, calls still waiting for the engine when destroy() comes resol
        // nothing of it may have begun after destroy() — no hold sheet over the page.
        await new Promise((resolve) => setTimeout(resolve));
        const sheets = document.adoptedStyleSheets.length;
-       window.result = { kept, flushed: flushed ?? null, ranked: ranked.map((r) => r.reason), sheets };
+       // The widget the page's own rule hid until decided shows, as written.
+       const widget = document.querySelector("[data-shelfwise-widget]");
+       const shown = { state: widget.getAttribute("data-shelfwise-state"), visibility: getComputedStyle(widget).visibility };
+       window.result = { kept, flushed: flushed ?? null, ranked: ranked.map((r) => r.reason), sheets, shown };
      </script>`,
   );
   const server = await serve(app);
@@ -242,7 +247,7 @@ test("in Chromium, calls still waiting for the engine when destroy() comes resol
   const { page, log } = await watchedPage(await browser.newContext());
   await page.goto(`${server.url}/destroyed.html`);
   const result = await page.waitForFunction(() => window.result, null, { timeout: 5000 }).then((h) => h.jsonValue());
-  assert.deepEqual(result, { kept: {}, flushed: null, ranked: ["merchant"], sheets: 0 });
+  assert.deepEqual(result, { kept: {}, flushed: null, ranked: ["merchant"], sheets: 0, shown: { state: "merchant", visibility: "visible" } });
   assert.deepEqual(log.errors, []);
   await server.close();
 });
