@@ -17,6 +17,9 @@ use shelfwise_core::model::sharded::Sharded;
 use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder};
 use shelfwise_model::{baseline, build, cores, eval, events, log, shards, table};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 shelfwise — build, inspect and serve Shelfwise personalization models
 

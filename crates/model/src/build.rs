@@ -492,16 +492,32 @@ impl<'a> Occurrences<'a> {
             self.starts.get(a as usize).copied().unwrap_or(0) as usize,
             self.starts.get(a as usize + 1).copied().unwrap_or(0) as usize,
         );
-        for &p in self.positions.get(from..to).unwrap_or(&[]) {
-            let p = p as usize;
-            let wa = self.events.get(p).map_or(0.0, |&e| log::weight(e));
-            let after = self.events.get(p + 1..).unwrap_or(&[]).iter();
-            let before = self.events.get(..p).unwrap_or(&[]).iter().rev();
-            side(a, after, wa, by_distance, row, 0);
-            side(a, before, wa, by_distance, row, 1);
+        let reach = by_distance.len();
+        for batch in self.positions.get(from..to).unwrap_or(&[]).chunks(BATCH) {
+            // The occurrences lie anywhere in the log, a cache miss each (two
+            // when a window spans lines): the batch's windows are read first
+            // — their first, middle and last events — so that their fetches
+            // from memory overlap rather than each waiting for the one before.
+            for &p in batch {
+                let p = p as usize;
+                for i in [p.saturating_sub(reach), p, p + reach] {
+                    std::hint::black_box(self.events.get(i).copied());
+                }
+            }
+            for &p in batch {
+                let p = p as usize;
+                let wa = self.events.get(p).map_or(0.0, |&e| log::weight(e));
+                let after = self.events.get(p + 1..).unwrap_or(&[]).iter();
+                let before = self.events.get(..p).unwrap_or(&[]).iter().rev();
+                side(a, after, wa, by_distance, row, 0);
+                side(a, before, wa, by_distance, row, 1);
+            }
         }
     }
 }
+
+/// Occurrences whose windows are read together (see `Occurrences::accumulate`).
+const BATCH: usize = 8;
 
 /// Adds the items of one side of an occurrence of `a`, nearest first, up to
 /// the session's end or the window's.
