@@ -194,7 +194,8 @@ export class Runtime {
     // is several milliseconds.
     if (!(await this.endTask())) return destroyed();
     // The page's record (its products, its type) is read from its markup:
-    // on a page still arriving, once the parser has all of it.
+    // on a page still arriving, once the parser has all of it (everything
+    // below, the widgets too, then runs on the whole page).
     await domReady();
     if (this.disabled) return destroyed();
     if (this.measured) this.holdout = this.guard(() => engine.startExperiment(options.holdout, options.holdoutDays ?? 0, pageType())) === true;
@@ -237,7 +238,6 @@ export class Runtime {
     }
     this.modelSettled();
     if (this.disabled) return destroyed();
-    await domReady();
     const target = await this.targeting;
     if (!(await this.endTask()) || !(await this.reorderAll())) return destroyed();
     this.pickBanners(target);

@@ -133,7 +133,7 @@ test("a product page still arriving when the engine starts is recorded once its 
     res.write(`${html.slice(0, cut)}<!--${" ".repeat(4096)}-->`);
     void wasm.then(() => setTimeout(() => res.end(html.slice(cut)), 500));
   };
-  const custom = await serve(site, { "/product/streamed.html": streamed }, (served) => served.endsWith(".wasm") && wasmServed());
+  const custom = await serve(site, { "/product/streamed.html": streamed }, (pathname) => pathname.endsWith(".wasm") && wasmServed());
   const context = await env.browser.newContext();
   const { page } = await watchedPage(context);
   await page.goto(`${custom.url}/product/streamed.html`);

@@ -17,6 +17,8 @@ use shelfwise_core::model::sharded::Sharded;
 use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder};
 use shelfwise_model::{baseline, build, cores, eval, events, log, shards, table};
 
+// mimalloc: glibc's malloc and free took 5 % of a million-item build's CPU
+// time (docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

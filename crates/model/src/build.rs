@@ -704,7 +704,13 @@ fn add_lists(builder: &mut ModelBuilder, handles: &[Option<u32>], lists: Lists) 
     let handle = |i: u32| handles.get(i as usize).copied().flatten();
     for (a, mut list) in lists {
         let Some(from) = handle(a) else { continue };
-        list.retain_mut(|(b, _)| handle(*b).map(|to| *b = to).is_some());
+        list.retain_mut(|(b, _)| match handle(*b) {
+            Some(to) => {
+                *b = to;
+                true
+            }
+            None => false,
+        });
         builder.set_neighbors_at(from, list);
     }
 }
