@@ -18,7 +18,7 @@ use shelfwise_core::model::{ItemMeta, Lookup as _, Model, ModelBuilder};
 use shelfwise_model::{baseline, build, cores, eval, events, log, shards, table};
 
 // mimalloc: glibc's malloc and free took 5 % of a million-item build's CPU
-// time (docs/benchmarks.md).
+// time (docs/benchmarks.md); its feature `no_thp` is in Cargo.toml.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
