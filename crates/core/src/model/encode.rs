@@ -564,12 +564,14 @@ impl Prepared<'_> {
         let externals: Vec<u32> = if whole {
             Vec::new()
         } else {
-            let set: BTreeSet<u32> = members
+            let mut externals: Vec<u32> = members
                 .iter()
                 .flat_map(|&m| list(m).iter().map(|&(to, _)| to))
                 .filter(|to| members.binary_search(to).is_err())
                 .collect();
-            set.into_iter().collect()
+            externals.sort_unstable();
+            externals.dedup();
+            externals
         };
         let local = |place: u32| -> u32 {
             if whole {
