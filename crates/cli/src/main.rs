@@ -34,6 +34,8 @@ USAGE:
     shelfwise inspect MODEL [--json] [--item ID]
     shelfwise eval --train SESSIONS --test CASES [--k 20] [--json] [--neighbors K]
                    [--baseline pop|last-item] [--sharded [--items-per-part N]]
+    shelfwise eval --model MODEL --test CASES [--k 20] [--json]
+                   (a model built before: a file, or DIR/manifest.swm)
     shelfwise serve [--db FILE] [--static DIR] [--addr 127.0.0.1:8080]
                     [--allow-origin ORIGIN]... [--rate-limit N] [--dashboard DIR]
                     [--durable] [--admin-token-file FILE] [--allow-no-origin]
@@ -859,8 +861,40 @@ fn inspect_item(
     Ok(())
 }
 
+/// Scores `baseline`, trained on `log`, on `cases`.
+fn eval_baseline(
+    log: &log::Log,
+    baseline: baseline::Baseline,
+    cases: &[eval::Case],
+    k: usize,
+    json: bool,
+) -> anyhow::Result<()> {
+    let items: Vec<Vec<String>> = log
+        .sessions(0..log.session_count())
+        .map(|s| {
+            s.iter()
+                .map(|&e| log.name(log::item(e)).to_owned())
+                .collect()
+        })
+        .collect();
+    let (hr, mrr) = baseline::score(baseline, &items, cases, k);
+    println!(
+        "HR@{k}      {:.2} %\nMRR@{k}     {:.2} %",
+        hr * 100.0,
+        mrr * 100.0
+    );
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "hr": hr, "mrr": mrr, "k": k, "cases": cases.len(), "baseline": format!("{baseline:?}") })
+        );
+    }
+    Ok(())
+}
+
 fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     let (mut train, mut test, mut k, mut json) = (None, None, 20usize, false);
+    let mut built = None;
     let (mut baseline, mut sharded, mut per_part) = (None, false, ITEMS_PER_PART);
     let mut settings = build::Settings::default();
     while let Some(arg) = parser.next()? {
@@ -870,6 +904,7 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
                 return Ok(());
             }
             Long("train") => train = Some(PathBuf::from(parser.value()?)),
+            Long("model") => built = Some(PathBuf::from(parser.value()?)),
             Long("test") => test = Some(PathBuf::from(parser.value()?)),
             Long("k") => k = parser.value()?.parse()?,
             Long("json") => json = true,
@@ -883,55 +918,62 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
             _ => bail!(arg.unexpected()),
         }
     }
-    let train = train.context("--train SESSIONS is required")?;
     let test = test.context("--test CASES is required")?;
     let file = File::open(&test).with_context(|| format!("opening {}", test.display()))?;
     let cases = eval::read_cases(BufReader::new(file))
         .with_context(|| format!("reading {}", test.display()))?;
     let started = Instant::now();
-    let (log, _) = read_log(&train, Some(events::Format::Sessions), true)?;
-    if let Some(baseline) = baseline {
-        let items: Vec<Vec<String>> = log
-            .sessions(0..log.session_count())
-            .map(|s| {
-                s.iter()
-                    .map(|&e| log.name(log::item(e)).to_owned())
-                    .collect()
-            })
-            .collect();
-        let (hr, mrr) = baseline::score(baseline, &items, &cases, k);
-        println!(
-            "HR@{k}      {:.2} %\nMRR@{k}     {:.2} %",
-            hr * 100.0,
-            mrr * 100.0
-        );
-        if json {
-            println!(
-                "{}",
-                serde_json::json!({ "hr": hr, "mrr": mrr, "k": k, "cases": cases.len(), "baseline": format!("{baseline:?}") })
-            );
+    let stage = if built.is_some() { "read" } else { "build" };
+    // The model scored as one file with its size (raw, gzip), or sharded.
+    let (model, size, shards) = match (train, built) {
+        (Some(train), None) => {
+            let (log, _) = read_log(&train, Some(events::Format::Sessions), true)?;
+            if let Some(baseline) = baseline {
+                return eval_baseline(&log, baseline, &cases, k, json);
+            }
+            let learned = build::learn(&log, &HashMap::new(), settings);
+            let builder = build::build_model(&log, &HashMap::new(), settings, learned);
+            let bytes = builder.encode();
+            let size = (bytes.len(), shards::gzip_len(&bytes)?);
+            let model = Model::decode(bytes).context("the model just built does not decode")?;
+            let shards = if sharded {
+                Some(shards::Shards::from_files(
+                    builder.encode_sharded(per_part),
+                )?)
+            } else {
+                None
+            };
+            (Some(model), Some(size), shards)
         }
-        return Ok(());
-    }
-    let learned = build::learn(&log, &HashMap::new(), settings);
-    let builder = build::build_model(&log, &HashMap::new(), settings, learned);
-    let bytes = builder.encode();
-    let (model_bytes, gzip) = (bytes.len(), shards::gzip_len(&bytes)?);
-    let model = Model::decode(bytes).context("the model just built does not decode")?;
-    let shards = if sharded {
-        Some(shards::Shards::from_files(
-            builder.encode_sharded(per_part),
-        )?)
-    } else {
-        None
+        (None, Some(path)) => {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            if Sharded::is_manifest(&bytes) {
+                (None, None, Some(shards::Shards::open(&path)?))
+            } else {
+                let size = (bytes.len(), shards::gzip_len(&bytes)?);
+                let model = Model::decode(bytes)
+                    .with_context(|| format!("{} is not a valid model", path.display()))?;
+                (Some(model), Some(size), None)
+            }
+        }
+        _ => bail!("one of --train SESSIONS and --model MODEL is required"),
     };
-    drop(builder);
     let build_secs = started.elapsed().as_secs_f64();
-    let s = match &shards {
-        Some(shards) => eval::score(eval::Scored::Sharded(shards), &cases, k, None),
-        None => eval::score(eval::Scored::Whole(&model), &cases, k, None),
+    let s = match (&shards, &model) {
+        (Some(shards), _) => eval::score(eval::Scored::Sharded(shards), &cases, k, None),
+        (None, Some(model)) => eval::score(eval::Scored::Whole(model), &cases, k, None),
+        (None, None) => bail!("no model to score"),
     };
-    let items = model.item_count();
+    let (model_bytes, gzip) = (size.map(|s| s.0), size.map(|s| s.1));
+    let (items, revisit_share) = match (&model, &shards) {
+        (Some(model), _) => (model.item_count(), model.revisit_share()),
+        (None, Some(shards)) => (
+            shards.whole().layout().items,
+            shelfwise_core::model::Lookup::revisit_share(shards.whole()),
+        ),
+        (None, None) => (0, None),
+    };
     let per_item = |n: usize| {
         if items == 0 {
             0.0
@@ -947,12 +989,14 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         "coverage   {:.2} % of {items} items",
         s.coverage * 100.0
     )?;
-    writeln!(
-        out,
-        "model      {model_bytes} bytes, {gzip} gzip ({:.1} / {:.1} bytes per item)",
-        per_item(model_bytes),
-        per_item(gzip)
-    )?;
+    if let Some((model_bytes, gzip)) = size {
+        writeln!(
+            out,
+            "model      {model_bytes} bytes, {gzip} gzip ({:.1} / {:.1} bytes per item)",
+            per_item(model_bytes),
+            per_item(gzip)
+        )?;
+    }
     let sharding = match (&shards, &s.loading) {
         (Some(shards), Some(loading)) => {
             let (manifest, manifest_gzip) = shards.manifest_len()?;
@@ -983,15 +1027,15 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
     };
     writeln!(
         out,
-        "build      {build_secs:.2} s; {:.1} us per case over {} cases",
+        "{stage:<10} {build_secs:.2} s; {:.1} us per case over {} cases",
         s.secs_per_case * 1e6,
         s.cases
     )?;
     if json {
         let mut v = serde_json::json!({
-            "hr": s.hr, "mrr": s.mrr, "k": k, "revisit_share": model.revisit_share(), "cases": s.cases, "items": items,
+            "hr": s.hr, "mrr": s.mrr, "k": k, "revisit_share": revisit_share, "cases": s.cases, "items": items,
             "coverage": s.coverage, "model_bytes": model_bytes, "model_gzip_bytes": gzip,
-            "bytes_per_item": per_item(model_bytes), "gzip_bytes_per_item": per_item(gzip),
+            "bytes_per_item": model_bytes.map(per_item), "gzip_bytes_per_item": gzip.map(per_item),
             "build_secs": build_secs, "secs_per_case": s.secs_per_case,
         });
         if let (Some(v), serde_json::Value::Object(sharding)) = (v.as_object_mut(), sharding) {

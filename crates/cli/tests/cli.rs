@@ -390,4 +390,43 @@ fn eval_through_parts_scores_exactly_as_the_whole_file_and_counts_bytes() {
         per_case < whole["model_gzip_bytes"].as_f64().unwrap(),
         "a case loads less than the whole file: {sharded}"
     );
+
+    // The same model built by `build`, then scored: as one file, as parts.
+    let (file, dir) = (temp("eval-built.swm"), temp("eval-built"));
+    for out in [
+        ["--out", file.to_str().unwrap()],
+        ["--out-dir", dir.to_str().unwrap()],
+    ] {
+        let mut args = vec![
+            "build",
+            "--events",
+            train.to_str().unwrap(),
+            "--format",
+            "sessions",
+        ];
+        args.extend_from_slice(&out);
+        let o = shelfwise(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let manifest = dir.join("manifest.swm");
+    for model in [&file, &manifest] {
+        let o = shelfwise(&[
+            "eval",
+            "--model",
+            model.to_str().unwrap(),
+            "--test",
+            test.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = String::from_utf8(o.stdout).unwrap();
+        let built: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        assert_eq!(whole["hr"], built["hr"], "{built}");
+        assert_eq!(whole["mrr"], built["mrr"], "{built}");
+        assert_eq!(
+            built.get("bytes_per_case").is_some(),
+            model == &manifest,
+            "{built}"
+        );
+    }
 }
