@@ -645,7 +645,8 @@ const DAY_OF_SESSIONS: usize = 1_250;
 
 /// A nightly rebuild: the sharded model of all but the last day's sessions,
 /// then of all of them, with and without `--previous`; the share of parts
-/// the second build leaves byte-identical (a returning shopper's cache).
+/// the second build leaves byte-identical (a returning shopper's cache),
+/// and what following costs the second build's answers on the test cases.
 /// The parameters are given, not learned, so that only the data moves.
 fn rebuild_table(
     report: &mut String,
@@ -675,9 +676,11 @@ fn rebuild_table(
          DIGINETICA's training sessions but the last {DAY_OF_SESSIONS} (a day), built sharded; then all \
          of them, built again into a fresh directory, with or without `--previous` pointing at the first \
          build. Parts unchanged are byte-identical, under the same name: a returning shopper's cache \
-         still holds them. Parameters fixed (`{}`).\n\n\
-         | items per part | `--previous` | parts unchanged | their share of the bytes | index files unchanged |\n\
-         |---:|---|---:|---:|---:|",
+         still holds them. Parameters fixed (`{}`). The second build scored on DIGINETICA's test cases \
+         (`shelfwise eval --model DIR/manifest.swm --test ../shared/data/diginetica/test_prefix_target.tsv \
+         --k 20`): without `--previous` it is a fresh build.\n\n\
+         | items per part | `--previous` | parts unchanged | their share of the bytes | index files unchanged | HR@20 | MRR@20 |\n\
+         |---:|---|---:|---:|---:|---:|---:|",
         fixed.join(" ")
     );
     for per_part in ["4", "16"] {
@@ -736,12 +739,25 @@ fn rebuild_table(
             };
             let (parts_same, parts, bytes_share) = share(".swp");
             let (index_same, indexes, _) = share(".swi");
+            let manifest = after.join("manifest.swm").display().to_string();
+            let args = [
+                "--model",
+                &manifest,
+                "--test",
+                "../shared/data/diginetica/test_prefix_target.tsv",
+                "--k",
+                "20",
+                "--json",
+            ];
+            let scores = eval_json(&args)?;
             let _ = writeln!(
                 report,
-                "| {per_part} | {} | **{parts_same} of {parts}** ({:.0} %) | {:.0} % | {index_same} of {indexes} |",
+                "| {per_part} | {} | **{parts_same} of {parts}** ({:.0} %) | {:.0} % | {index_same} of {indexes} | {:.2} % | {:.2} % |",
                 if follow { "yes" } else { "no" },
                 100.0 * parts_same as f64 / parts.max(1) as f64,
-                100.0 * bytes_share
+                100.0 * bytes_share,
+                100.0 * scores("hr"),
+                100.0 * scores("mrr")
             );
         }
     }

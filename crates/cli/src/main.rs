@@ -80,9 +80,11 @@ BUILD OPTIONS:
                         content-named parts it references (docs/model-format.md)
     --items-per-part N  items per part of a sharded model (default 16)
     --previous MODEL    the last build (a file or DIR/manifest.swm): weights
-                        that moved by less than 2.5 quantization steps (11 %)
-                        keep their codes, so that most parts stay
-                        byte-identical and cached
+                        that moved little (by less than 24 %, or than a tenth
+                        of their list's strongest) keep their codes, and
+                        lists their neighbours unless a newcomer outweighs
+                        one by 24 %, so that most parts stay byte-identical
+                        and cached
     --pairs FILE        a pair table computed elsewhere (sql/cooccurrence.sql):
                         item_id, item_count, neighbor_id, weight
     --format FORMAT     csv | jsonl | sessions (default: detected)
@@ -330,7 +332,11 @@ fn cmd_build(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         return Ok(());
     }
     let (log, report, learned) = args.read_and_learn(&catalog)?;
-    let (settings, json) = (args.settings, args.json);
+    let (mut settings, json) = (args.settings, args.json);
+    if previous.is_some() {
+        // As many candidates again, for the cut to keep last night's.
+        settings.spare = settings.neighbors;
+    }
     let mut builder = progress::phase("counting co-occurrences", || {
         build::build_model(&log, &catalog, settings, learned)
     });

@@ -315,6 +315,44 @@ fn a_rebuild_that_follows_the_last_keeps_the_parts_that_barely_moved() {
 }
 
 #[test]
+fn a_rebuild_that_follows_the_last_keeps_a_neighbour_a_newcomer_barely_beats() {
+    // item-a keeps one neighbour; `weights` are what the data gives it.
+    let strongest = |weights: &[(&str, f32)], last: Option<&Model<Vec<u8>>>| {
+        let mut b = ModelBuilder::new();
+        b.max_neighbors(1);
+        for &(to, w) in weights {
+            b.add_neighbor("item-a", to, w);
+        }
+        if let Some(last) = last {
+            b.follow(last);
+        }
+        let m = Model::decode(b.encode()).unwrap();
+        let a = m.item_index("item-a").unwrap();
+        let n = m.neighbors(a).next().unwrap();
+        (m.item_id(n.item).unwrap().to_owned(), n.weight)
+    };
+    let last = {
+        let mut b = ModelBuilder::new();
+        b.max_neighbors(1);
+        b.add_neighbor("item-a", "item-b", 1.0);
+        b.add_neighbor("item-a", "item-c", 0.5);
+        Model::decode(b.encode()).unwrap()
+    };
+    let (kept, kept_weight) = strongest(&[("item-b", 1.0)], None);
+    // A day later item-c is a little stronger than item-b, which weakened.
+    let day_later = [("item-b", 0.95), ("item-c", 1.1)];
+    assert_eq!(strongest(&day_later, None).0, "item-c", "a fresh build");
+    assert_eq!(
+        strongest(&day_later, Some(&last)),
+        (kept, kept_weight),
+        "following: item-b, with its code"
+    );
+    // Much stronger, item-c takes the place.
+    let (newcomer, _) = strongest(&[("item-b", 0.95), ("item-c", 1.3)], Some(&last));
+    assert_eq!(newcomer, "item-c");
+}
+
+#[test]
 fn one_part_is_a_whole_model_and_a_manifest_is_not_a_model() {
     let b = catalogue(20, 2);
     let files = b.encode_sharded(1000);

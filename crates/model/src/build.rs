@@ -36,6 +36,10 @@ pub struct Settings {
     pub neighbors: usize,
     /// Largest position distance counted as co-occurrence.
     pub window: usize,
+    /// Candidates counted per item beyond `neighbors`, for an encoder that
+    /// follows a previous build to choose among at the cut (see
+    /// [`ModelBuilder::follow`]); 0 for a build that follows none.
+    pub spare: usize,
 }
 
 impl Default for Settings {
@@ -43,6 +47,7 @@ impl Default for Settings {
         Settings {
             neighbors: 32,
             window: 8,
+            spare: 0,
         }
     }
 }
@@ -470,7 +475,8 @@ impl<'a> Occurrences<'a> {
                 self.accumulate(a, &by_distance, row);
                 let count = self.counts.get(a as usize).copied().unwrap_or(1);
                 for ((lists, &(backward, _)), norms) in out.iter_mut().zip(shapes).zip(&norms) {
-                    let top = row.top(count, norms, self.id_order, backward, settings.neighbors);
+                    let kept = settings.neighbors.saturating_add(settings.spare);
+                    let top = row.top(count, norms, self.id_order, backward, kept);
                     lists.push((a, top));
                 }
                 row.clear();
