@@ -67,7 +67,7 @@ const KEEP_WITHIN: f32 = 1.242;
 /// share of the strongest weight of its list in the previous build: a
 /// seed's weak neighbours, whose small weights swing most from day to day,
 /// move a ranking's scores least. With [`KEEP_WITHIN`], on DIGINETICA with
-/// a day more data (`docs/benchmarks.md`), 52 % of the parts at 16 items a
+/// a day more data (`docs/benchmarks.md`), 53 % of the parts at 16 items a
 /// part stay byte-identical (20 % with 2.5 steps alone, 0 % without
 /// following), for HR@20 0.11 points under a fresh build's.
 const KEEP_NEAR: f32 = 0.1;
