@@ -391,15 +391,17 @@ fn follow(builder: &mut ModelBuilder, previous: Option<&std::path::Path>) -> any
     let Some(path) = previous else {
         return Ok(());
     };
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if Sharded::is_manifest(&bytes) {
-        builder.follow(shards::Shards::open(path)?.whole());
-    } else {
-        let model = Model::decode(bytes)
-            .with_context(|| format!("{} is not a valid model", path.display()))?;
-        builder.follow(&model);
-    }
-    Ok(())
+    progress::phase("following the previous build", || {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        if Sharded::is_manifest(&bytes) {
+            builder.follow(&shards::Shards::open_whole(path)?);
+        } else {
+            let model = Model::decode(bytes)
+                .with_context(|| format!("{} is not a valid model", path.display()))?;
+            builder.follow(&model);
+        }
+        Ok(())
+    })
 }
 
 /// Items per part of a sharded model unless `--items-per-part` says.

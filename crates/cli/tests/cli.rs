@@ -346,6 +346,38 @@ fn a_sharded_build_is_deterministic_and_inspect_validates_every_file() {
 }
 
 #[test]
+fn a_build_following_the_last_on_the_same_data_writes_the_same_files() {
+    let (last, next) = (temp("follow-last"), temp("follow-next"));
+    let o = build_sharded(&last, "2", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = last.join("manifest.swm");
+    let o = build_sharded(&next, "2", &["--previous", manifest.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&last), names(&next));
+    // A previous build that does not check out is refused, naming the file.
+    let part = names(&last)
+        .into_iter()
+        .find(|n| n.ends_with(".swp"))
+        .unwrap();
+    std::fs::remove_file(last.join(&part)).unwrap();
+    let o = build_sharded(
+        &temp("follow-refused"),
+        "2",
+        &["--previous", manifest.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains(&part), "{}", stderr(&o));
+}
+
+#[test]
 fn eval_through_parts_scores_exactly_as_the_whole_file_and_counts_bytes() {
     let (train, test) = (temp("eval-train.txt"), temp("eval-test.tsv"));
     let sessions: Vec<String> = (0..60)

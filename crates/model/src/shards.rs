@@ -49,16 +49,21 @@ impl Shards {
     ///
     /// A file missing, unreadable, with the wrong digest or invalid.
     pub fn open(manifest: &Path) -> anyhow::Result<Shards> {
-        let bytes =
-            std::fs::read(manifest).with_context(|| format!("reading {}", manifest.display()))?;
-        let dir = manifest
-            .parent()
-            .map_or_else(PathBuf::new, Path::to_path_buf);
-        Shards::new(bytes, |name| {
-            let path = dir.join(name);
-            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
-        })
-        .with_context(|| format!("{} is not a valid sharded model", manifest.display()))
+        Shards::new(read_manifest(manifest)?, beside(manifest))
+            .with_context(|| format!("{} is not a valid sharded model", manifest.display()))
+    }
+
+    /// The whole model `manifest` names, every file read beside it and
+    /// checked as by [`Shards::open`], without what `eval` keeps of each
+    /// file (a copy, its gzip size): what following a previous build needs.
+    ///
+    /// # Errors
+    ///
+    /// As [`Shards::open`].
+    pub fn open_whole(manifest: &Path) -> anyhow::Result<Sharded> {
+        let empty = Sharded::decode(read_manifest(manifest)?).context("the manifest")?;
+        load_all(empty, beside(manifest), |_, _, _| Ok(()))
+            .with_context(|| format!("{} is not a valid sharded model", manifest.display()))
     }
 
     /// The files an encoding wrote, as [`Shards::open`] would read them.
@@ -77,37 +82,23 @@ impl Shards {
 
     fn new(
         manifest: Vec<u8>,
-        mut read: impl FnMut(&str) -> anyhow::Result<Vec<u8>>,
+        read: impl FnMut(&str) -> anyhow::Result<Vec<u8>>,
     ) -> anyhow::Result<Shards> {
         let empty = Sharded::decode(manifest.clone()).context("the manifest")?;
-        let mut whole = empty.clone();
         let mut files = HashMap::new();
-        loop {
-            let wanted = whole.unloaded();
-            if wanted.is_empty() {
-                break;
-            }
-            for want in wanted {
-                let name = want.file_name();
-                let bytes = read(&name)?;
-                let digest: Digest = Sha256::digest(&bytes).into();
-                if digest != want.digest {
-                    bail!("{name} does not match its digest");
-                }
-                whole
-                    .add(&want, bytes.clone())
-                    .with_context(|| format!("{name} is not valid"))?;
-                let gzip = gzip_len(&bytes)?;
-                files.insert(
-                    name,
-                    File {
-                        bytes,
-                        digest,
-                        gzip,
-                    },
-                );
-            }
-        }
+        let whole = load_all(empty.clone(), read, |name, bytes, digest| {
+            let gzip = gzip_len(bytes)?;
+            let bytes = bytes.to_vec();
+            files.insert(
+                name.to_owned(),
+                File {
+                    bytes,
+                    digest,
+                    gzip,
+                },
+            );
+            Ok(())
+        })?;
         Ok(Shards {
             manifest,
             files,
@@ -163,6 +154,50 @@ impl Shards {
                 let _ = state.add(want, file.bytes.clone());
             }
             _ => state.fail(want),
+        }
+    }
+}
+
+/// The bytes of `manifest`.
+fn read_manifest(manifest: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(manifest).with_context(|| format!("reading {}", manifest.display()))
+}
+
+/// A reader of the files beside `manifest`, by name.
+fn beside(manifest: &Path) -> impl FnMut(&str) -> anyhow::Result<Vec<u8>> {
+    let dir = manifest
+        .parent()
+        .map_or_else(PathBuf::new, Path::to_path_buf);
+    move |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// Loads into `state` every file it names, level by level, each `read`,
+/// checked against its digest, shown to `each` (name, bytes, digest) and
+/// decoded.
+fn load_all(
+    mut state: Sharded,
+    mut read: impl FnMut(&str) -> anyhow::Result<Vec<u8>>,
+    mut each: impl FnMut(&str, &[u8], Digest) -> anyhow::Result<()>,
+) -> anyhow::Result<Sharded> {
+    loop {
+        let wanted = state.unloaded();
+        if wanted.is_empty() {
+            return Ok(state);
+        }
+        for want in wanted {
+            let name = want.file_name();
+            let bytes = read(&name)?;
+            let digest: Digest = Sha256::digest(&bytes).into();
+            if digest != want.digest {
+                bail!("{name} does not match its digest");
+            }
+            each(&name, &bytes, digest)?;
+            state
+                .add(&want, bytes)
+                .with_context(|| format!("{name} is not valid"))?;
         }
     }
 }
