@@ -968,20 +968,14 @@ fn cmd_eval(parser: &mut lexopt::Parser) -> anyhow::Result<()> {
         _ => bail!("one of --train SESSIONS and --model MODEL is required"),
     };
     let build_secs = started.elapsed().as_secs_f64();
-    let s = match (&shards, &model) {
-        (Some(shards), _) => eval::score(eval::Scored::Sharded(shards), &cases, k, None),
-        (None, Some(model)) => eval::score(eval::Scored::Whole(model), &cases, k, None),
+    let scored = match (&shards, &model) {
+        (Some(shards), _) => eval::Scored::Sharded(shards),
+        (None, Some(model)) => eval::Scored::Whole(model),
         (None, None) => bail!("no model to score"),
     };
+    let s = eval::score(scored, &cases, k, None);
     let (model_bytes, gzip) = (size.map(|s| s.0), size.map(|s| s.1));
-    let (items, revisit_share) = match (&model, &shards) {
-        (Some(model), _) => (model.item_count(), model.revisit_share()),
-        (None, Some(shards)) => (
-            shards.whole().layout().items,
-            shelfwise_core::model::Lookup::revisit_share(shards.whole()),
-        ),
-        (None, None) => (0, None),
-    };
+    let (items, revisit_share) = (scored.item_count(), scored.revisit_share());
     let per_item = |n: usize| {
         if items == 0 {
             0.0

@@ -469,13 +469,13 @@ impl<'a> Occurrences<'a> {
                     .collect()
             })
             .collect();
+        let kept = settings.neighbors.saturating_add(settings.spare);
         let parts = on_every_core_with(items, Row::new, |row, part| {
             let mut out: Vec<Lists> = vec![Vec::with_capacity(part.len()); shapes.len()];
             for &a in part {
                 self.accumulate(a, &by_distance, row);
                 let count = self.counts.get(a as usize).copied().unwrap_or(1);
                 for ((lists, &(backward, _)), norms) in out.iter_mut().zip(shapes).zip(&norms) {
-                    let kept = settings.neighbors.saturating_add(settings.spare);
                     let top = row.top(count, norms, self.id_order, backward, kept);
                     lists.push((a, top));
                 }

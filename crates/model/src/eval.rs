@@ -11,7 +11,7 @@ use std::io::BufRead;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
-use shelfwise_core::model::Model;
+use shelfwise_core::model::{Lookup, Model};
 use shelfwise_core::profile::{EventKind, Profile};
 use shelfwise_core::rank::{RankOptions, Recommendation, recommend};
 
@@ -64,10 +64,19 @@ pub enum Scored<'a> {
 }
 
 impl Scored<'_> {
-    fn item_count(&self) -> u32 {
+    /// The model's items.
+    pub fn item_count(&self) -> u32 {
         match self {
             Scored::Whole(m) => m.item_count(),
             Scored::Sharded(s) => s.whole().layout().items,
+        }
+    }
+
+    /// The revisit share the model carries, if any.
+    pub fn revisit_share(&self) -> Option<f32> {
+        match self {
+            Scored::Whole(m) => m.revisit_share(),
+            Scored::Sharded(s) => Lookup::revisit_share(s.whole()),
         }
     }
 }
